@@ -1,0 +1,39 @@
+"""accord: LLM-integrated systems built from independent concepts and durable synchronizations."""
+
+from accord.concept import (
+    ActionCall,
+    ActionDef,
+    ActionError,
+    Concept,
+    Error,
+    Invocation,
+    QueryCall,
+    QueryDef,
+    action,
+    error,
+    query,
+)
+from accord.sync import Clauses, Sync, Var, bind, collect, optional, sync, uuid, where
+
+__all__ = [
+    "ActionCall",
+    "ActionDef",
+    "ActionError",
+    "Clauses",
+    "Concept",
+    "Error",
+    "Invocation",
+    "QueryCall",
+    "QueryDef",
+    "Sync",
+    "Var",
+    "action",
+    "bind",
+    "collect",
+    "error",
+    "optional",
+    "query",
+    "sync",
+    "uuid",
+    "where",
+]

@@ -1,0 +1,35 @@
+"""Synchronizations: the Python notation, the ``.sync`` text notation and static checks."""
+
+from accord.sync.dsl import Clauses, bind, collect, optional, sync, uuid, where
+from accord.sync.model import (
+    ActionCall,
+    Bind,
+    Collect,
+    Filter,
+    Optional,
+    Pattern,
+    QueryCall,
+    Sync,
+    Var,
+    WhereClause,
+)
+
+__all__ = [
+    "ActionCall",
+    "Bind",
+    "Clauses",
+    "Collect",
+    "Filter",
+    "Optional",
+    "Pattern",
+    "QueryCall",
+    "Sync",
+    "Var",
+    "WhereClause",
+    "bind",
+    "collect",
+    "optional",
+    "sync",
+    "uuid",
+    "where",
+]
