@@ -1,0 +1,143 @@
+"""Finds the JSON value(s) in a model reply: inside fences, prose or reasoning blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.llm.parsing._flags import RepairLog
+from accord.llm.parsing._lexer import SyntaxProblem
+from accord.llm.parsing._reader import Path, read_value
+
+_START = re.compile(r"[{\[]")
+_THINK = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.DOTALL)
+_FENCE_OPEN = re.compile(r"```[\w+-]*[ \t]*\n?[ \t]*\Z")
+_FENCE_CLOSE = re.compile(r"\s*```")
+_WHOLE_FENCED = re.compile(r"\s*```[\w+-]*[ \t]*\n(.*?)(?:\n[ \t]*```\s*)?\Z", re.DOTALL)
+# Text right before a candidate that means it sits inside a larger (broken) JSON
+# value rather than in prose: a key and colon, an opening bracket or a comma.
+_NESTED_BEFORE = re.compile(r"(?:[\"']\s*:|[\[{,])\s*\Z")
+_NESTED_AFTER = re.compile(r"\s*[}\]]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One JSON value found in the text, with the repairs reading it needed."""
+
+    value: Any
+    start: int
+    end: int
+    log: RepairLog
+    closed: list[Path]
+
+
+@dataclass(slots=True)
+class Scan:
+    """Everything found in the text: candidates, and the problems met on the way."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    truncated: SyntaxProblem | None = None
+    problem: SyntaxProblem | None = None
+    log: RepairLog = field(default_factory=RepairLog)
+
+
+def scan(text: str) -> Scan:
+    """Find every top-level JSON object or array in ``text``.
+
+    Reading stops at a value cut off by the end of the text: everything after its
+    start belongs to it, so nothing later can be trusted.
+    """
+    result = Scan()
+    text = _blank_reasoning(text, result)
+    if result.truncated is not None:
+        return result
+    search_from = 0
+    progress = -1
+    while (match := _START.search(text, search_from)) is not None:
+        start = match.start()
+        log = RepairLog()
+        try:
+            read = read_value(text, start, log)
+        except SyntaxProblem as problem:
+            if problem.truncated:
+                result.truncated = problem
+                return result
+            # Keep the problem of the attempt that got furthest: it is the JSON
+            # the model meant, not a brace in prose.
+            if problem.pos - start > progress:
+                progress, result.problem = problem.pos - start, problem
+            search_from = start + 1
+            continue
+        if _looks_nested(text, start, read.end) and result.problem is not None:
+            search_from = start + 1
+            continue
+        _label_surroundings(text, start, read.end, log)
+        result.candidates.append(Candidate(read.value, start, read.end, log, read.closed))
+        search_from = read.end
+    if not result.candidates:
+        _scan_whole(text, result)
+    return result
+
+
+def _blank_reasoning(text: str, result: Scan) -> str:
+    """Replace reasoning blocks by spaces, keeping every index into the text valid."""
+    if "<" not in text:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for match in _THINK.finditer(text):
+        if not match.group().endswith(f"</{match.group(1)}>"):
+            result.truncated = SyntaxProblem(
+                "the reply ends inside its reasoning block, before any answer",
+                match.start(), truncated=True)
+            return text
+        result.log.note("strip_reasoning", f"removed a <{match.group(1)}> block")
+        pieces.append(text[last : match.start()])
+        pieces.append(" " * (match.end() - match.start()))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _looks_nested(text: str, start: int, end: int) -> bool:
+    return bool(_NESTED_BEFORE.search(text, 0, start) or _NESTED_AFTER.match(text, end))
+
+
+def _label_surroundings(text: str, start: int, end: int, log: RepairLog) -> None:
+    before, after = text[:start], text[end:]
+    fence = _FENCE_OPEN.search(before)
+    if fence is not None:
+        log.note("strip_fences", "removed a ``` code fence around the JSON")
+        before = before[: fence.start()]
+        close = _FENCE_CLOSE.match(after)
+        if close is not None:
+            after = after[close.end() :]
+    if before.strip() or after.strip():
+        log.note("extract_from_prose", f"took the JSON at characters {start}-{end} "
+                                       "out of surrounding text")
+
+
+def _scan_whole(text: str, result: Scan) -> None:
+    """Read a bare scalar (for outputs such as ``int`` or ``str``), maybe fenced."""
+    log = RepairLog()
+    body, offset = text, 0
+    fenced = _WHOLE_FENCED.match(text)
+    if fenced is not None:
+        body, offset = fenced.group(1), fenced.start(1)
+        log.note("strip_fences", "removed a ``` code fence around the JSON")
+    stripped = body.strip()
+    if not stripped:
+        return
+    start = offset + body.index(stripped[0])
+    try:
+        read = read_value(text[: offset + len(body)], start, log)
+    except SyntaxProblem as problem:
+        if problem.truncated:
+            result.truncated = problem
+        elif result.problem is None:
+            result.problem = problem
+        return
+    if text[read.end : offset + len(body)].strip():
+        return
+    result.candidates.append(Candidate(read.value, start, read.end, log, read.closed))

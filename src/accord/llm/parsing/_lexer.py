@@ -1,0 +1,203 @@
+"""Tokenizer for the lenient JSON dialect that LLMs write.
+
+Accepts, and records as repairs: single-quoted strings, raw control characters in
+strings, and ``//``, ``/* */`` and ``#`` comments. Reaching the end of the text in
+the middle of a token raises `SyntaxProblem` with ``truncated=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from accord.llm.parsing._flags import RepairLog, position
+
+
+class SyntaxProblem(Exception):
+    """The text is not (repairable) JSON at ``pos``; ``truncated`` if it ended early."""
+
+    def __init__(self, msg: str, pos: int, *, truncated: bool = False) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.pos = pos
+        self.truncated = truncated
+
+
+class Kind(Enum):
+    """Token kinds."""
+
+    LBRACE = "{"
+    RBRACE = "}"
+    LBRACKET = "["
+    RBRACKET = "]"
+    COLON = ":"
+    COMMA = ","
+    STRING = "string"
+    NUMBER = "number"
+    WORD = "word"
+    EOF = "end of text"
+
+
+@dataclass(slots=True)
+class Token:
+    """A token; ``value`` is the decoded string, the number, or the word's text."""
+
+    kind: Kind
+    start: int
+    end: int
+    value: str | int | float | None = None
+    newline_before: bool = False
+
+
+_PUNCTUATION = {kind.value: kind for kind in (Kind.LBRACE, Kind.RBRACE, Kind.LBRACKET,
+                                               Kind.RBRACKET, Kind.COLON, Kind.COMMA)}
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_NUMBER_CHARS = re.compile(r"[-+0-9.eE]+")
+_WORD = re.compile(r"[^\W\d][\w$]*")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+class Lexer:
+    """Produces tokens from ``text`` starting at ``pos``, with one token of lookahead."""
+
+    def __init__(self, text: str, pos: int, log: RepairLog) -> None:
+        self._text = text
+        self._pos = pos
+        self._log = log
+        self._peeked: Token | None = None
+
+    def peek(self) -> Token:
+        """The next token, without consuming it."""
+        if self._peeked is None:
+            self._peeked = self._read()
+        return self._peeked
+
+    def next(self) -> Token:
+        """Consume and return the next token."""
+        token = self.peek()
+        self._peeked = None
+        return token
+
+    def push_back(self, token: Token) -> None:
+        """Undo the last `next` (only one token can be pushed back)."""
+        assert self._peeked is None
+        self._peeked = token
+
+    def _read(self) -> Token:
+        newline = self._skip_blank()
+        text, start = self._text, self._pos
+        if start >= len(text):
+            return Token(Kind.EOF, start, start, newline_before=newline)
+        char = text[start]
+        if char in _PUNCTUATION:
+            self._pos = start + 1
+            return Token(_PUNCTUATION[char], start, start + 1, newline_before=newline)
+        if char == '"' or char == "'":
+            token = self._string(char)
+        elif char == "-" or char.isdigit():
+            token = self._number()
+        elif _WORD.match(text, start):
+            match = _WORD.match(text, start)
+            assert match is not None
+            self._pos = match.end()
+            token = Token(Kind.WORD, start, match.end(), match.group())
+        else:
+            raise SyntaxProblem(f"unexpected character {char!r}", start)
+        token.newline_before = newline
+        return token
+
+    def _skip_blank(self) -> bool:
+        """Skip whitespace and comments; report whether a newline was skipped."""
+        text, pos, newline = self._text, self._pos, False
+        while pos < len(text):
+            char = text[pos]
+            if char in " \t\r\n\ufeff":
+                newline = newline or char == "\n"
+                pos += 1
+            elif char == "#" or text.startswith("//", pos):
+                self._log.add("comments", position(text, pos))
+                end = text.find("\n", pos)
+                pos = len(text) if end == -1 else end
+            elif text.startswith("/*", pos):
+                self._log.add("comments", position(text, pos))
+                end = text.find("*/", pos + 2)
+                if end == -1:
+                    raise SyntaxProblem("block comment never closed", pos, truncated=True)
+                newline = newline or "\n" in text[pos:end]
+                pos = end + 2
+            else:
+                break
+        self._pos = pos
+        return newline
+
+    def _string(self, quote: str) -> Token:
+        text, start = self._text, self._pos
+        pos = start + 1
+        while True:
+            end = text.find(quote, pos)
+            if end == -1:
+                raise SyntaxProblem("string cut off at the end of the text", start,
+                                    truncated=True)
+            backslashes = 0
+            while text[end - 1 - backslashes] == "\\":
+                backslashes += 1
+            if backslashes % 2 == 0:
+                break
+            pos = end + 1
+        body = text[start + 1 : end]
+        if quote == "'":
+            self._log.add("single_quotes", position(text, start))
+            body = _requote(body)
+        if _CONTROL.search(body):
+            self._log.add("control_chars_in_string", position(text, start))
+            body = _CONTROL.sub(_escape_control, body)
+        try:
+            value = json.loads(f'"{body}"')
+        except ValueError as exc:
+            raise SyntaxProblem(f"bad escape in string: {exc.args[0]}", start) from None
+        self._pos = end + 1
+        return Token(Kind.STRING, start, end + 1, value)
+
+    def _number(self) -> Token:
+        text, start = self._text, self._pos
+        run = _NUMBER_CHARS.match(text, start)
+        end = run.end() if run else start + 1
+        match = _NUMBER.fullmatch(text, start, end)
+        if match is None or (end < len(text) and _WORD.match(text, end)):
+            if end >= len(text):
+                raise SyntaxProblem("number cut off at the end of the text", start,
+                                    truncated=True)
+            raise SyntaxProblem(f"malformed number {text[start:end + 1]!r}", start)
+        literal = match.group()
+        value: int | float
+        if any(c in literal for c in ".eE"):
+            value = float(literal)
+            if value in (float("inf"), float("-inf")):
+                raise SyntaxProblem(f"number {literal} is out of range", start)
+        else:
+            value = int(literal)
+        self._pos = end
+        return Token(Kind.NUMBER, start, end, value)
+
+
+def _requote(body: str) -> str:
+    """Turn the body of a single-quoted string into the body of a double-quoted one."""
+    out: list[str] = []
+    chars = iter(body)
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, "")
+            out.append("'" if escaped == "'" else "\\" + escaped)
+        elif char == '"':
+            out.append('\\"')
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return _CONTROL_ESCAPES.get(char, f"\\u{ord(char):04x}")

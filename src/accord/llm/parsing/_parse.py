@@ -1,0 +1,154 @@
+"""`parse`: the strict fast path, then lenient reading, validation and choice."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from accord.llm.parsing._extract import Candidate, Scan, scan
+from accord.llm.parsing._flags import RepairLog
+from accord.llm.parsing._lexer import SyntaxProblem
+from accord.llm.parsing._result import OutputError, Parsed, Repair
+from accord.llm.parsing._validate import Accepted, Rejected, has_unknown_keys_only, validate
+
+T = TypeVar("T")
+
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+def parse(
+    text: str, output_type: type[T] | TypeAdapter[T], *, max_cost: int | None = None
+) -> Parsed[T]:
+    """Parse an LLM reply into ``output_type``, repairing common damage.
+
+    Valid JSON is validated directly. Otherwise the reply is read leniently (fences,
+    prose, trailing commas, single quotes, Python literals, unquoted keys, comments,
+    wrappers, missing final closers) and every repair is recorded with its cost.
+    Raises `OutputError` when the value does not validate, when data may have been
+    lost (a cut string, number or list), when several different answers are
+    present, or when the repairs cost more than ``max_cost``.
+    """
+    adapter = _adapter(output_type)
+    try:
+        value = adapter.validate_json(text)
+    except ValidationError:
+        pass
+    else:
+        if not has_unknown_keys_only(value, None):
+            return Parsed(value, (), text)
+    return _parse_leniently(text, adapter, max_cost)
+
+
+def _adapter(output_type: type[T] | TypeAdapter[T]) -> TypeAdapter[T]:
+    if isinstance(output_type, TypeAdapter):
+        return output_type
+    try:
+        return _adapters[output_type]
+    except KeyError:
+        adapter: TypeAdapter[T] = TypeAdapter(output_type)
+        _adapters[output_type] = adapter
+        return adapter
+    except TypeError:  # unhashable type expression: build one each time
+        return TypeAdapter(output_type)
+
+
+def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -> Parsed[T]:
+    found = scan(text)
+    if found.truncated is not None:
+        raise OutputError(text, [_json_error(found.truncated, "truncated")],
+                          found.log.repairs())
+    accepted: list[tuple[Candidate, Accepted[T]]] = []
+    best: Rejected | None = None
+    for candidate in found.candidates:
+        try:
+            accepted.append((candidate, _validate_candidate(adapter, candidate)))
+        except Rejected as rejected:
+            if best is None or len(rejected.errors) < len(best.errors):
+                best = rejected
+    if not accepted:
+        raise OutputError(text, _no_value_errors(found, best), found.log.repairs())
+    distinct = {_key(adapter, result.value) for _, result in accepted}
+    if len(distinct) > 1:
+        raise OutputError(text, [{
+            "type": "json_invalid", "reason": "ambiguous", "loc": (),
+            "msg": f"the reply holds {len(distinct)} different valid answers; "
+                   "reply with exactly one",
+        }], found.log.repairs())
+    candidate, result = accepted[0]
+    log = RepairLog()
+    log.extend(found.log)
+    log.extend(candidate.log)
+    log.extend(result.log)
+    if len(found.candidates) > 1:
+        log.note("multiple_candidates",
+                 f"the reply holds {len(found.candidates)} JSON values; used the only "
+                 "valid answer")
+    repairs = log.repairs()
+    _check_budget(text, repairs, max_cost)
+    return Parsed(result.value, repairs, text)
+
+
+def _validate_candidate(adapter: TypeAdapter[T], candidate: Candidate) -> Accepted[T]:
+    try:
+        return validate(adapter, candidate.value, candidate.closed)
+    except Rejected as rejected:
+        if not isinstance(candidate.value, str):
+            raise
+        inner = _json_in_string(candidate.value)
+        if inner is None:
+            raise rejected from None
+        result = validate(adapter, inner.value, inner.closed)
+        result.log.extend(inner.log)
+        result.log.note("json_in_string", "decoded JSON that was sent as a JSON string")
+        return result
+
+
+def _json_in_string(value: str) -> Candidate | None:
+    found = scan(value)
+    if found.truncated is not None or len(found.candidates) != 1:
+        return None
+    candidate = found.candidates[0]
+    if value[: candidate.start].strip() or value[candidate.end :].strip():
+        return None
+    return candidate
+
+
+def _key(adapter: TypeAdapter[T], value: T) -> bytes:
+    # Validated values may be unhashable (models with lists, dicts); their JSON
+    # dump identifies them.
+    return adapter.dump_json(value)
+
+
+def _check_budget(text: str, repairs: tuple[Repair, ...], max_cost: int | None) -> None:
+    cost = sum(repair.cost for repair in repairs)
+    if max_cost is not None and cost > max_cost:
+        kinds = ", ".join(f"{r.kind} ({r.cost})" for r in repairs)
+        raise OutputError(text, [{
+            "type": "repair_cost_exceeded", "loc": (),
+            "msg": f"the reply needed repairs costing {cost}, more than the allowed "
+                   f"{max_cost}: {kinds}; reply with plain JSON only",
+        }], repairs)
+
+
+def _no_value_errors(found: Scan, best: Rejected | None) -> list[dict[str, Any]]:
+    if best is not None:
+        return best.errors
+    if found.problem is not None:
+        return [_json_error(found.problem, "syntax")]
+    return [{
+        "type": "json_invalid", "reason": "not_found", "loc": (),
+        "msg": "the reply contains no JSON value; reply with one JSON value only",
+    }]
+
+
+def _json_error(problem: SyntaxProblem, reason: str) -> dict[str, Any]:
+    hint = ("; it may have lost data, reply with the complete JSON"
+            if reason == "truncated" else "")
+    return {
+        "type": "json_invalid", "reason": reason, "loc": (), "pos": problem.pos,
+        "msg": f"invalid JSON at character {problem.pos}: {problem.msg}{hint}",
+    }
+
+
+__all__ = ["parse"]

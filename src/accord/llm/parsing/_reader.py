@@ -1,0 +1,180 @@
+"""Builds Python values from lexer tokens, repairing what can be repaired safely.
+
+Repairs made here: trailing commas, Python literals, unquoted keys, a missing comma
+at a line break, and objects whose final closers are missing. Anything that could
+have lost data is refused with `SyntaxProblem`: a cut string, number or word, an
+unclosed list, an object cut after a comma, key or colon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.llm.parsing._flags import RepairLog, position
+from accord.llm.parsing._lexer import Kind, Lexer, SyntaxProblem, Token
+
+_MAX_DEPTH = 200
+_LITERALS: dict[str, tuple[Any, bool]] = {
+    "true": (True, False),
+    "false": (False, False),
+    "null": (None, False),
+    "True": (True, True),
+    "False": (False, True),
+    "None": (None, True),
+}
+
+Path = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """A value read from the text, where it ended, and which objects were closed for it.
+
+    ``closed`` lists the key paths (from the value's root) of objects whose closing
+    brace was missing at the end of the text and was added by the reader.
+    """
+
+    value: Any
+    end: int
+    closed: list[Path] = field(default_factory=list)
+
+
+def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
+    """Read one value from ``text`` at ``start``."""
+    reader = _Reader(text, start, log)
+    value = reader.value((), 0)
+    return ReadResult(value, reader.end, reader.closed)
+
+
+class _Reader:
+    def __init__(self, text: str, start: int, log: RepairLog) -> None:
+        self._text = text
+        self._lexer = Lexer(text, start, log)
+        self._log = log
+        self.closed: list[Path] = []
+        self.end = start
+
+    def value(self, path: Path, depth: int) -> Any:
+        if depth > _MAX_DEPTH:
+            raise SyntaxProblem("nesting is too deep", self._lexer.peek().start)
+        token = self._lexer.next()
+        self.end = token.end
+        if token.kind is Kind.LBRACE:
+            return self._object(path, depth)
+        if token.kind is Kind.LBRACKET:
+            return self._array(path, depth)
+        if token.kind in (Kind.STRING, Kind.NUMBER):
+            return token.value
+        if token.kind is Kind.WORD:
+            return self._literal(token)
+        if token.kind is Kind.EOF:
+            raise SyntaxProblem("value missing at the end of the text", token.start,
+                                truncated=True)
+        raise SyntaxProblem(f"expected a value, found {token.kind.value!r}", token.start)
+
+    def _literal(self, token: Token) -> Any:
+        word = str(token.value)
+        if word in _LITERALS:
+            value, pythonic = _LITERALS[word]
+            if pythonic:
+                self._log.add("python_literal", position(self._text, token.start))
+            return value
+        if token.end >= len(self._text):
+            raise SyntaxProblem(f"word {word!r} cut off at the end of the text",
+                                token.start, truncated=True)
+        raise SyntaxProblem(f"unquoted value {word!r} (strings need quotes)", token.start)
+
+    def _object(self, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        token = self._lexer.next()
+        if token.kind is Kind.RBRACE:
+            self.end = token.end
+            return result
+        while True:
+            key = self._key(token, after_comma=bool(result))
+            if key is None:  # trailing comma before "}"
+                return result
+            colon = self._lexer.next()
+            if colon.kind is not Kind.COLON:
+                self._refuse_or_cut(colon, f"expected ':' after key {key!r}")
+            value = self.value((*path, key), depth + 1)
+            if key in result and result[key] != value:
+                raise SyntaxProblem(f"key {key!r} appears twice with different values",
+                                    colon.start)
+            result[key] = value
+            token = self._lexer.next()
+            if token.kind is Kind.COMMA:
+                token = self._lexer.next()
+                continue
+            if token.kind is Kind.RBRACE:
+                self.end = token.end
+                return result
+            if token.kind is Kind.EOF:
+                self._close_cut_object(path, value, token)
+                return result
+            if token.kind is Kind.STRING and token.newline_before:
+                self._log.add("missing_comma", position(self._text, token.start))
+                continue
+            raise SyntaxProblem(f"expected ',' or '}}', found {token.kind.value!r}",
+                                token.start)
+
+    def _key(self, token: Token, *, after_comma: bool) -> str | None:
+        if token.kind is Kind.STRING:
+            return str(token.value)
+        if token.kind is Kind.WORD:
+            self._log.add("unquoted_key", position(self._text, token.start))
+            return str(token.value)
+        if token.kind is Kind.RBRACE and after_comma:
+            self._log.add("trailing_comma", position(self._text, token.start))
+            self.end = token.end
+            return None
+        self._refuse_or_cut(token, f"expected a key, found {token.kind.value!r}")
+        raise AssertionError("unreachable")
+
+    def _close_cut_object(self, path: Path, last_value: Any, eof: Token) -> None:
+        # A number at the very end may have lost digits; strings, literals and
+        # closed containers cannot have been cut, so only the closer is missing.
+        if isinstance(last_value, int | float) and not isinstance(last_value, bool):
+            raise SyntaxProblem("text ends right after a number, which may be cut off",
+                                eof.start, truncated=True)
+        self._log.add("close_truncated", position(self._text, eof.start))
+        self.closed.append(path)
+        self.end = eof.start
+
+    def _array(self, path: Path, depth: int) -> list[Any]:
+        result: list[Any] = []
+        if self._lexer.peek().kind is Kind.RBRACKET:
+            self.end = self._lexer.next().end
+            return result
+        while True:
+            token = self._lexer.peek()
+            if token.kind is Kind.EOF:
+                raise SyntaxProblem("list cut off at the end of the text", token.start,
+                                    truncated=True)
+            if token.kind is Kind.RBRACKET:  # only reachable right after a comma
+                self._log.add("trailing_comma", position(self._text, token.start))
+                self.end = self._lexer.next().end
+                return result
+            result.append(self.value((*path, str(len(result))), depth + 1))
+            token = self._lexer.next()
+            if token.kind is Kind.RBRACKET:
+                self.end = token.end
+                return result
+            if token.kind is Kind.COMMA:
+                continue
+            if token.kind is Kind.EOF:
+                raise SyntaxProblem("list cut off at the end of the text", token.start,
+                                    truncated=True)
+            if token.newline_before and token.kind in (Kind.STRING, Kind.LBRACE):
+                self._log.add("missing_comma", position(self._text, token.start))
+                self._lexer.push_back(token)
+                continue
+            raise SyntaxProblem(f"expected ',' or ']', found {token.kind.value!r}",
+                                token.start)
+
+    def _refuse_or_cut(self, token: Token, msg: str) -> None:
+        if token.kind is Kind.EOF:
+            raise SyntaxProblem("object cut off at the end of the text", token.start,
+                                truncated=True)
+        raise SyntaxProblem(msg, token.start)
