@@ -1,5 +1,6 @@
 """accord: LLM-integrated systems built from independent concepts and durable synchronizations."""
 
+from accord.app import App
 from accord.concept import (
     ActionCall,
     ActionDef,
@@ -19,6 +20,7 @@ __all__ = [
     "ActionCall",
     "ActionDef",
     "ActionError",
+    "App",
     "Clauses",
     "Concept",
     "Error",

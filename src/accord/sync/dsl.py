@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import uuid as _uuid
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,10 @@ def collect(query: QueryCall, into: Var) -> Collect:
     return Collect(query, into)
 
 
+_uuid_source: ContextVar[Callable[[], str] | None] = ContextVar("accord_uuid", default=None)
+
+
 def uuid() -> str:
-    """A fresh random id (for ``bind``)."""
-    return _uuid.uuid4().hex
+    """A fresh random id (for ``bind``); seeded in the engine's deterministic mode."""
+    source = _uuid_source.get()
+    return source() if source is not None else _uuid.uuid4().hex

@@ -1,0 +1,546 @@
+"""The sync engine: runs actions, records them durably, and fires syncs on completions.
+
+Work happens in *batches*. One batch is one write transaction holding: the synchronous actions
+that were ready (their state writes and completions), the completions of ``async`` actions that
+finished meanwhile, the syncs those completions fire (firing records and the invocations they
+produce) and new root invocations. The batch commits before anything it invoked runs, so every
+completion is durable before any sync acts on it; concurrent flows share one commit (group
+commit), which is where the throughput comes from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid as _uuid
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accord.app import App
+from accord.concept import ActionDef, Concept, QueryDef
+from accord.engine import _running
+from pydantic_core import to_jsonable_python
+
+from accord.engine.matching import combinations, match_pattern, run_where, substitute
+from accord.engine.records import Record
+from accord.state import Row
+from accord.store.base import Store, Transaction
+from accord.store.sqlite import SqliteStore
+from accord.sync import dsl
+from accord.sync.model import Pattern, QueryCall, Sync
+
+__all__ = ["Engine", "EngineError"]
+
+log = logging.getLogger("accord.engine")
+
+Key = tuple[str, str]
+
+
+class EngineError(RuntimeError):
+    """The engine cannot do what was asked (not started, unknown action, bad root input)."""
+
+
+@dataclass(slots=True)
+class _Flow:
+    """What the engine keeps in memory about one flow, for matching."""
+
+    id: int
+    completed: dict[Key, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    fired: set[tuple[str, str]] = field(default_factory=set)
+    steps: int = 0
+    pending: int = 0
+    halted: bool = False
+
+
+@dataclass(slots=True)
+class _Root:
+    record: Record
+    done: asyncio.Future[Record]
+
+
+class Engine:
+    """Runs an :class:`App` on a durable store. See docs/internal/engine-api.md."""
+
+    def __init__(
+        self,
+        app: App,
+        db: str | Path = ":memory:",
+        *,
+        store: Store | None = None,
+        deterministic: bool = False,
+        seed: int = 0,
+        step_budget: int = 1000,
+        batch_size: int = 1024,
+        flow_cache: int = 10_000,
+        check: bool = True,
+    ) -> None:
+        self.app = app
+        self.store: Store = store if store is not None else SqliteStore(db)
+        self.deterministic = deterministic
+        self.step_budget = step_budget
+        self.batch_size = batch_size
+        self._flow_cache = flow_cache
+        self._random = random.Random(seed)
+        self._actions: dict[Key, tuple[Concept, ActionDef[Any]]] = {}
+        self._queries: dict[Key, tuple[Concept, QueryDef[Any]]] = {}
+        for concept in app.concepts:
+            for name, adef in type(concept).actions.items():
+                self._actions[(concept.name, name)] = (concept, adef)
+            for name, qdef in type(concept).queries.items():
+                self._queries[(concept.name, name)] = (concept, qdef)
+        if check:
+            self._check()
+        self._index: dict[Key, list[tuple[Sync, int]]] = defaultdict(list)
+        for s in app.syncs:
+            for position, pattern in enumerate(s.when):
+                self._index[_key(pattern)].append((s, position))
+        self._semaphores: dict[Key, asyncio.Semaphore] = {}
+        self._flows: OrderedDict[int, _Flow] = OrderedDict()
+        self._roots: deque[_Root] = deque()
+        self._ready: deque[Record] = deque()
+        self._finished: deque[tuple[Record, dict[str, Any], _running.BufferedDb | None]] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+        self._in_flight = 0
+        self._busy = False  # a batch is being built or committed
+        self._done_waiters: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
+        self._watchers: dict[int, list[tuple[Key, asyncio.Future[Record]]]] = defaultdict(list)
+        self._idle_waiters: list[asyncio.Future[None]] = []
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._failure: BaseException | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        from accord.sync.checks import check, raise_on_errors
+
+        diagnostics = check(self.app.concepts, self.app.syncs)
+        for d in diagnostics:
+            if d.severity == "warning":
+                log.warning("%s", d)
+        raise_on_errors(diagnostics)
+
+    async def start(self) -> None:
+        """Open the store, create concept tables, resume unfinished work, start the loop."""
+        if self._loop_task is not None:
+            return
+        schemas = [s for c in self.app.concepts for s in type(c).schema]
+        self.store.open(schemas)
+        tx = self.store.begin()
+        try:
+            with _running.context(tx.db):
+                for concept in self.app.concepts:
+                    concept.setup()
+            tx.commit()
+        except BaseException:
+            tx.rollback()
+            raise
+        for record in self.store.resume():
+            flow = self._flow(record.flow)
+            flow.pending += 1
+            self._dispatch(record)
+        self._loop_task = asyncio.create_task(self._loop(), name="accord-engine")
+
+    async def stop(self) -> None:
+        """Stop the loop; running async actions are cancelled (they resume on next start)."""
+        if self._loop_task is None:
+            return
+        self._loop_task.cancel()
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(self._loop_task, *self._running, return_exceptions=True)
+        self._loop_task = None
+        self.store.close()
+
+    async def __aenter__(self) -> Engine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- public operations ------------------------------------------------------------------
+
+    async def invoke(
+        self, action: ActionDef[Any], /, *, flow: int | None = None, **inputs: Any
+    ) -> Record:
+        """Invoke a root action (an external stimulus); returns once it is durably recorded.
+
+        Without ``flow`` it starts a new flow; with it, it continues that flow (a reviewer's
+        decision arriving days later, say). Bad inputs raise before anything is stored.
+        """
+        self._require_running()
+        concept_action = self._actions.get((action.concept, action.name))
+        if concept_action is None:
+            raise EngineError(f"{action.qualname} is not an action of a concept in this app")
+        validated = action.validate_input(inputs)
+        normalized = _json_inputs(action, validated)
+        record_id = self.store.next_id()
+        record = Record(
+            record_id, flow if flow is not None else record_id, action.concept, action.name,
+            normalized, invoked_at=time.time(),
+        )  # fmt: skip
+        root = _Root(record, asyncio.get_running_loop().create_future())
+        self._roots.append(root)
+        self._wake.set()
+        return await root.done
+
+    async def completion(self, record_id: int, timeout: float | None = None) -> Record:
+        """Wait for the completion of a record."""
+        self._require_running()
+        stored = self.store.record(record_id)
+        if stored is not None and stored.completed:
+            return stored
+        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
+        self._done_waiters[record_id].append(future)
+        return await asyncio.wait_for(future, timeout)
+
+    async def wait_for(
+        self, flow: int, action: ActionDef[Any], timeout: float | None = None
+    ) -> Record:
+        """Wait for the first completion of ``action`` in ``flow``."""
+        self._require_running()
+        key = (action.concept, action.name)
+        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
+        self._watchers[flow].append((key, future))
+        for record in self.store.flow_records(flow):
+            if record.key == key and record.completed:
+                self._watchers[flow].remove((key, future))
+                return record
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            watchers = self._watchers.get(flow)
+            if watchers and (key, future) in watchers:
+                watchers.remove((key, future))
+                if not watchers:
+                    del self._watchers[flow]
+
+    async def idle(self) -> None:
+        """Wait until no work is pending (no ready, running or uncommitted action)."""
+        self._require_running()
+        if self._is_idle():
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle_waiters.append(future)
+        await future
+
+    def records(self, flow: int) -> list[Record]:
+        """The flow's durable records, oldest first."""
+        return self.store.flow_records(flow)
+
+    def query(self, query: QueryDef[Any], /, **inputs: Any) -> list[Row]:
+        """Run a query against committed state (outside any sync)."""
+        concept, qdef = self._queries[(query.concept, query.name)]
+        return _running.call_query(concept, qdef, inputs, self.store.reader())
+
+    def waiting_syncs(self, flow: int) -> list[str]:
+        """Syncs with some ``when`` pattern matched in the flow that have not fired there.
+
+        The answer to "which syncs was this flow waiting on?" when a request times out.
+        """
+        state = self._flow(flow)
+        fired = {name for name, _ in state.fired}
+        waiting = []
+        for s in self.app.syncs:
+            if s.name in fired:
+                continue
+            if any(
+                any(_matches(p, r) for r in state.completed.get(_key(p), ())) for p in s.when
+            ):
+                waiting.append(s.name)
+        return waiting
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def _require_running(self) -> None:
+        if self._failure is not None:
+            raise EngineError(f"the engine stopped after a storage failure: {self._failure}")
+        if self._loop_task is None:
+            raise EngineError("the engine is not running: call `await engine.start()` first")
+
+    def _is_idle(self) -> bool:
+        return not (self._roots or self._ready or self._finished or self._in_flight or self._busy)
+
+    async def _loop(self) -> None:
+        try:
+            while True:
+                if not (self._roots or self._ready or self._finished):
+                    if self._is_idle():
+                        for waiter in self._idle_waiters:
+                            if not waiter.done():
+                                waiter.set_result(None)
+                        self._idle_waiters.clear()
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                self._busy = True
+                try:
+                    await self._batch()
+                finally:
+                    self._busy = False
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # storage failure: stop and tell every waiter
+            log.exception("engine stopped")
+            self._failure = exc
+            waiting = [f for fs in self._done_waiters.values() for f in fs]
+            waiting += [f for ws in self._watchers.values() for _, f in ws]
+            waiting += [root.done for root in self._roots]
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(EngineError(f"engine stopped: {exc}"))
+            raise
+
+    async def _batch(self) -> None:
+        roots = _take(self._roots, self.batch_size)
+        ready = _take(self._ready, self.batch_size)
+        finished = _take(self._finished, self.batch_size)
+        if self.deterministic:
+            finished += await self._run_async_inline(ready)
+            ready = [r for r in ready if not self._is_async(r)]
+            finished.sort(key=lambda item: item[0].id)
+        created: list[Record] = []
+        completed: list[Record] = []
+        tx = self.store.begin()
+        try:
+            token = dsl._uuid_source.set(self._deterministic_uuid if self.deterministic else None)
+            try:
+                for root in roots:
+                    tx.invoked(root.record)
+                    self._flow(root.record.flow).steps += 1
+                    created.append(root.record)
+                for record in ready:
+                    concept, adef = self._actions[record.key]
+                    tx.savepoint()
+                    output = _running.call_action(concept, adef, record, tx.db)
+                    if "error" in output and _is_kind(output, "internal", "invalid_input"):
+                        tx.rollback_to()
+                    else:
+                        tx.release()
+                    self._complete(tx, record, output, created, completed)
+                for record, output, writes in finished:
+                    if writes is not None and writes.writes:
+                        output = self._replay(tx, record, output, writes)
+                    self._complete(tx, record, output, created, completed)
+            finally:
+                dsl._uuid_source.reset(token)
+            if self.deterministic:
+                tx.commit()
+            else:  # the fsync happens off the event loop, so HTTP and LLM I/O keep moving
+                await asyncio.to_thread(tx.commit)
+        except BaseException:
+            tx.rollback()
+            raise
+        self._in_flight -= len(finished)
+        for root in roots:
+            root.done.set_result(root.record)
+        for record in created:
+            self._flow(record.flow).pending += 1
+            self._dispatch(record)
+        for record in completed:
+            self._notify(record)
+        self._evict()
+
+    def _replay(
+        self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
+    ) -> dict[str, Any]:
+        tx.savepoint()
+        try:
+            writes.replay(tx.db)
+        except Exception as exc:
+            tx.rollback_to()
+            concept, adef = self._actions[record.key]
+            return _running._internal(adef, record, exc)
+        tx.release()
+        return output
+
+    def _complete(
+        self,
+        tx: Transaction,
+        record: Record,
+        output: dict[str, Any],
+        created: list[Record],
+        completed: list[Record],
+    ) -> None:
+        record.output = output
+        record.completed_at = time.time()
+        tx.completed(record)
+        completed.append(record)
+        flow = self._flow(record.flow)
+        flow.pending -= 1
+        flow.completed[record.key].append(record)
+        for sync, position in self._index.get(record.key, ()):
+            self._evaluate(tx, sync, position, record, flow, created)
+
+    def _evaluate(
+        self,
+        tx: Transaction,
+        sync: Sync,
+        position: int,
+        record: Record,
+        flow: _Flow,
+        created: list[Record],
+    ) -> None:
+        def candidates(pattern: Pattern) -> list[Record]:
+            return flow.completed.get(_key(pattern), [])
+
+        for frame, matched in combinations(sync.when, position, record, candidates):
+            key = ",".join(str(r.id) for r in matched)
+            if (sync.name, key) in flow.fired:
+                continue
+            flow.fired.add((sync.name, key))
+            try:
+                frames = run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
+                calls = [
+                    (call.action, to_jsonable_python(substitute(call.inputs, f)))
+                    for f in frames
+                    for call in sync.then
+                ]
+            except Exception as exc:  # a failing query or filter stops this firing, not the engine
+                log.exception("sync %s failed in flow %s", sync.name, flow.id)
+                tx.event(flow.id, "sync_failed", f"{sync.name}: {type(exc).__name__}: {exc}")
+                tx.fired(sync.name, key, flow.id)
+                continue
+            tx.fired(sync.name, key, flow.id)
+            cause = tuple(r.id for r in matched)
+            for adef, inputs in calls:
+                if flow.steps >= self.step_budget:
+                    if not flow.halted:
+                        flow.halted = True
+                        detail = f"step budget of {self.step_budget} exhausted; {sync.name} stopped"
+                        log.warning("flow %s: %s", flow.id, detail)
+                        tx.event(flow.id, "budget_exhausted", detail)
+                    return
+                flow.steps += 1
+                new = Record(
+                    self.store.next_id(), flow.id, adef.concept, adef.name, inputs,
+                    sync=sync.name, cause=cause, invoked_at=time.time(),
+                )  # fmt: skip
+                tx.invoked(new)
+                created.append(new)
+
+    def _run_query(self, call: QueryCall, inputs: dict[str, Any], tx: Transaction) -> list[Row]:
+        concept, qdef = self._queries[(call.query.concept, call.query.name)]
+        return _running.call_query(concept, qdef, inputs, tx.db)
+
+    # -- dispatching ------------------------------------------------------------------------
+
+    def _is_async(self, record: Record) -> bool:
+        return self._actions[record.key][1].is_async
+
+    def _dispatch(self, record: Record) -> None:
+        if record.key not in self._actions:
+            # Recorded by an older version of the app: complete it as an error, don't hang.
+            self._finished.append(
+                (record, {"error": {"kind": "internal", "message": f"unknown action {record.name}"}}, None)
+            )
+            self._in_flight += 1
+        elif self._is_async(record) and not self.deterministic:
+            self._in_flight += 1
+            task = asyncio.create_task(self._run_async(record))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        else:
+            self._ready.append(record)
+        self._wake.set()
+
+    def _semaphore(self, key: Key, adef: ActionDef[Any]) -> asyncio.Semaphore | None:
+        if adef.concurrency is None:
+            return None
+        if key not in self._semaphores:
+            self._semaphores[key] = asyncio.Semaphore(adef.concurrency)
+        return self._semaphores[key]
+
+    async def _run_async(self, record: Record) -> None:
+        concept, adef = self._actions[record.key]
+        semaphore = self._semaphore(record.key, adef)
+        if semaphore is not None:
+            async with semaphore:
+                result = await _running.call_async_action(concept, adef, record, self.store.reader())
+        else:
+            result = await _running.call_async_action(concept, adef, record, self.store.reader())
+        self._finished.append((record, *result))
+        self._wake.set()
+
+    async def _run_async_inline(
+        self, ready: list[Record]
+    ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
+        results = []
+        for record in ready:
+            if self._is_async(record):
+                concept, adef = self._actions[record.key]
+                output, writes = await _running.call_async_action(
+                    concept, adef, record, self.store.reader()
+                )
+                self._in_flight += 1
+                results.append((record, output, writes))
+        return results
+
+    def _deterministic_uuid(self) -> str:
+        return _uuid.UUID(int=self._random.getrandbits(128), version=4).hex
+
+    # -- flows and waiters ------------------------------------------------------------------
+
+    def _flow(self, flow_id: int) -> _Flow:
+        flow = self._flows.get(flow_id)
+        if flow is not None:
+            self._flows.move_to_end(flow_id)
+            return flow
+        flow = _Flow(flow_id)
+        for record in self.store.flow_records(flow_id):
+            flow.steps += 1
+            if record.completed:
+                flow.completed[record.key].append(record)
+        flow.fired = self.store.flow_firings(flow_id)
+        self._flows[flow_id] = flow
+        return flow
+
+    def _evict(self) -> None:
+        excess = len(self._flows) - self._flow_cache
+        if excess <= 0:
+            return
+        for flow_id in list(self._flows)[: excess * 2]:
+            if excess <= 0:
+                break
+            if self._flows[flow_id].pending == 0:
+                del self._flows[flow_id]
+                excess -= 1
+
+    def _notify(self, record: Record) -> None:
+        for future in self._done_waiters.pop(record.id, ()):
+            if not future.done():
+                future.set_result(record)
+        watchers = self._watchers.get(record.flow)
+        if watchers:
+            for key, future in list(watchers):
+                if key == record.key and not future.done():
+                    future.set_result(record)
+
+
+def _take(queue: deque[Any], limit: int) -> list[Any]:
+    return [queue.popleft() for _ in range(min(limit, len(queue)))]
+
+
+def _key(pattern: Pattern) -> Key:
+    return (pattern.action.concept, pattern.action.name)
+
+
+def _matches(pattern: Pattern, record: Record) -> bool:
+    return match_pattern(pattern, record, {}) is not None
+
+
+def _is_kind(output: Mapping[str, Any], *kinds: str) -> bool:
+    err = output.get("error")
+    return isinstance(err, Mapping) and err.get("kind") in kinds
+
+
+def _json_inputs(action: ActionDef[Any], validated: dict[str, Any]) -> dict[str, Any]:
+    normalized: dict[str, Any] = to_jsonable_python(validated)
+    return normalized
+

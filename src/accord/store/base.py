@@ -1,0 +1,110 @@
+"""The storage interface: the durable action log and the concepts' state, in one database.
+
+The engine writes in *batches*: one transaction holds the state writes of the actions that ran,
+their completions, the firings of the syncs they triggered and the invocations those produced.
+A backend implements this small interface; SQLite is the embedded default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from accord.engine.records import Record
+from accord.state import Db
+
+__all__ = ["FlowSummary", "Store", "Transaction"]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSummary:
+    """One line of ``accord flows``."""
+
+    flow: int
+    root: str
+    started_at: float
+    updated_at: float
+    actions: int
+    pending: int
+    errors: int
+    events: int
+
+    @property
+    def status(self) -> str:
+        if self.pending:
+            return "running"
+        if self.events:
+            return "halted"
+        return "failed" if self.errors else "done"
+
+
+class Transaction(Protocol):
+    """One batch of writes, committed atomically."""
+
+    db: Db
+    """Concept state access inside the transaction."""
+
+    def savepoint(self) -> None:
+        """Start a nested scope for one action's state writes."""
+
+    def release(self) -> None:
+        """Keep the writes since the last savepoint."""
+
+    def rollback_to(self) -> None:
+        """Undo the writes since the last savepoint (an action failed)."""
+
+    def invoked(self, record: Record) -> None:
+        """Record a new invocation (id already assigned)."""
+
+    def completed(self, record: Record) -> None:
+        """Record the completion of an invocation."""
+
+    def fired(self, sync: str, key: str, flow: int) -> None:
+        """Record that a sync fired for a combination of completions."""
+
+    def event(self, flow: int, kind: str, detail: str) -> None:
+        """Record a flow-level event (step budget exhausted, a sync failed in where...)."""
+
+    def commit(self) -> None:
+        """Make everything in this batch durable."""
+
+    def rollback(self) -> None:
+        """Discard the batch."""
+
+
+class Store(Protocol):
+    """A database holding the action log and the concepts' state."""
+
+    def open(self, schemas: Iterable[str]) -> None:
+        """Connect and create the log tables and the given concept tables if absent."""
+
+    def close(self) -> None: ...
+
+    def next_id(self) -> int:
+        """A fresh record id (ids grow with time)."""
+
+    def begin(self) -> Transaction:
+        """Start a write transaction (one at a time)."""
+
+    def reader(self) -> Db:
+        """Read access to committed state, for code running outside the write transaction."""
+
+    def resume(self) -> list[Record]:
+        """Invocations without a completion, oldest first; counts a new attempt for each."""
+
+    def flow_records(self, flow: int) -> list[Record]:
+        """Every record of a flow, oldest first."""
+
+    def flow_firings(self, flow: int) -> set[tuple[str, str]]:
+        """The (sync, combination key) pairs that already fired in a flow."""
+
+    def record(self, record_id: int) -> Record | None: ...
+
+    def flows(self, limit: int = 20) -> list[FlowSummary]:
+        """The most recent flows, newest first."""
+
+    def flow_events(self, flow: int) -> list[tuple[float, str, str]]: ...
+
+    def recent(self, concept: str, action: str, limit: int) -> Sequence[Record]:
+        """The latest records of one action, newest first."""

@@ -1,0 +1,281 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+One engine process owns the file for writing. Durability is ``synchronous=FULL`` by default:
+a batch is on disk when ``commit`` returns, before any action it caused can run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from accord.engine.records import Record
+from accord.state import Params, Row
+from accord.store.base import FlowSummary
+
+__all__ = ["SqliteDb", "SqliteStore"]
+
+LOG_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS actions (
+        id INTEGER PRIMARY KEY,
+        flow INTEGER NOT NULL,
+        concept TEXT NOT NULL,
+        action TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        sync TEXT,
+        cause TEXT NOT NULL DEFAULT '[]',
+        attempt INTEGER NOT NULL DEFAULT 1,
+        invoked_at REAL NOT NULL,
+        completed_at REAL
+    )""",
+    "CREATE INDEX IF NOT EXISTS actions_flow ON actions(flow, id)",
+    "CREATE INDEX IF NOT EXISTS actions_pending ON actions(id) WHERE output IS NULL",
+    "CREATE INDEX IF NOT EXISTS actions_name ON actions(concept, action, id)",
+    """CREATE TABLE IF NOT EXISTS firings (
+        sync TEXT NOT NULL,
+        key TEXT NOT NULL,
+        flow INTEGER NOT NULL,
+        PRIMARY KEY (sync, key)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS firings_flow ON firings(flow)",
+    """CREATE TABLE IF NOT EXISTS flow_events (
+        flow INTEGER NOT NULL,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS flow_events_flow ON flow_events(flow)",
+)
+
+_COLUMNS = "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    rid, flow, concept, action, inp, out, sync, cause, attempt, invoked, completed = row
+    return Record(
+        id=rid,
+        flow=flow,
+        concept=concept,
+        action=action,
+        input=json.loads(inp),
+        sync=sync,
+        cause=tuple(json.loads(cause)),
+        attempt=attempt,
+        invoked_at=invoked,
+        output=None if out is None else json.loads(out),
+        completed_at=completed,
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class SqliteDb:
+    """:class:`accord.state.Db` over one sqlite3 connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = self._conn.cursor()
+        cursor.row_factory = _dict_row
+        found: Row | None = cursor.execute(sql, params).fetchone()
+        return found
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = self._conn.cursor()
+        cursor.row_factory = _dict_row
+        rows: list[Row] = cursor.execute(sql, params).fetchall()
+        return rows
+
+
+class _SqliteTransaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.db = SqliteDb(conn)
+        self._invoked: list[tuple[Any, ...]] = []
+        self._completed: list[tuple[Any, ...]] = []
+        self._fired: list[tuple[str, str, int]] = []
+        self._events: list[tuple[int, float, str, str]] = []
+        self._depth = 0
+        conn.execute("BEGIN IMMEDIATE")
+
+    def savepoint(self) -> None:
+        self._depth += 1
+        self._conn.execute(f"SAVEPOINT s{self._depth}")
+
+    def release(self) -> None:
+        self._conn.execute(f"RELEASE s{self._depth}")
+        self._depth -= 1
+
+    def rollback_to(self) -> None:
+        self._conn.execute(f"ROLLBACK TO s{self._depth}")
+        self._conn.execute(f"RELEASE s{self._depth}")
+        self._depth -= 1
+
+    def invoked(self, r: Record) -> None:
+        self._invoked.append(
+            (r.id, r.flow, r.concept, r.action, _dumps(r.input), r.sync,
+             _dumps(r.cause), r.attempt, r.invoked_at)
+        )  # fmt: skip
+
+    def completed(self, r: Record) -> None:
+        self._completed.append((_dumps(r.output), r.completed_at, r.id))
+
+    def fired(self, sync: str, key: str, flow: int) -> None:
+        self._fired.append((sync, key, flow))
+
+    def event(self, flow: int, kind: str, detail: str) -> None:
+        import time
+
+        self._events.append((flow, time.time(), kind, detail))
+
+    def commit(self) -> None:
+        c = self._conn
+        # Log rows are written at the end, in bulk: executemany is several times faster than
+        # one statement per record, and order inside one transaction does not matter.
+        if self._invoked:
+            c.executemany(
+                "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, "
+                "invoked_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                self._invoked,
+            )
+        if self._completed:
+            c.executemany(
+                "UPDATE actions SET output = ?, completed_at = ? WHERE id = ?", self._completed
+            )
+        if self._fired:
+            c.executemany("INSERT INTO firings (sync, key, flow) VALUES (?,?,?)", self._fired)
+        if self._events:
+            c.executemany("INSERT INTO flow_events VALUES (?,?,?,?)", self._events)
+        c.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+
+class SqliteStore:
+    """The action log and concept state in one SQLite database file (WAL)."""
+
+    def __init__(
+        self, path: str | Path, *, synchronous: Literal["FULL", "NORMAL", "OFF"] = "FULL"
+    ) -> None:
+        self.path = str(path)
+        self.synchronous = synchronous
+        self._conn: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._next_id = 1
+        self._ids = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("the store is not open; start the engine first")
+        return self._conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def open(self, schemas: Iterable[str] = ()) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in (*LOG_SCHEMA, *schemas):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+        self._conn = conn
+        self._reader = conn if self.path == ":memory:" else self._connect()
+        (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM actions").fetchone()
+        self._next_id = top + 1
+
+    def close(self) -> None:
+        for conn in {id(c): c for c in (self._reader, self._conn) if c is not None}.values():
+            conn.close()
+        self._conn = self._reader = None
+
+    def next_id(self) -> int:
+        with self._ids:
+            value = self._next_id
+            self._next_id += 1
+            return value
+
+    def begin(self) -> _SqliteTransaction:
+        return _SqliteTransaction(self.conn)
+
+    def reader(self) -> SqliteDb:
+        if self._reader is None:
+            raise RuntimeError("the store is not open; start the engine first")
+        return SqliteDb(self._reader)
+
+    def resume(self) -> list[Record]:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        c.execute("UPDATE actions SET attempt = attempt + 1 WHERE output IS NULL")
+        rows = c.execute(f"SELECT {_COLUMNS} FROM actions WHERE output IS NULL ORDER BY id")
+        pending = [_record(r) for r in rows]
+        c.execute("COMMIT")
+        return pending
+
+    def _read(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        conn = self._reader or self.conn
+        return conn.execute(sql, params).fetchall()
+
+    def flow_records(self, flow: int) -> list[Record]:
+        sql = f"SELECT {_COLUMNS} FROM actions WHERE flow = ? ORDER BY id"
+        return [_record(r) for r in self._read(sql, (flow,))]
+
+    def flow_firings(self, flow: int) -> set[tuple[str, str]]:
+        return {(s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = ?", (flow,))}
+
+    def record(self, record_id: int) -> Record | None:
+        rows = self._read(f"SELECT {_COLUMNS} FROM actions WHERE id = ?", (record_id,))
+        return _record(rows[0]) if rows else None
+
+    def flows(self, limit: int = 20) -> list[FlowSummary]:
+        rows = self._read(
+            """SELECT a.flow,
+                      (SELECT concept || '/' || action FROM actions WHERE id = a.flow),
+                      MIN(a.invoked_at), MAX(COALESCE(a.completed_at, a.invoked_at)), COUNT(*),
+                      SUM(a.output IS NULL), SUM(a.output LIKE '{"error":%'),
+                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow)
+               FROM actions a
+               WHERE a.flow IN (SELECT DISTINCT flow FROM actions ORDER BY flow DESC LIMIT ?)
+               GROUP BY a.flow ORDER BY a.flow DESC""",
+            (limit,),
+        )
+        return [FlowSummary(*(v if v is not None else "" for v in row)) for row in rows]
+
+    def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
+        rows = self._read("SELECT at, kind, detail FROM flow_events WHERE flow = ? ORDER BY at", (flow,))
+        return [(at, kind, detail) for at, kind, detail in rows]
+
+    def recent(self, concept: str, action: str, limit: int) -> list[Record]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM actions WHERE concept = ? AND action = ? "
+            "ORDER BY id DESC LIMIT ?"
+        )
+        return [_record(r) for r in self._read(sql, (concept, action, limit))]
