@@ -1,0 +1,1 @@
+"""The intake example: unstructured customer messages to validated customer records."""
