@@ -52,6 +52,13 @@ def scan(text: str) -> Scan:
     text = _blank_reasoning(text, result)
     if result.truncated is not None:
         return result
+    if text.lstrip()[:1] in ('"', "'"):
+        # A reply that is one JSON string (often JSON encoded twice): the braces
+        # inside it are not candidates of their own.
+        _scan_whole(text, result)
+        if result.candidates:
+            return result
+        result = Scan(log=result.log)
     search_from = 0
     progress = -1
     while (match := _START.search(text, search_from)) is not None:

@@ -1,0 +1,63 @@
+"""The parser against the corpus of realistic malformed LLM replies."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from accord.llm.parsing import OutputError, parse
+
+from .corpus import SCHEMAS, Case, load_cases
+
+MIN_RECALL = 0.97
+
+
+def _outcome(case: Case) -> str:
+    """'recovered', 'refused' or 'wrong' (accepted with a value other than expected)."""
+    try:
+        parsed = parse(case.raw, case.output_type)
+    except OutputError:
+        return "refused"
+    if case.expect == "value" and parsed.value == case.expected_value():
+        return "recovered"
+    return "wrong"
+
+
+def test_corpus_is_large_and_covers_every_schema_both_ways() -> None:
+    cases = load_cases()
+    assert len(cases) >= 150
+    assert len({case.id for case in cases}) == len(cases)
+    kinds = Counter((case.schema, case.expect) for case in cases)
+    for schema in ("customer", "invoice", "classification", "roster"):
+        assert kinds[(schema, "value")] >= 10, schema
+        assert kinds[(schema, "refuse")] >= 5, schema
+    assert {case.schema for case in cases} <= set(SCHEMAS)
+
+
+def test_corpus_has_zero_false_accepts() -> None:
+    false_accepts = [
+        (case.id, case.why) for case in load_cases() if _outcome(case) == "wrong"
+    ]
+    assert false_accepts == []
+
+
+def test_corpus_recall_of_recoverable_replies() -> None:
+    recoverable = [case for case in load_cases() if case.expect == "value"]
+    missed = [(case.id, case.why) for case in recoverable if _outcome(case) != "recovered"]
+    recall = 1 - len(missed) / len(recoverable)
+    assert recall >= MIN_RECALL, missed
+
+
+def test_every_recovered_corpus_reply_lists_its_repairs_unless_it_was_valid_json() -> None:
+    for case in load_cases():
+        if case.expect != "value":
+            continue
+        parsed = parse(case.raw, case.output_type)
+        try:
+            json.loads(case.raw)
+            was_json = True
+        except ValueError:
+            was_json = False
+        if not was_json:
+            assert parsed.repairs, case.id
+            assert parsed.cost > 0, case.id

@@ -1,0 +1,82 @@
+"""OutputError: what it carries and the re-ask text it produces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accord.llm.parsing import OutputError, parse
+
+from .corpus import Classification, Invoice
+
+
+def refusal(text: str, output_type: Any) -> OutputError:
+    with pytest.raises(OutputError) as caught:
+        parse(text, output_type)
+    return caught.value
+
+
+INVOICE_WITH_TWO_BAD_FIELDS = """Here is the invoice:
+```json
+{"invoice_number": "7", "customer": "Acme", "currency": "CHF", "total": 10.0,
+ "items": [{"sku": "a", "description": "x", "quantity": 1, "unit_price": 5.0},
+           {"sku": "b", "description": "y", "quantity": "two", "unit_price": 5.0}],}
+```"""
+
+
+def test_field_errors_text_names_only_the_failing_fields() -> None:
+    error = refusal(INVOICE_WITH_TWO_BAD_FIELDS, Invoice)
+    text = error.field_errors_text()
+    lines = text.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("- currency: ")
+    assert "'CHF'" in lines[0]
+    assert lines[1].startswith("- items.1.quantity: ")
+    assert "'two'" in lines[1]
+    for fine in ("invoice_number", "customer", "total", "sku", "items.0"):
+        assert fine not in text
+
+
+def test_output_error_keeps_raw_text_pydantic_errors_and_repairs() -> None:
+    error = refusal(INVOICE_WITH_TWO_BAD_FIELDS, Invoice)
+    assert error.raw == INVOICE_WITH_TWO_BAD_FIELDS
+    assert [e["loc"] for e in error.errors] == [("currency",), ("items", 1, "quantity")]
+    assert all({"loc", "msg", "type"} <= set(e) for e in error.errors)
+    assert str(error) == error.field_errors_text()
+
+
+def test_missing_required_field_is_named_without_echoing_the_whole_input() -> None:
+    error = refusal('{"label": "billing", "confidence": 0.5}', Classification)
+    assert error.field_errors_text() == "- reason: Field required"
+
+
+def test_errors_come_from_the_unwrapped_value_when_that_is_closer() -> None:
+    error = refusal('{"result": {"label": "billing", "confidence": 0.5}}', Classification)
+    assert error.field_errors_text() == "- reason: Field required"
+
+
+def test_truncation_error_says_data_may_be_lost() -> None:
+    text = '{"label": "billing", "confidence": 0.5, "reason": "Cha'
+    error = refusal(text, Classification)
+    cut_string_starts = text.rindex('"')
+    assert cut_string_starts == 50
+    assert error.errors == [{
+        "type": "json_invalid", "reason": "truncated", "loc": (), "pos": 50,
+        "msg": "invalid JSON at character 50: string cut off at the end of the text; "
+               "it may have lost data, reply with the complete JSON",
+    }]
+    assert error.field_errors_text().startswith("- the reply as a whole: invalid JSON")
+
+
+def test_syntax_error_points_at_the_json_not_at_braces_in_prose() -> None:
+    error = refusal('Format {label}. Answer: {"label": "billing", "confidence": 0.5 '
+                    '"reason": "x"}', Classification)
+    assert error.errors[0]["reason"] == "syntax"
+    assert "expected ',' or '}'" in error.errors[0]["msg"]
+
+
+def test_long_inputs_are_shortened_in_the_text() -> None:
+    error = refusal('{"label": "' + "z" * 200 + '", "confidence": 0.5, "reason": "r"}',
+                    Classification)
+    assert len(error.field_errors_text()) < 200
