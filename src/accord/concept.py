@@ -17,10 +17,20 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, NotRequired, Required, TypeVar, overload
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    NotRequired,
+    Protocol,
+    Required,
+    TypeVar,
+    overload,
+)
 
 import typing_extensions
 from pydantic import TypeAdapter, ValidationError
@@ -105,8 +115,8 @@ class Concept:
 
     name: ClassVar[str]
     schema: ClassVar[tuple[str, ...]] = ()
-    actions: ClassVar[dict[str, ActionDef]]
-    queries: ClassVar[dict[str, QueryDef]]
+    actions: ClassVar[dict[str, ActionDef[Any]]]
+    queries: ClassVar[dict[str, QueryDef[Any]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -142,6 +152,24 @@ class Concept:
 
     def setup(self) -> None:
         """Hook run once after the schema is created, inside a transaction (optional)."""
+
+    def serve(self, runtime: Runtime) -> Coroutine[Any, Any, None] | None:
+        """Optional background work while the engine runs (timers, deadlines).
+
+        Return a coroutine; it may invoke this concept's actions as root actions through
+        ``runtime.invoke`` (for example expiring a review in the flow it belongs to).
+        """
+        return None
+
+
+class Runtime(Protocol):
+    """What a concept's background service may do with the running engine."""
+
+    async def invoke(
+        self, action: ActionDef[Any], /, *, flow: int | None = None, **inputs: Any
+    ) -> Any: ...
+
+    def query(self, query: QueryDef[Any], /, **inputs: Any) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +230,7 @@ def _for_pydantic(td: Any) -> Any:
     fields = {
         k: (Required[v] if k in td.__required_keys__ else NotRequired[v]) for k, v in hints.items()
     }
-    return TypedDict(td.__name__, fields)  # type: ignore[misc,operator]
+    return TypedDict(td.__name__, fields)  # type: ignore[operator]
 
 
 def _union_members(annotation: Any) -> tuple[Any, ...]:
@@ -260,7 +288,7 @@ class _Declared(Generic[F]):
                 k: (NotRequired[ann] if has_default else ann)
                 for k, (ann, has_default) in self.inputs.items()
             }
-            td = TypedDict(f"{self.name}_input", fields)  # type: ignore[misc,operator]
+            td = TypedDict(f"{self.name}_input", fields)  # type: ignore[misc]
             self._input_adapter = TypeAdapter(td)
         unknown = set(values) - set(self.inputs)
         if unknown:
@@ -344,7 +372,9 @@ class QueryDef(_Declared[F]):
     @property
     def row_fields(self) -> dict[str, Any]:
         ret = self._resolve()[1]
-        if typing.get_origin(ret) is not list or not typing_extensions.is_typeddict(typing.get_args(ret)[0]):
+        if typing.get_origin(ret) is not list or not typing_extensions.is_typeddict(
+            typing.get_args(ret)[0]
+        ):
             raise TypeError(
                 f"{self.fn.__qualname__}: a query returns list[SomeTypedDict] (one dict per row)"
             )
@@ -385,5 +415,3 @@ def action(
 def query(fn: F, /) -> QueryDef[F]:
     """Declare a query: a pure read of the concept's own state returning rows."""
     return QueryDef(fn)
-
-

@@ -26,6 +26,7 @@ __all__ = ["BufferedDb", "call_action", "call_async_action", "call_query", "cont
 
 log = logging.getLogger("accord.engine")
 
+
 class BufferedDb:
     """State access for ``async`` actions, which run outside the write transaction.
 
@@ -55,7 +56,7 @@ class BufferedDb:
             if many:
                 db.executemany(sql, params)  # type: ignore[arg-type]
             else:
-                db.execute(sql, params)  # type: ignore[arg-type]
+                db.execute(sql, params)
 
 
 @contextmanager
@@ -87,7 +88,9 @@ def _bad_input(action: ActionDef[Any], exc: Exception) -> dict[str, Any]:
 
 def _internal(action: ActionDef[Any], record: Record, exc: BaseException) -> dict[str, Any]:
     trace = "".join(traceback.format_exception(exc))
-    log.error("action %s (record %s, flow %s) raised:\n%s", action.qualname, record.id, record.flow, trace)
+    log.error(
+        "action %s (record %s, flow %s) raised:\n%s", action.qualname, record.id, record.flow, trace
+    )
     return dict(
         error("internal", f"{action.qualname} raised {type(exc).__name__}: {exc}", traceback=trace)
     )

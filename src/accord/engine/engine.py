@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
-from pydantic_core import to_jsonable_python
-
 from accord.engine.matching import combinations, match_pattern, run_where, substitute
 from accord.engine.records import Record
 from accord.state import Row
@@ -75,6 +75,7 @@ class Engine:
         deterministic: bool = False,
         seed: int = 0,
         step_budget: int = 1000,
+        poll_interval: float = 0.5,
         batch_size: int = 1024,
         flow_cache: int = 10_000,
         check: bool = True,
@@ -83,6 +84,7 @@ class Engine:
         self.store: Store = store if store is not None else SqliteStore(db)
         self.deterministic = deterministic
         self.step_budget = step_budget
+        self.poll_interval = poll_interval
         self.batch_size = batch_size
         self._flow_cache = flow_cache
         self._random = random.Random(seed)
@@ -107,6 +109,8 @@ class Engine:
         self._running: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._busy = False  # a batch is being built or committed
+        self._inbox = True  # stimuli posted by other processes may be waiting
+        self._services: list[asyncio.Task[None]] = []
         self._done_waiters: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
         self._watchers: dict[int, list[tuple[Key, asyncio.Future[Record]]]] = defaultdict(list)
         self._idle_waiters: list[asyncio.Future[None]] = []
@@ -145,15 +149,22 @@ class Engine:
             flow.pending += 1
             self._dispatch(record)
         self._loop_task = asyncio.create_task(self._loop(), name="accord-engine")
+        for concept in self.app.concepts:
+            service = concept.serve(self)
+            if service is not None:
+                self._services.append(asyncio.create_task(service, name=f"{concept.name}-service"))
 
     async def stop(self) -> None:
         """Stop the loop; running async actions are cancelled (they resume on next start)."""
         if self._loop_task is None:
             return
         self._loop_task.cancel()
-        for task in list(self._running):
+        for task in (*self._running, *self._services):
             task.cancel()
-        await asyncio.gather(self._loop_task, *self._running, return_exceptions=True)
+        await asyncio.gather(
+            self._loop_task, *self._running, *self._services, return_exceptions=True
+        )
+        self._services.clear()
         self._loop_task = None
         self.store.close()
 
@@ -250,9 +261,7 @@ class Engine:
         for s in self.app.syncs:
             if s.name in fired:
                 continue
-            if any(
-                any(_matches(p, r) for r in state.completed.get(_key(p), ())) for p in s.when
-            ):
+            if any(any(_matches(p, r) for r in state.completed.get(_key(p), ())) for p in s.when):
                 waiting.append(s.name)
         return waiting
 
@@ -270,14 +279,17 @@ class Engine:
     async def _loop(self) -> None:
         try:
             while True:
-                if not (self._roots or self._ready or self._finished):
+                if not (self._roots or self._ready or self._finished or self._inbox):
                     if self._is_idle():
                         for waiter in self._idle_waiters:
                             if not waiter.done():
                                 waiter.set_result(None)
                         self._idle_waiters.clear()
                     self._wake.clear()
-                    await self._wake.wait()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    except TimeoutError:
+                        self._inbox = self.store.inbox_size() > 0
                     continue
                 self._busy = True
                 try:
@@ -311,6 +323,9 @@ class Engine:
         try:
             token = dsl._uuid_source.set(self._deterministic_uuid if self.deterministic else None)
             try:
+                if self._inbox:
+                    self._inbox = False
+                    roots += self._posted(tx)
                 for root in roots:
                     tx.invoked(root.record)
                     self._flow(root.record.flow).steps += 1
@@ -339,13 +354,27 @@ class Engine:
             raise
         self._in_flight -= len(finished)
         for root in roots:
-            root.done.set_result(root.record)
+            if not root.done.done():
+                root.done.set_result(root.record)
         for record in created:
             self._flow(record.flow).pending += 1
             self._dispatch(record)
         for record in completed:
             self._notify(record)
         self._evict()
+
+    def _posted(self, tx: Transaction) -> list[_Root]:
+        """Root invocations that other processes left in the store's inbox."""
+        loop = asyncio.get_running_loop()
+        roots = []
+        for flow, concept, action, inputs in tx.take_inbox(self.batch_size):
+            record_id = self.store.next_id()
+            record = Record(
+                record_id, flow if flow is not None else record_id, concept, action, inputs,
+                invoked_at=time.time(),
+            )  # fmt: skip
+            roots.append(_Root(record, loop.create_future()))
+        return roots
 
     def _replay(
         self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
@@ -355,8 +384,7 @@ class Engine:
             writes.replay(tx.db)
         except Exception as exc:
             tx.rollback_to()
-            concept, adef = self._actions[record.key]
-            return _running._internal(adef, record, exc)
+            return _running._internal(self._actions[record.key][1], record, exc)
         tx.release()
         return output
 
@@ -438,7 +466,11 @@ class Engine:
         if record.key not in self._actions:
             # Recorded by an older version of the app: complete it as an error, don't hang.
             self._finished.append(
-                (record, {"error": {"kind": "internal", "message": f"unknown action {record.name}"}}, None)
+                (
+                    record,
+                    {"error": {"kind": "internal", "message": f"unknown action {record.name}"}},
+                    None,
+                )
             )
             self._in_flight += 1
         elif self._is_async(record) and not self.deterministic:
@@ -462,7 +494,9 @@ class Engine:
         semaphore = self._semaphore(record.key, adef)
         if semaphore is not None:
             async with semaphore:
-                result = await _running.call_async_action(concept, adef, record, self.store.reader())
+                result = await _running.call_async_action(
+                    concept, adef, record, self.store.reader()
+                )
         else:
             result = await _running.call_async_action(concept, adef, record, self.store.reader())
         self._finished.append((record, *result))
@@ -543,4 +577,3 @@ def _is_kind(output: Mapping[str, Any], *kinds: str) -> bool:
 def _json_inputs(action: ActionDef[Any], validated: dict[str, Any]) -> dict[str, Any]:
     normalized: dict[str, Any] = to_jsonable_python(validated)
     return normalized
-

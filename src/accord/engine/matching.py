@@ -50,22 +50,24 @@ def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
     if isinstance(pattern, Mapping):
         if not isinstance(actual, Mapping):
             return None
-        current: Frame | None = frame
+        current = frame
         for key, sub in pattern.items():
             if key not in actual:
                 return None
-            current = match_value(sub, actual[key], current)  # type: ignore[arg-type]
-            if current is None:
+            step = match_value(sub, actual[key], current)
+            if step is None:
                 return None
+            current = step
         return current
     if isinstance(pattern, list | tuple):
         if not isinstance(actual, list | tuple) or len(actual) != len(pattern):
             return None
         current = frame
         for sub, item in zip(pattern, actual, strict=True):
-            current = match_value(sub, item, current)  # type: ignore[arg-type]
-            if current is None:
+            step = match_value(sub, item, current)
+            if step is None:
                 return None
+            current = step
         return current
     return frame if _same(pattern, actual) else None
 
@@ -151,13 +153,21 @@ def run_where(clauses: Sequence[WhereClause], frame: Frame, run_query: RunQuery)
             frames = extended
         elif isinstance(clause, Collect):
             frames = [
-                {**f, clause.into: [_project(row, clause.query) for row in _collect(clause, f, run_query)]}
+                {
+                    **f,
+                    clause.into: [
+                        _project(row, clause.query) for row in _collect(clause, f, run_query)
+                    ],
+                }
                 for f in frames
             ]
         elif isinstance(clause, Filter):
             frames = [f for f in frames if clause.predicate(*(_get(f, v) for v in clause.uses))]
         elif isinstance(clause, Bind):
-            frames = [{**f, clause.var: clause.compute(*(_get(f, v) for v in clause.uses))} for f in frames]
+            frames = [
+                {**f, clause.var: clause.compute(*(_get(f, v) for v in clause.uses))}
+                for f in frames
+            ]
         if not frames:
             break
     return frames

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from accord.engine.records import Record
 from accord.state import Db
@@ -42,8 +42,9 @@ class FlowSummary:
 class Transaction(Protocol):
     """One batch of writes, committed atomically."""
 
-    db: Db
-    """Concept state access inside the transaction."""
+    @property
+    def db(self) -> Db:
+        """Concept state access inside the transaction."""
 
     def savepoint(self) -> None:
         """Start a nested scope for one action's state writes."""
@@ -66,6 +67,9 @@ class Transaction(Protocol):
     def event(self, flow: int, kind: str, detail: str) -> None:
         """Record a flow-level event (step budget exhausted, a sync failed in where...)."""
 
+    def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
+        """Remove and return up to ``limit`` posted stimuli: (flow, concept, action, input)."""
+
     def commit(self) -> None:
         """Make everything in this batch durable."""
 
@@ -86,6 +90,12 @@ class Store(Protocol):
 
     def begin(self) -> Transaction:
         """Start a write transaction (one at a time)."""
+
+    def post(self, concept: str, action: str, inputs: dict[str, Any], flow: int | None) -> None:
+        """Leave a root invocation for the engine owning the database; safe from any process."""
+
+    def inbox_size(self) -> int:
+        """How many posted stimuli wait in the inbox."""
 
     def reader(self) -> Db:
         """Read access to committed state, for code running outside the write transaction."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -50,9 +51,21 @@ LOG_SCHEMA = (
         detail TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS flow_events_flow ON flow_events(flow)",
+    # External stimuli written by other processes (the review CLI, cron jobs): the engine turns
+    # each row into a root invocation, deleting it in the same transaction.
+    """CREATE TABLE IF NOT EXISTS inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow INTEGER,
+        concept TEXT NOT NULL,
+        action TEXT NOT NULL,
+        input TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
 )
 
-_COLUMNS = "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
+_COLUMNS = (
+    "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
+)
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
@@ -142,9 +155,15 @@ class _SqliteTransaction:
         self._fired.append((sync, key, flow))
 
     def event(self, flow: int, kind: str, detail: str) -> None:
-        import time
-
         self._events.append((flow, time.time(), kind, detail))
+
+    def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
+        rows = self._conn.execute(
+            "SELECT id, flow, concept, action, input FROM inbox ORDER BY id LIMIT ?", (limit,)
+        ).fetchall()
+        if rows:
+            self._conn.execute("DELETE FROM inbox WHERE id <= ?", (rows[-1][0],))
+        return [(flow, concept, action, json.loads(inp)) for _, flow, concept, action, inp in rows]
 
     def commit(self) -> None:
         c = self._conn
@@ -226,6 +245,17 @@ class SqliteStore:
     def begin(self) -> _SqliteTransaction:
         return _SqliteTransaction(self.conn)
 
+    def post(self, concept: str, action: str, inputs: dict[str, Any], flow: int | None) -> None:
+        """Leave a root invocation for the engine that owns this database (from any process)."""
+        self.conn.execute(
+            "INSERT INTO inbox (flow, concept, action, input, created_at) VALUES (?,?,?,?,?)",
+            (flow, concept, action, _dumps(inputs), time.time()),
+        )
+
+    def inbox_size(self) -> int:
+        (count,) = self._read("SELECT COUNT(*) FROM inbox")[0]
+        return int(count)
+
     def reader(self) -> SqliteDb:
         if self._reader is None:
             raise RuntimeError("the store is not open; start the engine first")
@@ -249,7 +279,9 @@ class SqliteStore:
         return [_record(r) for r in self._read(sql, (flow,))]
 
     def flow_firings(self, flow: int) -> set[tuple[str, str]]:
-        return {(s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = ?", (flow,))}
+        return {
+            (s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = ?", (flow,))
+        }
 
     def record(self, record_id: int) -> Record | None:
         rows = self._read(f"SELECT {_COLUMNS} FROM actions WHERE id = ?", (record_id,))
@@ -267,10 +299,17 @@ class SqliteStore:
                GROUP BY a.flow ORDER BY a.flow DESC""",
             (limit,),
         )
-        return [FlowSummary(*(v if v is not None else "" for v in row)) for row in rows]
+        return [
+            FlowSummary(
+                flow, root or "?", started, updated, count, pending or 0, errors or 0, events
+            )
+            for flow, root, started, updated, count, pending, errors, events in rows
+        ]
 
     def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
-        rows = self._read("SELECT at, kind, detail FROM flow_events WHERE flow = ? ORDER BY at", (flow,))
+        rows = self._read(
+            "SELECT at, kind, detail FROM flow_events WHERE flow = ? ORDER BY at", (flow,)
+        )
         return [(at, kind, detail) for at, kind, detail in rows]
 
     def recent(self, concept: str, action: str, limit: int) -> list[Record]:
