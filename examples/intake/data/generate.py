@@ -734,7 +734,7 @@ ENGLISH_FRAMES: list[Frame] = [frame_classic, frame_classic, frame_request_first
 # --------------------------------------------------------------------------------------------
 
 NATIVE_PLAN = {
-    "es": {"free": "el plan gratuito", "starter": "el plan Starter", "pro": "el plan Pro",
+    "es": {"free": "el plan gratuito (Free)", "starter": "el plan Starter", "pro": "el plan Pro",
            "enterprise": "el plan Enterprise"},
     "fr": {"free": "l'offre gratuite (Free)", "starter": "la formule Starter",
            "pro": "l'abonnement Pro", "enterprise": "le contrat Enterprise"},

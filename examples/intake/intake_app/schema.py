@@ -243,10 +243,14 @@ def _content_words(text: str) -> set[str]:
 
 
 def _stem(word: str) -> str:
-    # A crude plural/tense fold so that "invoices" meets "invoice" and "exported" meets "export".
-    for suffix in ("ing", "ed", "es", "s"):
+    # A crude plural/tense fold so that "invoices" meets "invoice" and "charged" meets "charge":
+    # drop one of -ing/-ed/-s, then a final -e.
+    for suffix in ("ing", "ed", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 
