@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.cli_review import review_app
 from accord.inspect import flow_tree, provenance
 from accord.store.sqlite import SqliteStore
 
@@ -19,7 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
+app.add_typer(review_app, name="review")
+console = Console(soft_wrap=True)
 
 DbOption = Annotated[
     Path, typer.Option("--db", help="The engine's SQLite database file.", show_default=True)

@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 from rich.tree import Tree
 
-from accord.engine.records import Record
+from accord.records import Record
 from accord.store.base import Store
 
 __all__ = ["describe", "flow_tree", "provenance", "trigger"]

@@ -1,6 +1,6 @@
 """The durable sync engine."""
 
 from accord.engine.engine import Engine, EngineError
-from accord.engine.records import Record
+from accord.records import Record
 
 __all__ = ["Engine", "EngineError", "Record"]

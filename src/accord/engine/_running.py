@@ -19,7 +19,7 @@ from accord.concept import (
     _current_invocation,
     error,
 )
-from accord.engine.records import Record
+from accord.records import Record
 from accord.state import Db, Params, Row
 
 __all__ = ["BufferedDb", "call_action", "call_async_action", "call_query", "context"]

@@ -27,7 +27,7 @@ from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
 from accord.engine.matching import combinations, match_pattern, run_where, substitute
-from accord.engine.records import Record
+from accord.records import Record
 from accord.state import Row
 from accord.store.base import Store, Transaction
 from accord.store.sqlite import SqliteStore

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from accord.engine.records import Record
+from accord.records import Record
 from accord.sync.model import Bind, Collect, Filter, Optional, Pattern, QueryCall, Var, WhereClause
 
 __all__ = [

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from accord.engine.records import Record
+from accord.records import Record
 from accord.state import Db
 
 __all__ = ["FlowSummary", "Store", "Transaction"]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from accord.engine.records import Record
+from accord.records import Record
 from accord.state import Params, Row
 from accord.store.base import FlowSummary
 

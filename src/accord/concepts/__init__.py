@@ -1,0 +1,1 @@
+"""Reusable concepts: Reviewing, Requesting (HTTP), Extracting (typed LLM calls), ..."""
