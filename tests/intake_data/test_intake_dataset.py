@@ -151,7 +151,7 @@ def test_every_expected_record_validates_unchanged(pairs: list[Pair]) -> None:
 
 def test_expected_values_are_written_in_the_message(pairs: list[Pair]) -> None:
     for message, record in stored(pairs):
-        text = f"{message['sender']}\n{message['body']}"
+        text = f"{message['sender']}\n{message['subject']}\n{message['body']}"
         folded = text.casefold()
         assert record["full_name"] in text, message["id"]
         assert record["email"] in folded, message["id"]
