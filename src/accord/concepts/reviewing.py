@@ -238,9 +238,12 @@ class Reviewing(Concept):
                 )
 
 
+_ITEM = TypeAdapter(ReviewItem)
+
+
 def _item(row: dict[str, Any]) -> ReviewItem:
     decoded = dict(row)
     for key in ("payload", "proposed", "value"):
         raw = decoded.get(key)
         decoded[key] = json.loads(raw) if raw is not None else None
-    return ReviewItem(**decoded)  # type: ignore[typeddict-item]
+    return _ITEM.validate_python(decoded)
