@@ -9,9 +9,13 @@ output...), and the damage decides whether the record is still recoverable.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parents[2]))
+from llm_parsing.render import render
 
 OUT = Path(__file__).with_name("corpus.jsonl")
 
@@ -91,46 +95,7 @@ POSTSCRIPTS = [
 ]
 
 
-# --- serializers in the styles models use -------------------------------------------
-
-def js(value: Any, *, quote: str = '"', keys: str = '"', literals: str = "json",
-       trailing: bool = False, indent: int = 2, level: int = 0) -> str:
-    """Serialize like a model would: choice of quotes, key style, literals, commas."""
-    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
-    def args_js(item: Any) -> str:
-        return js(item, quote=quote, keys=keys, literals=literals, trailing=trailing,
-                  indent=indent, level=level + 1)
-
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        parts = [f"{key_text(k, keys)}: {args_js(v)}" for k, v in value.items()]
-        tail = "," if trailing else ""
-        return "{\n" + ",\n".join(inner + p for p in parts) + tail + "\n" + pad + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        tail = ", " if trailing else ""
-        return "[" + ", ".join(args_js(v) for v in value) + tail.rstrip() + "]"
-    if isinstance(value, str):
-        return str_text(value, quote)
-    if value is None or isinstance(value, bool):
-        table = {"json": {None: "null", True: "true", False: "false"},
-                 "python": {None: "None", True: "True", False: "False"}}[literals]
-        return table[value]
-    return json.dumps(value)
-
-
-def key_text(key: str, style: str) -> str:
-    return key if style == "bare" else str_text(key, style)
-
-
-def str_text(text: str, quote: str) -> str:
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
-    if quote == "'":
-        body = body.replace('\\"', '"').replace("'", "\\'")
-    return quote + body + quote
-
+# --- serializers -------------------------------------------------------------------
 
 def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
@@ -160,7 +125,7 @@ def inline_prose(v: Any, i: int) -> str:
 
 
 def trailing_commas(v: Any, i: int) -> str:
-    return js(v, trailing=True)
+    return render(v, trailing=True)
 
 
 def python_repr(v: Any, i: int) -> str:
@@ -168,15 +133,15 @@ def python_repr(v: Any, i: int) -> str:
 
 
 def python_literals_json_quotes(v: Any, i: int) -> str:
-    return js(v, literals="python")
+    return render(v, literals="python")
 
 
 def single_quoted(v: Any, i: int) -> str:
-    return js(v, quote="'", keys="'")
+    return render(v, quote="'", keys="'")
 
 
 def js_object(v: Any, i: int) -> str:
-    return "```javascript\n" + js(v, keys="bare", trailing=True) + "\n```"
+    return "```javascript\n" + render(v, keys="bare", trailing=True) + "\n```"
 
 
 def commented(v: Any, i: int) -> str:
@@ -231,7 +196,7 @@ def ascii_escaped(v: Any, i: int) -> str:
 
 
 def kitchen_sink(v: Any, i: int) -> str:
-    return ("Sure thing! 😊\n```json\n" + js(v, quote="'", keys="bare", literals="python",
+    return ("Sure thing! 😊\n```json\n" + render(v, quote="'", keys="bare", literals="python",
                                              trailing=True) + "\n```\nAnything else?")
 
 
@@ -421,7 +386,7 @@ def special_cases() -> list[dict[str, Any]]:
              "list inside a wrapper object"),
         case("customer_list", None, pretty([alice, jose])[:-30], "refuse",
              "list of records cut off"),
-        case("customer_list", [alice], "[" + js(alice, trailing=True) + ",\n]", "value",
+        case("customer_list", [alice], "[" + render(alice, trailing=True) + ",\n]", "value",
              "trailing commas in a list of one record"),
         case("classification",
              {"label": "technical", "confidence": 0.7, "reason": "Crash on start."},

@@ -11,7 +11,8 @@ from accord.llm.parsing._lexer import SyntaxProblem
 from accord.llm.parsing._reader import Path, read_value
 
 _START = re.compile(r"[{\[]")
-_THINK = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.DOTALL)
+# Reasoning models put their thoughts first; a tag later on may be inside the data.
+_THINK = re.compile(r"\s*<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.DOTALL)
 _FENCE_OPEN = re.compile(r"```[\w+-]*[ \t]*\n?[ \t]*\Z")
 _FENCE_CLOSE = re.compile(r"\s*```")
 _WHOLE_FENCED = re.compile(r"\s*```[\w+-]*[ \t]*\n(.*?)(?:\n[ \t]*```\s*)?\Z", re.DOTALL)
@@ -88,23 +89,17 @@ def scan(text: str) -> Scan:
 
 
 def _blank_reasoning(text: str, result: Scan) -> str:
-    """Replace reasoning blocks by spaces, keeping every index into the text valid."""
-    if "<" not in text:
+    """Replace a leading reasoning block by spaces, keeping indexes into the text valid."""
+    match = _THINK.match(text)
+    if match is None:
         return text
-    pieces: list[str] = []
-    last = 0
-    for match in _THINK.finditer(text):
-        if not match.group().endswith(f"</{match.group(1)}>"):
-            result.truncated = SyntaxProblem(
-                "the reply ends inside its reasoning block, before any answer",
-                match.start(), truncated=True)
-            return text
-        result.log.note("strip_reasoning", f"removed a <{match.group(1)}> block")
-        pieces.append(text[last : match.start()])
-        pieces.append(" " * (match.end() - match.start()))
-        last = match.end()
-    pieces.append(text[last:])
-    return "".join(pieces)
+    if not match.group().endswith(f"</{match.group(1)}>"):
+        result.truncated = SyntaxProblem(
+            "the reply ends inside its reasoning block, before any answer",
+            match.start(), truncated=True)
+        return text
+    result.log.note("strip_reasoning", f"removed a <{match.group(1)}> block")
+    return " " * match.end() + text[match.end() :]
 
 
 def _looks_nested(text: str, start: int, end: int) -> bool:

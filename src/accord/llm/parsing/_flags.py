@@ -14,6 +14,7 @@ COSTS: dict[str, int] = {
     "trailing_comma": 1,
     "comments": 1,
     "control_chars_in_string": 1,
+    "python_escapes": 1,
     "single_quotes": 2,
     "python_literal": 2,
     "unquoted_key": 2,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from enum import Enum
 
@@ -57,6 +58,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NUMBER_CHARS = re.compile(r"[-+0-9.eE]+")
 _WORD = re.compile(r"[^\W\d][\w$]*")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_PYTHON_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|')")
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -157,9 +159,19 @@ class Lexer:
         try:
             value = json.loads(f'"{body}"')
         except ValueError as exc:
-            raise SyntaxProblem(f"bad escape in string: {exc.args[0]}", start) from None
+            value = self._python_escaped(body, start, exc)
         self._pos = end + 1
         return Token(Kind.STRING, start, end + 1, value)
+
+    def _python_escaped(self, body: str, start: int, error: ValueError) -> str:
+        """Decode a string written with Python escapes (``\\x41``, ``\\U0001f600``, ``\\'``)."""
+        converted = _PYTHON_ESCAPE.sub(_json_escape, body)
+        try:
+            value: str = json.loads(f'"{converted}"')
+        except ValueError:
+            raise SyntaxProblem(f"bad escape in string: {error.args[0]}", start) from None
+        self._log.add("python_escapes", position(self._text, start))
+        return value
 
     def _number(self) -> Token:
         text, start = self._text, self._pos
@@ -201,3 +213,15 @@ def _requote(body: str) -> str:
 def _escape_control(match: re.Match[str]) -> str:
     char = match.group()
     return _CONTROL_ESCAPES.get(char, f"\\u{ord(char):04x}")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    if escape == "\\":
+        return "\\\\"
+    if escape == "'":
+        return "'"
+    code = int(escape[1:], 16)
+    if code > sys.maxunicode:
+        return match.group()  # left invalid, so decoding reports the bad escape
+    return json.dumps(chr(code))[1:-1]
