@@ -1094,7 +1094,7 @@ def review_missing_plan_native(lang: str) -> Built:
         body = (f"Guten Tag,\n\nunser Konto besteht seit dem {d.bare}. {request}\n\n"
                 f"Beste Grüße\n{sign}")
     else:
-        body = (f"Bonjour,\n\nje suis cliente depuis le {d.bare}. {request}\n\n"
+        body = (f"Bonjour,\n\nnous sommes clients depuis le {d.bare}. {request}\n\n"
                 f"Cordialement,\n{sign}")
     return Built(sender_line(p), subj, body, "review", "missing_field", None, received,
                  ["missing:plan", "non_english"])
