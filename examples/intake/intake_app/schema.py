@@ -4,6 +4,10 @@ The schema is deliberately small and flat so that a tiny local model can fill it
 field normalizes what is unambiguous (case, whitespace, phone formatting) and refuses what is
 wrong (a future signup date, an unknown plan, an unparseable phone) with a message that says
 what to send instead; a refusal sends the message to review rather than storing a guess.
+
+Validate with `context={"today": received_date}` to also refuse signup dates after the day the
+message arrived; without it, "the future" means after today (UTC). (The class docstring stays
+short because it becomes the description in the JSON schema a model is shown.)
 """
 
 from __future__ import annotations
@@ -187,11 +191,7 @@ Summary = Annotated[str, _Text, StringConstraints(max_length=300)]
 
 
 class CustomerRecord(BaseModel):
-    """One customer, as extracted from one message.
-
-    Validate with `context={"today": received_date}` to also refuse signup dates after the day
-    the message arrived; without it, "the future" means after today (UTC).
-    """
+    """One customer, as extracted from one message."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
