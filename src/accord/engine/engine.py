@@ -11,6 +11,7 @@ commit), which is where the throughput comes from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -27,6 +28,7 @@ from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
 from accord.engine.matching import combinations, match_pattern, run_where, substitute
+from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
 from accord.store.base import Store, Transaction
@@ -330,14 +332,13 @@ class Engine:
                     tx.invoked(root.record)
                     self._flow(root.record.flow).steps += 1
                     created.append(root.record)
+                traced = telemetry.enabled()
                 for record in ready:
-                    concept, adef = self._actions[record.key]
-                    tx.savepoint()
-                    output = _running.call_action(concept, adef, record, tx.db)
-                    if "error" in output and _is_kind(output, "internal", "invalid_input"):
-                        tx.rollback_to()
+                    if traced:
+                        with telemetry.action_span(record) as span:
+                            span["output"] = output = self._run_sync(tx, record)
                     else:
-                        tx.release()
+                        output = self._run_sync(tx, record)
                     self._complete(tx, record, output, created, completed)
                 for record, output, writes in finished:
                     if writes is not None and writes.writes:
@@ -361,7 +362,21 @@ class Engine:
             self._dispatch(record)
         for record in completed:
             self._notify(record)
+        if telemetry.enabled():
+            for flow_id in {r.flow for r in completed}:
+                if self._flows[flow_id].pending == 0:
+                    telemetry.flow_ended(flow_id)
         self._evict()
+
+    def _run_sync(self, tx: Transaction, record: Record) -> dict[str, Any]:
+        concept, adef = self._actions[record.key]
+        tx.savepoint()
+        output = _running.call_action(concept, adef, record, tx.db)
+        if _is_kind(output, "internal", "invalid_input"):
+            tx.rollback_to()  # a failed action leaves no state behind
+        else:
+            tx.release()
+        return output
 
     def _posted(self, tx: Transaction) -> list[_Root]:
         """Root invocations that other processes left in the store's inbox."""
@@ -492,14 +507,13 @@ class Engine:
     async def _run_async(self, record: Record) -> None:
         concept, adef = self._actions[record.key]
         semaphore = self._semaphore(record.key, adef)
-        if semaphore is not None:
-            async with semaphore:
-                result = await _running.call_async_action(
+        async with semaphore if semaphore is not None else contextlib.nullcontext():
+            with telemetry.action_span(record) as span:
+                output, writes = await _running.call_async_action(
                     concept, adef, record, self.store.reader()
                 )
-        else:
-            result = await _running.call_async_action(concept, adef, record, self.store.reader())
-        self._finished.append((record, *result))
+                span["output"] = output
+        self._finished.append((record, output, writes))
         self._wake.set()
 
     async def _run_async_inline(

@@ -1,0 +1,5 @@
+"""Observability: OpenTelemetry spans and metrics (GenAI semantic conventions)."""
+
+from accord.observe.telemetry import LLMAttempt, configure, disable, enabled, llm_attempt
+
+__all__ = ["LLMAttempt", "configure", "disable", "enabled", "llm_attempt"]
