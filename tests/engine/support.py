@@ -44,3 +44,18 @@ def stored_rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[An
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+# ("Concept/action", input, output, sync, cause): like Entry, with each cause given as its
+# position in the same flow's log, so flows can be compared whatever ids they were given. A
+# cause outside the flow shows up as None, so a cross-flow match cannot go unnoticed.
+Shape = tuple[str, dict[str, Any], dict[str, Any] | None, str | None, tuple[int | None, ...]]
+
+
+def shape(records: Sequence[Record]) -> list[Shape]:
+    """The flow's records with causes as positions in the flow."""
+    position = {r.id: i for i, r in enumerate(records)}
+    return [
+        (r.name, r.input, r.output, r.sync, tuple(position.get(c) for c in r.cause))
+        for r in records
+    ]

@@ -40,8 +40,7 @@ class Counter(Concept):
     @action
     def increment(self, name: str) -> Count:
         self.db.execute(
-            "INSERT INTO counters VALUES (?, 1) "
-            "ON CONFLICT(name) DO UPDATE SET count = count + 1",
+            "INSERT INTO counters VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1",
             (name,),
         )
         row = self.db.one("SELECT count FROM counters WHERE name = ?", (name,))
@@ -122,7 +121,8 @@ async def test_threshold_fires_only_in_the_flows_where_its_filter_holds(tmp_path
         (10, "Alarm/ring", {"name": "b"}, {"name": "b"}, "threshold", (9,)),
     ]
     # A filtered-out frame still counts as evaluated: the firing is recorded, nothing invoked.
-    assert stored_rows(db, "SELECT sync, key FROM firings WHERE sync = 'threshold' ORDER BY key") == [
+    fired = "SELECT sync, key FROM firings WHERE sync = 'threshold' ORDER BY key"
+    assert stored_rows(db, fired) == [
         ("threshold", "2"),
         ("threshold", "4"),
         ("threshold", "6"),

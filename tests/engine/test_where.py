@@ -1,4 +1,4 @@
-"""``where``: a query fans a frame out per row, ``collect`` aggregates, ``optional`` keeps frames."""
+"""``where``: queries fan frames out per row, ``collect`` aggregates, ``optional`` keeps frames."""
 
 from __future__ import annotations
 
