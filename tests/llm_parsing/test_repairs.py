@@ -165,6 +165,11 @@ def test_a_wrapper_for_an_all_defaults_model_is_unwrapped_not_ignored() -> None:
     assert kinds(parsed) == ["unwrap_wrapper"]
 
 
+def test_a_wrapper_is_unwrapped_for_an_all_defaults_model_given_as_type_adapter() -> None:
+    parsed = parse('{"settings": {"size": 14}}', TypeAdapter(Settings))
+    assert parsed.value == Settings(size=14)
+
+
 def test_json_sent_as_a_json_string() -> None:
     parsed = parse('"{\\"x\\": 1, \\"y\\": 2}"', Point)
     assert parsed.value == Point(x=1, y=2)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator
 
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
 from accord.llm.parsing._result import OutputError, Parsed, Repair
-from accord.llm.parsing._validate import Accepted, Rejected, has_unknown_keys_only, validate
+from accord.llm.parsing._validate import Accepted, Rejected, validate
 
 T = TypeVar("T")
 
-_adapters: dict[Any, TypeAdapter[Any]] = {}
+_MAX_TARGETS = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Target(Generic[T]):
+    """What `parse` needs per output type, computed once."""
+
+    adapter: TypeAdapter[T]
+    validate_json: Callable[[str], T]
+    # A model that could validate by ignoring every key it was given (extra keys
+    # ignored, at least one field): its fast-path result needs one more look.
+    may_ignore_all_keys: bool
+
+
+_targets: dict[Any, _Target[Any]] = {}
 
 
 def parse(
@@ -29,28 +46,65 @@ def parse(
     lost (a cut string, number or list), when several different answers are
     present, or when the repairs cost more than ``max_cost``.
     """
-    adapter = _adapter(output_type)
+    target = _target(output_type)
     try:
-        value = adapter.validate_json(text)
+        value = target.validate_json(text)
     except ValidationError:
         pass
     else:
-        if not has_unknown_keys_only(value, None):
-            return Parsed(value, (), text)
-    return _parse_leniently(text, adapter, max_cost)
+        if not target.may_ignore_all_keys:
+            return _valid(value, text)
+        if value.__pydantic_fields_set__:  # type: ignore[attr-defined]
+            return _valid(value, text)
+    return _parse_leniently(text, target.adapter, max_cost)
 
 
-def _adapter(output_type: type[T] | TypeAdapter[T]) -> TypeAdapter[T]:
-    if isinstance(output_type, TypeAdapter):
-        return output_type
+def _valid(value: T, raw: str) -> Parsed[T]:
+    # The frozen dataclass __init__ costs about as much as validating a small
+    # model; valid JSON is the common case, so it gets this cheaper construction.
+    parsed: Parsed[T] = object.__new__(Parsed)
+    fields = parsed.__dict__
+    fields["value"] = value
+    fields["repairs"] = ()
+    fields["raw"] = raw
+    return parsed
+
+
+def _target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
     try:
-        return _adapters[output_type]
+        return _targets[output_type]
     except KeyError:
-        adapter: TypeAdapter[T] = TypeAdapter(output_type)
-        _adapters[output_type] = adapter
-        return adapter
-    except TypeError:  # unhashable type expression: build one each time
-        return TypeAdapter(output_type)
+        pass
+    except TypeError:  # an unhashable type expression: nothing to cache it under
+        return _make_target(output_type)
+    if len(_targets) >= _MAX_TARGETS:
+        _targets.clear()
+    target = _targets[output_type] = _make_target(output_type)
+    return target
+
+
+def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
+    adapter = output_type if isinstance(output_type, TypeAdapter) else TypeAdapter(output_type)
+    validator = adapter.validator
+    validate_json = (validator.validate_json if isinstance(validator, SchemaValidator)
+                     else adapter.validate_json)
+    model = (output_type if isinstance(output_type, type) and issubclass(output_type, BaseModel)
+             else _model_class(adapter))
+    may_ignore = (model is not None and bool(model.model_fields)
+                  and model.model_config.get("extra") != "allow")
+    return _Target(adapter, validate_json, may_ignore)
+
+
+def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
+    """The model class ``adapter`` validates, if it validates a model."""
+    schema: Any = adapter.core_schema
+    if schema["type"] == "definitions":
+        definitions = {d.get("ref"): d for d in schema["definitions"]}
+        schema = schema["schema"]
+        if schema["type"] == "definition-ref":
+            schema = definitions.get(schema["schema_ref"], schema)
+    model = schema.get("cls") if schema["type"] == "model" else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -> Parsed[T]:

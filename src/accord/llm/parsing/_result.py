@@ -23,7 +23,7 @@ class Repair:
     cost: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Parsed(Generic[T]):
     """A validated value, the repairs it needed and the raw text it came from."""
 
