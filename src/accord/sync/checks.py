@@ -7,6 +7,7 @@ Both notations (Python and ``.sync`` text) compile to the same model and get the
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +17,7 @@ from typing import Any
 import typing_extensions
 from pydantic import TypeAdapter, ValidationError
 
-from accord.concept import ActionDef, Concept, QueryDef
+from accord.concept import ActionDef, Concept, Error, QueryDef
 from accord.sync._diagnostics import (
     Diagnostic,
     Severity,
@@ -169,8 +170,10 @@ class _SyncChecker:
     ) -> None:
         declared = d.inputs
         names = _describe_inputs(declared)
+        meant: set[str] = set()  # inputs an unknown key probably meant: not reported missing
         for key, value in given.items():
             if key not in declared:
+                meant.update(difflib.get_close_matches(key, list(declared), n=1, cutoff=0.6))
                 self.report(
                     clause,
                     d.qualname,
@@ -185,11 +188,11 @@ class _SyncChecker:
                     d.qualname,
                     f"input {key!r} is declared {_type_name(declared[key][0])}, but "
                     f"{_render(value)} does not fit: {reason}",
-                    f"pass a {_type_name(declared[key][0])} value or a variable",
+                    f"pass a value of type {_type_name(declared[key][0])}, or a variable",
                 )
         if not partial:
             for key, (_, has_default) in declared.items():
-                if not has_default and key not in given:
+                if not has_default and key not in given and key not in meant:
                     self.report(
                         clause,
                         d.qualname,
@@ -199,7 +202,7 @@ class _SyncChecker:
 
     def outputs(self, clause: str, adef: ActionDef[Any], given: Mapping[str, Any]) -> None:
         try:
-            cases = adef.cases
+            cases = _cases(adef)
         except TypeError as exc:
             self.report(
                 clause,
@@ -208,8 +211,8 @@ class _SyncChecker:
                 "fix the action's return annotation",
             )
             return
-        every = sorted(adef.output_keys)
-        unknown = [k for k in given if k not in adef.output_keys]
+        every = sorted({k for c in cases for k in c.keys})
+        unknown = [k for k in given if k not in every]
         for key in unknown:
             self.report(
                 clause,
@@ -241,7 +244,7 @@ class _SyncChecker:
                     adef.qualname,
                     f"output {key!r} is declared {declared}, but {_render(value)} does not fit: "
                     f"{reasons[0]}",
-                    f"match a {declared} value or use a variable",
+                    f"match a value of type {declared}, or use a variable",
                 )
 
     def rows(self, clause: str, qdef: QueryDef[Any], given: Mapping[str, Any]) -> None:
@@ -272,7 +275,7 @@ class _SyncChecker:
                     qdef.qualname,
                     f"row field {key!r} is declared {_type_name(fields[key])}, but "
                     f"{_render(value)} does not fit: {reason}",
-                    f"match a {_type_name(fields[key])} value or use a variable",
+                    f"match a value of type {_type_name(fields[key])}, or use a variable",
                 )
 
     def uses(self, clause: str, subject: str, used: set[Var], text: str = "") -> None:
@@ -284,11 +287,33 @@ class _SyncChecker:
                 fix = f"move {self.later[var]} before {clause}"
             else:
                 message = f"variable ?{var.name}{where} is never bound"
+                hint = suggest("?" + var.name, bound_names)
                 fix = (
-                    f"{suggest('?' + var.name, bound_names)}bind it in when or in an earlier "
-                    f"where clause. Bound here: {listing(bound_names)}"
+                    f"{hint}{'B' if hint else 'b'}ind it in when or in an earlier where clause. "
+                    f"Bound here: {listing(bound_names)}"
                 )
             self.report(clause, subject, message, fix)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The keys and field types of one output case."""
+
+    name: str
+    keys: frozenset[str]
+    fields: Mapping[str, Any]
+
+
+_IMPLICIT_ERROR = _Shape("Error", frozenset({"error"}), typing.get_type_hints(Error))
+
+
+def _cases(adef: ActionDef[Any]) -> list[_Shape]:
+    """The declared cases, plus the error case every action can produce (an exception or a
+    rejected input completes with ``error``) when it declares none."""
+    shapes = [_Shape(c.name, c.keys, c.fields) for c in adef.cases]
+    if not any(c.is_error for c in adef.cases):
+        shapes.append(_IMPLICIT_ERROR)
+    return shapes
 
 
 def _binds(clause: Any) -> set[Var]:
