@@ -32,7 +32,8 @@ class Users(Concept):
 
     @query
     def named(self, name: str) -> list[Row]:
-        return [{"user": r["name"]} for r in self.db.all("SELECT name FROM users WHERE name = ?", (name,))]
+        rows = self.db.all("SELECT name FROM users WHERE name = ?", (name,))
+        return [{"user": r["name"]} for r in rows]
 
 class Mail(Concept):
     @action
