@@ -47,8 +47,8 @@ def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
         extended = dict(frame)
         extended[pattern] = actual
         return extended
-    if isinstance(pattern, Mapping):
-        if not isinstance(actual, Mapping):
+    if isinstance(pattern, dict):  # dict, not Mapping: the ABC check is slow on this hot path
+        if not isinstance(actual, dict):
             return None
         current = frame
         for key, sub in pattern.items():
@@ -123,7 +123,7 @@ def substitute(value: Any, frame: Frame) -> Any:
             return frame[value]
         except KeyError:
             raise UnboundVariable(f"variable {value!r} is not bound") from None
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: substitute(v, frame) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [substitute(v, frame) for v in value]

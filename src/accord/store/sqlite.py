@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic_core import to_json
+
 from accord.records import Record
 from accord.state import Params, Row
 from accord.store.base import FlowSummary
@@ -90,7 +92,7 @@ def _record(row: tuple[Any, ...]) -> Record:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return to_json(value).decode()
 
 
 class SqliteDb:
