@@ -1,0 +1,1 @@
+"""Workloads the engine benchmark compares accord against (same shape of work, same durability)."""
