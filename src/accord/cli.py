@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(review_app, name="review")
-console = Console(soft_wrap=True)
+# Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 DbOption = Annotated[
     Path, typer.Option("--db", help="The engine's SQLite database file.", show_default=True)

@@ -13,6 +13,7 @@ import os
 import shlex
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +28,8 @@ from accord.concepts.reviewing import describe_errors, import_schema, validate_v
 from accord.store.sqlite import SqliteStore
 
 review_app = typer.Typer(help="Decide items waiting for human review.", no_args_is_help=True)
-console = Console(soft_wrap=True)
+# Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 DbOption = Annotated[Path, typer.Option("--db", help="The app's SQLite database file.")]
 DEFAULT_DB = Path("accord.db")
