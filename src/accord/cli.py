@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.cli_check import check_command
 from accord.cli_review import review_app
+from accord.cli_serve import serve_command
 from accord.inspect import flow_tree, provenance
 from accord.store.sqlite import SqliteStore
 
@@ -22,6 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(review_app, name="review")
+app.command("check")(check_command)
+app.command("serve")(serve_command)
 # Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
