@@ -159,8 +159,8 @@ def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> SyncSyntaxE
     else:  # pragma: no cover - lark raises only the three kinds above
         found, expected = "input", ()
     line, column = exc.line, exc.column
-    if line < 1:  # end of file: point just past the last character
-        lines = text.splitlines() or [""]
+    if found == "end of file":  # point just past the last character
+        lines = text.rstrip().splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     words = _expected(expected)
     message = f"unexpected {found}" + (f"; expected {words}" if words else "")
