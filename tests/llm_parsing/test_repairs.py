@@ -305,3 +305,18 @@ def test_invoice_with_python_repr_keeps_every_line_item() -> None:
     parsed = parse(repr(value), Invoice)
     assert len(parsed.value.items) == 2
     assert parsed.value == Invoice.model_validate(value)
+
+
+def test_deep_nesting_is_refused_cleanly_not_with_a_recursion_error() -> None:
+    error = refusal("[" * 300 + "]" * 300, list[int])
+    assert "nesting is too deep" in error.errors[0]["msg"]
+    assert refusal("[" * 5000, list[int]).errors[0]["reason"] == "truncated"
+
+
+def test_repairs_are_counted_once_per_kind_with_the_first_position() -> None:
+    text = "{'items': [" + ", ".join(f"'n{i}'" for i in range(500)) + "]}"
+    parsed = parse(text, dict[str, list[str]])
+    assert len(parsed.value["items"]) == 500
+    assert [(r.kind, r.detail) for r in parsed.repairs] == [
+        ("single_quotes", "501 times, first at line 1 col 2"),
+    ]

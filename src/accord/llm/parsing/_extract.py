@@ -75,7 +75,9 @@ def scan(text: str) -> Scan:
             # the model meant, not a brace in prose.
             if problem.pos - start > progress:
                 progress, result.problem = problem.pos - start, problem
-            search_from = start + 1
+            # Brackets before the error belong to the broken value (and would fail
+            # the same way): skipping them keeps the scan linear.
+            search_from = max(start + 1, problem.pos)
             continue
         if _looks_nested(text, start, read.end) and result.problem is not None:
             search_from = start + 1

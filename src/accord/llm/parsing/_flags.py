@@ -33,13 +33,14 @@ class RepairLog:
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
-        self._first: dict[str, str] = {}
+        self._first: dict[str, tuple[str, int]] = {}
         self._notes: list[Repair] = []
 
-    def add(self, kind: str, where: str) -> None:
-        """Record one occurrence of ``kind``; ``where`` describes the first one."""
+    def add(self, kind: str, text: str, index: int) -> None:
+        """Record one occurrence of ``kind`` at ``index`` into ``text``."""
         self._counts[kind] = self._counts.get(kind, 0) + 1
-        self._first.setdefault(kind, where)
+        # Line and column are computed only for the first occurrence, at the end.
+        self._first.setdefault(kind, (text, index))
 
     def note(self, kind: str, detail: str) -> None:
         """Record a repair that happens once, with its full detail."""
@@ -55,7 +56,7 @@ class RepairLog:
     def repairs(self) -> tuple[Repair, ...]:
         """The recorded repairs, one per counted kind, then the one-off notes."""
         counted = tuple(
-            Repair(kind, _counted_detail(count, self._first[kind]), COSTS[kind])
+            Repair(kind, _counted_detail(count, position(*self._first[kind])), COSTS[kind])
             for kind, count in self._counts.items()
         )
         return counted + tuple(self._notes)

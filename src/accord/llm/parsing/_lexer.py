@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 
-from accord.llm.parsing._flags import RepairLog, position
+from accord.llm.parsing._flags import RepairLog
 
 
 class SyntaxProblem(Exception):
@@ -58,6 +58,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NUMBER_CHARS = re.compile(r"[-+0-9.eE]+")
 _WORD = re.compile(r"[^\W\d][\w$]*")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_BLANK = re.compile(r"[ \t\r\n\ufeff]*")
 _PYTHON_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|')")
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
@@ -101,11 +102,9 @@ class Lexer:
             token = self._string(char)
         elif char == "-" or char.isdigit():
             token = self._number()
-        elif _WORD.match(text, start):
-            match = _WORD.match(text, start)
-            assert match is not None
-            self._pos = match.end()
-            token = Token(Kind.WORD, start, match.end(), match.group())
+        elif (word := _WORD.match(text, start)) is not None:
+            self._pos = word.end()
+            token = Token(Kind.WORD, start, word.end(), word.group())
         else:
             raise SyntaxProblem(f"unexpected character {char!r}", start)
         token.newline_before = newline
@@ -117,14 +116,16 @@ class Lexer:
         while pos < len(text):
             char = text[pos]
             if char in " \t\r\n\ufeff":
-                newline = newline or char == "\n"
-                pos += 1
+                blank = _BLANK.match(text, pos)
+                assert blank is not None  # the pattern also matches the empty string
+                newline = newline or "\n" in blank.group()
+                pos = blank.end()
             elif char == "#" or text.startswith("//", pos):
-                self._log.add("comments", position(text, pos))
+                self._log.add("comments", text, pos)
                 end = text.find("\n", pos)
                 pos = len(text) if end == -1 else end
             elif text.startswith("/*", pos):
-                self._log.add("comments", position(text, pos))
+                self._log.add("comments", text, pos)
                 end = text.find("*/", pos + 2)
                 if end == -1:
                     raise SyntaxProblem("block comment never closed", pos, truncated=True)
@@ -150,11 +151,14 @@ class Lexer:
                 break
             pos = end + 1
         body = text[start + 1 : end]
+        if quote == '"' and "\\" not in body and not _CONTROL.search(body):
+            self._pos = end + 1  # the common case: nothing to decode
+            return Token(Kind.STRING, start, end + 1, body)
         if quote == "'":
-            self._log.add("single_quotes", position(text, start))
+            self._log.add("single_quotes", text, start)
             body = _requote(body)
         if _CONTROL.search(body):
-            self._log.add("control_chars_in_string", position(text, start))
+            self._log.add("control_chars_in_string", text, start)
             body = _CONTROL.sub(_escape_control, body)
         try:
             value = json.loads(f'"{body}"')
@@ -170,7 +174,7 @@ class Lexer:
             value: str = json.loads(f'"{converted}"')
         except ValueError:
             raise SyntaxProblem(f"bad escape in string: {error.args[0]}", start) from None
-        self._log.add("python_escapes", position(self._text, start))
+        self._log.add("python_escapes", self._text, start)
         return value
 
     def _number(self) -> Token:

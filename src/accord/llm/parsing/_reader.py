@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.llm.parsing._flags import RepairLog, position
+from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import Kind, Lexer, SyntaxProblem, Token
 
 _MAX_DEPTH = 200
@@ -78,7 +78,7 @@ class _Reader:
         if word in _LITERALS:
             value, pythonic = _LITERALS[word]
             if pythonic:
-                self._log.add("python_literal", position(self._text, token.start))
+                self._log.add("python_literal", self._text, token.start)
             return value
         if token.end >= len(self._text):
             raise SyntaxProblem(f"word {word!r} cut off at the end of the text",
@@ -114,7 +114,7 @@ class _Reader:
                 self._close_cut_object(path, value, token)
                 return result
             if token.kind is Kind.STRING and token.newline_before:
-                self._log.add("missing_comma", position(self._text, token.start))
+                self._log.add("missing_comma", self._text, token.start)
                 continue
             raise SyntaxProblem(f"expected ',' or '}}', found {token.kind.value!r}",
                                 token.start)
@@ -123,10 +123,10 @@ class _Reader:
         if token.kind is Kind.STRING:
             return str(token.value)
         if token.kind is Kind.WORD:
-            self._log.add("unquoted_key", position(self._text, token.start))
+            self._log.add("unquoted_key", self._text, token.start)
             return str(token.value)
         if token.kind is Kind.RBRACE and after_comma:
-            self._log.add("trailing_comma", position(self._text, token.start))
+            self._log.add("trailing_comma", self._text, token.start)
             self.end = token.end
             return None
         self._refuse_or_cut(token, f"expected a key, found {token.kind.value!r}")
@@ -138,7 +138,7 @@ class _Reader:
         if isinstance(last_value, int | float) and not isinstance(last_value, bool):
             raise SyntaxProblem("text ends right after a number, which may be cut off",
                                 eof.start, truncated=True)
-        self._log.add("close_truncated", position(self._text, eof.start))
+        self._log.add("close_truncated", self._text, eof.start)
         self.closed.append(path)
         self.end = eof.start
 
@@ -153,7 +153,7 @@ class _Reader:
                 raise SyntaxProblem("list cut off at the end of the text", token.start,
                                     truncated=True)
             if token.kind is Kind.RBRACKET:  # only reachable right after a comma
-                self._log.add("trailing_comma", position(self._text, token.start))
+                self._log.add("trailing_comma", self._text, token.start)
                 self.end = self._lexer.next().end
                 return result
             result.append(self.value((*path, str(len(result))), depth + 1))
@@ -167,7 +167,7 @@ class _Reader:
                 raise SyntaxProblem("list cut off at the end of the text", token.start,
                                     truncated=True)
             if token.newline_before and token.kind in (Kind.STRING, Kind.LBRACE):
-                self._log.add("missing_comma", position(self._text, token.start))
+                self._log.add("missing_comma", self._text, token.start)
                 self._lexer.push_back(token)
                 continue
             raise SyntaxProblem(f"expected ',' or ']', found {token.kind.value!r}",
