@@ -1,5 +1,63 @@
-"""LLM models, providers and the structured output pipeline."""
+"""Typed LLM calls: tasks, models and providers, the structured-output pipeline.
 
+``Task(...)`` declares a call with a Pydantic output type; ``await task.run(**inputs)``
+returns a validated `Success` or raises `LLMFailure`; ``await task.run_result(**inputs)``
+returns `Success` or `Failure` (typed: timeout, rate_limited, unavailable, refused,
+invalid_output, budget_exceeded, internal), each with every `Attempt` made.
+"""
+
+from accord.llm._guard import RealRequestForbidden, forbid_real_requests
+from accord.llm.cache import MemoryCache, ResponseCache, SqliteCache
+from accord.llm.errors import RETRYABLE, FailureKind, LLMFailure, ModelError
+from accord.llm.messages import Message, Mode, Request, Response
+from accord.llm.models import (
+    DEFAULT_MODEL,
+    FunctionModel,
+    Model,
+    ScriptedModel,
+    default_model,
+    register_test_model,
+    resolve_model,
+)
 from accord.llm.parsing import OutputError, Parsed, Repair, parse
+from accord.llm.profiles import Profile
+from accord.llm.resilience import CircuitBreaker, Policy
+from accord.llm.result import Attempt, Failure, Result, Success
+from accord.llm.task import Budget, Prompt, Task
 
-__all__ = ["OutputError", "Parsed", "Repair", "parse"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "RETRYABLE",
+    "Attempt",
+    "Budget",
+    "CircuitBreaker",
+    "Failure",
+    "FailureKind",
+    "FunctionModel",
+    "LLMFailure",
+    "MemoryCache",
+    "Message",
+    "Mode",
+    "Model",
+    "ModelError",
+    "OutputError",
+    "Parsed",
+    "Policy",
+    "Profile",
+    "Prompt",
+    "RealRequestForbidden",
+    "Repair",
+    "Request",
+    "Response",
+    "ResponseCache",
+    "Result",
+    "ScriptedModel",
+    "SqliteCache",
+    "Success",
+    "Task",
+    "default_model",
+    "forbid_real_requests",
+    "parse",
+    "register_test_model",
+    "resolve_model",
+]

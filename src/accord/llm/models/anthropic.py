@@ -1,0 +1,119 @@
+"""Anthropic messages: request encoding, response decoding, error mapping."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anthropic
+
+from accord.llm._guard import check_allowed, redact
+from accord.llm._http import retry_after_seconds
+from accord.llm.errors import ModelError
+from accord.llm.messages import Request, Response
+from accord.llm.models.base import Model, Price
+from accord.llm.profiles import ANTHROPIC, Profile
+from accord.llm.providers.anthropic import AnthropicProvider
+from accord.llm.resilience import CircuitBreaker
+
+__all__ = ["AnthropicModel"]
+
+_DEFAULT_MAX_TOKENS = 1024
+
+
+class AnthropicModel(Model):
+    """A Claude model through the messages API; structured output by a forced tool call."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        provider: AnthropicProvider | None = None,
+        profile: Profile = ANTHROPIC,
+        price: Price | None = None,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.provider = provider or AnthropicProvider()
+        self.model = model
+        super().__init__(f"anthropic:{model}", profile, price=price, breaker=breaker,
+                         limiter=self.provider.limiter)
+
+    @property
+    def base_url(self) -> str | None:
+        return self.provider.base_url
+
+    async def _request(self, request: Request, *, timeout: float) -> Response:
+        check_allowed(self.name, self.provider.base_url)
+        client = self.provider.client()
+        try:
+            message = await client.messages.create(**encode(self.model, request), timeout=timeout)
+        except anthropic.APIError as exc:
+            raise map_error(exc) from None
+        return decode(message)
+
+
+def encode(model: str, request: Request) -> dict[str, Any]:
+    """The keyword arguments of ``messages.create`` for a request."""
+    settings = dict(request.settings)
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "max_tokens": settings.pop("max_tokens", _DEFAULT_MAX_TOKENS),
+        "messages": [{"role": m.role, "content": m.content} for m in request.turns],
+        **settings,
+    }
+    if request.system:
+        kwargs["system"] = request.system
+    if request.mode in ("tool", "native"):
+        kwargs["tools"] = [
+            {
+                "name": request.schema_name,
+                "description": "Record the answer.",
+                "input_schema": request.schema,
+            }
+        ]
+        kwargs["tool_choice"] = {"type": "tool", "name": request.schema_name}
+    return kwargs
+
+
+def decode(message: Any) -> Response:
+    """The answer (tool input as JSON text, else the text blocks) and usage of a message."""
+    if message.stop_reason == "refusal":
+        raise ModelError("refused", "the model declined to answer", error_class="Refusal")
+    text = ""
+    for block in message.content:
+        if block.type == "tool_use":
+            text = json.dumps(block.input)
+            break
+        if block.type == "text":
+            text += block.text
+    usage = message.usage
+    return Response(
+        text=text,
+        input_tokens=usage.input_tokens if usage else None,
+        output_tokens=usage.output_tokens if usage else None,
+        model_name=message.model,
+        finish_reason=message.stop_reason,
+    )
+
+
+def map_error(exc: anthropic.APIError) -> ModelError:
+    """The typed failure an SDK exception stands for."""
+    name = type(exc).__name__
+    message = redact(str(exc))
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ModelError("timeout", message, error_class=name)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ModelError("unavailable", message, error_class=name)
+    if isinstance(exc, anthropic.APIStatusError):
+        status = exc.status_code
+        headers = dict(exc.response.headers)
+        if status == 429:
+            return ModelError("rate_limited", message, error_class=name,
+                              retry_after=retry_after_seconds(headers))
+        if status == 408:
+            return ModelError("timeout", message, error_class=name)
+        if status >= 500:  # 529 "overloaded" included
+            return ModelError("unavailable", message, error_class=name,
+                              retry_after=retry_after_seconds(headers))
+        return ModelError("internal", message, error_class=name)
+    return ModelError("internal", message, error_class=name)

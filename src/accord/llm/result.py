@@ -1,0 +1,138 @@
+"""What a call produced: a validated value or a typed failure, with every attempt made."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from accord.llm.errors import FailureKind
+from accord.llm.parsing import Repair
+
+__all__ = ["Attempt", "Failure", "Result", "Success"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One request to one model (or one cache hit), whatever its outcome.
+
+    ``outcome`` is ``"ok"`` or the failure kind; ``reask`` tells a request that carried the
+    validation errors of the previous answer; ``raw`` is the model's text exactly as received.
+    """
+
+    model: str
+    prompt_version: str
+    mode: str
+    outcome: Literal["ok"] | FailureKind
+    raw: str | None = None
+    repairs: tuple[Repair, ...] = ()
+    errors: tuple[dict[str, Any], ...] = ()
+    error_class: str | None = None
+    message: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_ms: float | None = None
+    cost: float | None = None
+    reask: bool = False
+    cached: bool = False
+    started_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (validation errors made serializable)."""
+        data = asdict(self)
+        data["repairs"] = [asdict(r) for r in self.repairs]
+        data["errors"] = jsonable_errors(self.errors)
+        return data
+
+
+def jsonable_errors(errors: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[Any]:
+    """Validation error dicts with tuples as lists and exceptions in ``ctx`` as text."""
+    result: list[Any] = json.loads(json.dumps(list(errors), default=str))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    task: str
+    prompt_version: str
+    attempts: tuple[Attempt, ...]
+
+    @property
+    def model(self) -> str:
+        """The model of the last attempt (the one that answered, on success)."""
+        return self.attempts[-1].model if self.attempts else ""
+
+    @property
+    def reasked(self) -> bool:
+        return any(a.reask for a in self.attempts)
+
+    @property
+    def fell_back(self) -> bool:
+        return len({a.model for a in self.attempts}) > 1
+
+    @property
+    def input_tokens(self) -> int | None:
+        return _total(a.input_tokens for a in self.attempts)
+
+    @property
+    def output_tokens(self) -> int | None:
+        return _total(a.output_tokens for a in self.attempts)
+
+    @property
+    def latency_ms(self) -> float:
+        return sum(a.latency_ms or 0.0 for a in self.attempts)
+
+    @property
+    def cost(self) -> float | None:
+        costs = [a.cost for a in self.attempts if a.cost is not None]
+        return sum(costs) if costs else None
+
+
+def _total(values: Any) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+@dataclass(frozen=True, slots=True)
+class Success(_Outcome, Generic[T]):
+    """A validated value, the repairs its answer needed, and every attempt made."""
+
+    value: T = field(kw_only=True)
+    raw: str = field(kw_only=True)
+    repairs: tuple[Repair, ...] = field(default=(), kw_only=True)
+
+    ok: Literal[True] = field(default=True, init=False)
+
+    @property
+    def repaired(self) -> bool:
+        return bool(self.repairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure(_Outcome):
+    """A typed failure: its kind, a message, and (for invalid output) the errors and raw text."""
+
+    kind: FailureKind = field(kw_only=True)
+    message: str = field(kw_only=True)
+    errors: tuple[dict[str, Any], ...] = field(default=(), kw_only=True)
+    raw: str | None = field(default=None, kw_only=True)
+
+    ok: Literal[False] = field(default=False, init=False)
+
+    @property
+    def repaired(self) -> bool:
+        return any(a.repairs for a in self.attempts)
+
+    def details(self) -> dict[str, Any]:
+        """The ``details`` of an error completion: attempts, validation errors, raw text."""
+        return {
+            "attempts": [a.to_dict() for a in self.attempts],
+            "errors": jsonable_errors(self.errors),
+            "raw": self.raw,
+        }
+
+
+Result = Success[T] | Failure
+"""What ``Task.run_result`` returns."""
