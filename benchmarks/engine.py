@@ -286,8 +286,15 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.steps < 2:
         parser.error("--steps must be at least 2 (a chain is steps 0 .. n-2, then `last`)")
+    if args.db_dir is not None:
+        try:
+            args.db_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parser.error(f"--db-dir {args.db_dir}: cannot create it ({exc}); pass a writable dir")
+        run(args, args.db_dir)
+        return
     with tempfile.TemporaryDirectory(prefix="accord-bench-") as tmp:
-        run(args, args.db_dir or Path(tmp))
+        run(args, Path(tmp))
 
 
 def run(args: argparse.Namespace, db_dir: Path) -> None:
@@ -299,7 +306,7 @@ def run(args: argparse.Namespace, db_dir: Path) -> None:
     print(f"accord CPU time per step (process, all threads): {cpu_us:.0f} us", flush=True)
     with _phase(f"raw SQLite loop: {peer_flows} flows x {steps} steps"):
         raw = raw_sqlite.run(peer_flows, steps, db_dir)
-    print(_line(raw, ", one commit per step"), flush=True)
+    print(_line(raw, ", one commit per step, one flow at a time"), flush=True)
     ratio = accord.steps_per_s / raw.steps_per_s
     print(f"accord / raw SQLite loop: {ratio:.2f}x (goal: at least 0.5x)")
     with _phase(f"matching cost: {MATCH_SYNCS} syncs, 3 on the measured action"):
