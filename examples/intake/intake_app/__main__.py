@@ -1,0 +1,5 @@
+"""``python -m intake_app``."""
+
+from intake_app.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""``python -m intake_app``: run the intake over a file of messages and report on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from accord.llm.models import default_model
+from accord.store.sqlite import SqliteStore
+from intake_app.messages import BadLine, IncomingMessage, read_messages
+from intake_app.oracle import ORACLE, register_oracle
+from intake_app.outcomes import MessageOutcome, outcomes
+from intake_app.report import load_expected, render, summarize
+from intake_app.run import run_intake
+
+__all__ = ["app", "main"]
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_DB = Path(".accord/intake.db")
+
+app = typer.Typer(
+    name="intake",
+    help="Turn customer messages into validated customer records (the accord intake example).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(soft_wrap=True)
+
+
+def _load(data: Path, limit: int | None) -> list[IncomingMessage]:
+    if not data.is_file():
+        console.print(f"[red]error:[/] no message file at {data}; pass one with --data FILE")
+        raise typer.Exit(2)
+    good: list[IncomingMessage] = []
+    bad: list[BadLine] = []
+    for item in read_messages(data):
+        (bad if isinstance(item, BadLine) else good).append(item)  # type: ignore[arg-type]
+    for line in bad:
+        console.print(f"[red]skipped[/] {line}")
+    if bad:
+        console.print(f"[yellow]{len(bad)} bad line(s) skipped; nothing was stored for them[/]")
+    return good[:limit] if limit is not None else good
+
+
+def _write_export(path: Path, results: list[MessageOutcome]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for r in results:
+            row = {"id": r.message, "outcome": r.outcome, "record": r.record, "reason": r.reason}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    console.print(f"wrote {len(results)} outcome(s) to {path}")
+
+
+def _log_to_file(path: Path) -> None:
+    # Warnings of single calls (a model giving up on a message) belong in a log, not on the
+    # progress bar: every one of them is also in the action log and the summary.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+@app.command()
+def run(
+    data: Annotated[
+        Path,
+        typer.Option(
+            help="Messages, one JSON object per line: id, sender, subject, "
+            "body, received_at (ISO 8601)."
+        ),
+    ] = DATA_DIR / "messages.jsonl",
+    db: Annotated[Path, typer.Option(help="The SQLite database (created if absent).")] = DEFAULT_DB,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model string (default: $ACCORD_MODEL or local:smollm2); "
+            "test:oracle answers from expected.jsonl."
+        ),
+    ] = None,
+    fallback: Annotated[
+        list[str] | None, typer.Option(help="Next model(s) of the chain, tried on invalid output.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N messages.")] = None,
+    window: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Messages in progress at once (the embedded model "
+            "answers one request at a time; raise it for hosted models).",
+        ),
+    ] = 2,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 200,
+    expected: Annotated[
+        Path | None,
+        typer.Option(
+            help="Expected outcomes for accuracy (default: expected.jsonl "
+            "next to --data, when present)."
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write one JSON object per message: id, outcome, record.")
+    ] = None,
+) -> None:
+    """Run the intake (resuming an earlier run on the same --db) and print a summary."""
+    messages = _load(data, limit)
+    expected_rows = load_expected(expected or data.with_name("expected.jsonl"))
+    chain = [model or default_model(), *(fallback or [])]
+    if ORACLE in chain:
+        if not expected_rows:
+            console.print("[red]error:[/] test:oracle needs expected.jsonl (pass --expected)")
+            raise typer.Exit(2)
+        register_oracle(messages, expected_rows)
+    _log_to_file(db.with_suffix(".log"))
+    console.print(
+        f"intake: {len(messages)} message(s) from {data}, model chain: "
+        f"{' -> '.join(chain)}, database: {db}"
+    )
+    with Progress(
+        TextColumn("[bold]messages"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("intake", total=len(messages))
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = asyncio.run(
+            run_intake(db, messages, chain, window=window, max_tokens=max_tokens, progress=progress)
+        )
+    if result.skipped:
+        console.print(f"resumed: {result.skipped} message(s) were already received earlier")
+    summary = summarize(
+        result.outcomes, expected_rows, seconds=result.seconds, settled_this_run=result.settled_now
+    )
+    render(summary, console, db=db)
+    if export is not None:
+        _write_export(export, result.outcomes)
+
+
+@app.command("export")
+def export_outcomes(
+    file: Annotated[Path, typer.Argument(help="Where to write the JSON lines.")],
+    db: Annotated[Path, typer.Option(help="The intake's SQLite database.")] = DEFAULT_DB,
+) -> None:
+    """Write the current outcome of every received message (no model is called)."""
+    if not db.is_file():
+        console.print(f"[red]error:[/] no database at {db}; run the intake first")
+        raise typer.Exit(2)
+    store = SqliteStore(db)
+    store.open()
+    try:
+        _write_export(file, outcomes(store))
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Entry point of ``python -m intake_app``."""
+    app()
