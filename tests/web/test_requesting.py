@@ -92,9 +92,7 @@ def twice_second(request: Var, first: Var) -> Clauses:
 @sync
 def item(request: Var, id: Var) -> Clauses:
     return Clauses(
-        when=[
-            Requesting.request(path="/items/{id}", params={"id": id}).out(request=request)
-        ],
+        when=[Requesting.request(path="/items/{id}", params={"id": id}).out(request=request)],
         then=[Requesting.respond(request=request, status=200, body={"id": id})],
     )
 
@@ -177,11 +175,15 @@ async def test_second_respond_is_an_error_and_the_first_is_sent(served: Served) 
     ("send", "status", "fragment"),
     [
         (dict(content=b'{"text": ', headers={"content-type": "application/json"}), 400, "JSON"),
-        (dict(content=b'\xff\xfe', headers={"content-type": "application/json"}), 400, "JSON"),
+        (dict(content=b"\xff\xfe", headers={"content-type": "application/json"}), 400, "JSON"),
         (dict(content=b"text=hi", headers={"content-type": "text/plain"}), 415, "text/plain"),
         (dict(content=b'{"text": "hi"}'), 415, "no content type"),
         (dict(json={"text": "x" * 2000}), 413, "larger than 1000"),
-        (dict(content=b"[" * 600 + b"]" * 600, headers={"content-type": "application/json"}), 413, ""),
+        (
+            dict(content=b"[" * 600 + b"]" * 600, headers={"content-type": "application/json"}),
+            413,
+            "",
+        ),
     ],
 )
 async def test_bad_bodies_get_clean_4xx(
@@ -231,9 +233,7 @@ async def test_passwords_and_tokens_never_reach_the_action_log(served: Served) -
 
 
 async def test_get_with_json_content_type_and_no_body_is_accepted(served: Served) -> None:
-    response = await served.client.get(
-        "/api/items/7", headers={"content-type": "application/json"}
-    )
+    response = await served.client.get("/api/items/7", headers={"content-type": "application/json"})
     assert response.status_code == 200
 
 
