@@ -80,3 +80,31 @@ def test_long_inputs_are_shortened_in_the_text() -> None:
     error = refusal('{"label": "' + "z" * 200 + '", "confidence": 0.5, "reason": "r"}',
                     Classification)
     assert len(error.field_errors_text()) < 200
+
+
+def test_output_error_survives_pickling_with_its_data() -> None:
+    import pickle
+
+    error = refusal(INVOICE_WITH_TWO_BAD_FIELDS, Invoice)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.raw, copy.errors, copy.repairs) == (error.raw, error.errors, error.repairs)
+
+
+def test_errors_are_json_serializable_even_with_validator_exceptions() -> None:
+    import json
+
+    from pydantic import BaseModel, field_validator
+
+    class Email(BaseModel):
+        address: str
+
+        @field_validator("address")
+        @classmethod
+        def has_at(cls, value: str) -> str:
+            if "@" not in value:
+                raise ValueError("an e-mail address needs an @")
+            return value
+
+    error = refusal("```\n{'address': 'nobody'}\n```", Email)
+    json.dumps(error.errors)
+    assert "an e-mail address needs an @" in error.field_errors_text()

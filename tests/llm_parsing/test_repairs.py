@@ -320,3 +320,8 @@ def test_repairs_are_counted_once_per_kind_with_the_first_position() -> None:
     assert [(r.kind, r.detail) for r in parsed.repairs] == [
         ("single_quotes", "501 times, first at line 1 col 2"),
     ]
+
+
+def test_a_number_in_an_unclosed_fence_may_be_cut_so_it_is_refused() -> None:
+    assert refusal("```\n42", int).errors[0]["reason"] == "truncated"
+    assert parse("```\n42\n```", int).value == 42

@@ -15,7 +15,7 @@ _START = re.compile(r"[{\[]")
 _THINK = re.compile(r"\s*<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.DOTALL)
 _FENCE_OPEN = re.compile(r"```[\w+-]*[ \t]*\n?[ \t]*\Z")
 _FENCE_CLOSE = re.compile(r"\s*```")
-_WHOLE_FENCED = re.compile(r"\s*```[\w+-]*[ \t]*\n(.*?)(?:\n[ \t]*```\s*)?\Z", re.DOTALL)
+_WHOLE_FENCED = re.compile(r"\s*```[\w+-]*[ \t]*\n(.*?)(\n[ \t]*```\s*)?\Z", re.DOTALL)
 # Text right before a candidate that means it sits inside a larger (broken) JSON
 # value rather than in prose: a key and colon, an opening bracket or a comma.
 _NESTED_BEFORE = re.compile(r"(?:[\"']\s*:|[\[{,])\s*\Z")
@@ -144,4 +144,13 @@ def _scan_whole(text: str, result: Scan) -> None:
         return
     if text[read.end : offset + len(body)].strip():
         return
+    if fenced is not None and fenced.group(2) is None and _is_number(read.value):
+        # No closing fence: the reply was cut, and the number may have lost digits.
+        result.truncated = SyntaxProblem("number at the end of an unclosed code fence "
+                                         "may be cut off", start, truncated=True)
+        return
     result.candidates.append(Candidate(read.value, start, read.end, log, read.closed))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -58,6 +58,9 @@ class OutputError(Exception):
         self.repairs = repairs
         super().__init__(self.field_errors_text())
 
+    def __reduce__(self) -> tuple[type[OutputError], tuple[Any, ...]]:
+        return (OutputError, (self.raw, self.errors, self.repairs))
+
     def field_errors_text(self) -> str:
         """Concise text naming only what failed, suitable for a re-ask prompt."""
         return "\n".join(_describe(error) for error in self.errors)

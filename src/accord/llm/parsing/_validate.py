@@ -156,4 +156,14 @@ def _cut(what: str, path: Path) -> dict[str, Any]:
 
 
 def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [dict(error) for error in exc.errors(include_url=False)]
+    """Pydantic's error dicts, with context values (which may be exceptions) as text,
+    so that the errors can be stored and shown as JSON."""
+    errors: list[dict[str, Any]] = []
+    for error in exc.errors(include_url=False):
+        plain: dict[str, Any] = dict(error)
+        context: dict[str, Any] | None = plain.get("ctx")
+        if context is not None:
+            plain["ctx"] = {key: value if isinstance(value, str | int | float | bool | None)
+                            else str(value) for key, value in context.items()}
+        errors.append(plain)
+    return errors
