@@ -1,0 +1,62 @@
+"""Fixtures for the intake app's flow tests: scripted models, a fresh engine, data set rows."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+INTAKE_DIR = Path(__file__).resolve().parents[2] / "examples" / "intake"
+DATA_DIR = INTAKE_DIR / "data"
+if str(INTAKE_DIR) not in sys.path:
+    sys.path.insert(0, str(INTAKE_DIR))
+
+from intake_app.app import build_app  # noqa: E402
+
+from accord.engine import Engine  # noqa: E402
+from accord.llm import Policy, ScriptedModel, register_test_model  # noqa: E402
+from accord.llm.models.test import Step  # noqa: E402
+
+CHAIN = ("test:primary", "test:fallback")
+FAST = Policy(timeout=5.0, backoff_base=0.0, backoff_max=0.0)
+
+
+def _rows(path: Path) -> dict[str, dict[str, Any]]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    return {row["id"]: row for row in rows}
+
+
+MESSAGES = _rows(DATA_DIR / "messages.jsonl")
+EXPECTED = _rows(DATA_DIR / "expected.jsonl")
+
+
+Script = Callable[..., tuple[ScriptedModel, ScriptedModel]]
+
+
+@pytest.fixture
+def script() -> Script:
+    """``script(primary=[...], fallback=[...])`` registers the two models of the chain."""
+
+    def register(
+        primary: Iterable[Step] = (), fallback: Iterable[Step] = ()
+    ) -> tuple[ScriptedModel, ScriptedModel]:
+        first = ScriptedModel(primary, name="test:primary")
+        second = ScriptedModel(fallback, name="test:fallback")
+        register_test_model("primary", first)
+        register_test_model("fallback", second)
+        return first, second
+
+    return register
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    """A started, deterministic engine running the intake app on a fresh database file."""
+    async with Engine(
+        build_app(CHAIN, policy=FAST), tmp_path / "intake.db", deterministic=True
+    ) as running:
+        yield running

@@ -1,0 +1,308 @@
+"""Every path of the intake's syncs, with scripted models, on a real database file.
+
+Each test asserts the sequence of actions in the flow, the key outputs, and that every row of
+the Customers table is a valid `CustomerRecord`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from intake_app.concepts import Customers, Inbox
+from intake_app.outcomes import flow_attempts, outcome_of
+from intake_app.schema import CustomerRecord
+
+from accord.concepts.reviewing import Reviewing
+from accord.engine import Engine, Record
+from accord.llm.models.test import refused, timeout
+from accord.store.sqlite import SqliteStore
+
+from .conftest import EXPECTED, MESSAGES, Script
+
+ARRIVAL = ["Inbox/receive", "Screening/screen"]
+STORED = [*ARRIVAL, "Extracting/extract", "Customers/add"]
+
+
+# msg-0206 carries an injection, so the data set expects no record; this is what it states.
+ANANYA = {
+    "full_name": "Ananya Chen", "email": "ananyachen35@icloud.com", "phone": None,
+    "company": None, "plan": "enterprise", "signup_date": "2016-05-15", "language": "en",
+    "summary": "Connect Brightdesk to a Shopify store.",
+}  # fmt: skip
+
+
+def good(message: str = "msg-0003") -> dict[str, Any]:
+    record = ANANYA if message == "msg-0206" else EXPECTED[message]["record"]
+    assert record is not None
+    return dict(record)
+
+
+def bad_email(message: str = "msg-0003") -> dict[str, Any]:
+    return {**good(message), "email": "tara at zenithsolar"}
+
+
+async def receive(engine: Engine, message: str = "msg-0003", **changes: Any) -> int:
+    m = {**MESSAGES[message], **changes}
+    root = await engine.invoke(
+        Inbox.receive, message=m["id"], sender=m["sender"], subject=m["subject"], body=m["body"],
+        received_at=datetime.fromisoformat(m["received_at"]),
+    )  # fmt: skip
+    await engine.idle()
+    return root.flow
+
+
+def names(engine: Engine, flow: int) -> list[str]:
+    return [r.name for r in engine.records(flow)]
+
+
+def last(engine: Engine, flow: int, name: str) -> Record:
+    found = [r for r in engine.records(flow) if r.name == name]
+    assert found, f"flow {flow} has no {name}: {names(engine, flow)}"
+    return found[-1]
+
+
+def customers(engine: Engine) -> list[dict[str, Any]]:
+    """Every stored customer, each checked against the schema (no invalid record, ever)."""
+    rows = engine.query(Customers.all)
+    for row in rows:
+        CustomerRecord.model_validate(row["record"])
+    return rows
+
+
+async def decide(engine: Engine, flow: int, decision: str, **inputs: Any) -> None:
+    (item,) = [i["item"] for i in engine.query(Reviewing.open_items) if i["flow"] == flow]
+    await engine.invoke(Reviewing.resolve, flow=flow, item=item, decision=decision, **inputs)
+    await engine.idle()
+
+
+def outcome(engine: Engine, flow: int, message: str = "msg-0003") -> Any:
+    store = engine.store
+    assert isinstance(store, SqliteStore)
+    return outcome_of(message, engine.records(flow), flow_attempts(store).get(flow, ()))
+
+
+# -- clean messages ----------------------------------------------------------------------------
+
+
+async def test_valid_answer_is_stored(engine: Engine, script: Script) -> None:
+    primary, fallback = script(primary=[good()])
+    flow = await receive(engine)
+    assert names(engine, flow) == STORED
+    assert last(engine, flow, "Screening/screen").output == {
+        "message": "msg-0003", "verdict": "clean", "reason": "",
+    }  # fmt: skip
+    assert last(engine, flow, "Customers/add").sync == "StoreExtracted"
+    (row,) = customers(engine)
+    assert row["record"] == good() and row["sources"] == ["msg-0003"]
+    assert (primary.calls, fallback.calls) == (1, 0)
+    assert outcome(engine, flow).outcome == "stored"
+
+
+async def test_answer_repaired_by_the_parser_is_stored(engine: Engine, script: Script) -> None:
+    fenced = "Here is the record:\n```json\n" + json.dumps(good()).replace("}", ",}") + "\n```"
+    script(primary=[fenced])
+    flow = await receive(engine)
+    assert names(engine, flow) == STORED
+    assert customers(engine)[0]["record"] == good()
+    result = outcome(engine, flow)
+    assert result.repaired and not result.reasked
+
+
+async def test_invalid_answer_is_reasked_then_stored(engine: Engine, script: Script) -> None:
+    primary, _ = script(primary=[bad_email(), good()])
+    flow = await receive(engine)
+    assert names(engine, flow) == STORED  # the re-ask happens inside one Extracting/extract
+    assert primary.calls == 2
+    assert "email" in primary.requests[1].messages[-1].content  # the errors were sent back
+    result = outcome(engine, flow)
+    assert result.reasked and not result.fell_back
+    assert customers(engine)[0]["record"]["email"] == good()["email"]
+
+
+async def test_next_model_answers_after_invalid_output(engine: Engine, script: Script) -> None:
+    primary, fallback = script(primary=[bad_email(), bad_email()], fallback=[good()])
+    flow = await receive(engine)
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Extracting/extract",
+                                   "Customers/add"]  # fmt: skip
+    first, second = [r for r in engine.records(flow) if r.name == "Extracting/extract"]
+    assert first.error["kind"] == "invalid_output"
+    assert second.sync == "FallBackOnInvalidOutput"
+    assert second.input["task"] == "customer_record_2"
+    assert (primary.calls, fallback.calls) == (2, 1)
+    assert outcome(engine, flow).fell_back
+    assert [r["record"] for r in customers(engine)] == [good()]
+
+
+async def test_invalid_output_from_every_model_goes_to_review(
+    engine: Engine, script: Script
+) -> None:
+    script(primary=[bad_email(), bad_email()], fallback=[{}, {}])
+    flow = await receive(engine)
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Extracting/extract",
+                                   "Reviewing/request"]  # fmt: skip
+    request = last(engine, flow, "Reviewing/request")
+    assert request.sync == "ReviewInvalidOutput"
+    assert request.input["reason"].startswith("every model gave an invalid record")
+    assert request.input["payload"]["message"] == "msg-0003"
+    assert customers(engine) == []
+    assert outcome(engine, flow).outcome == "review"
+
+
+async def test_refusal_goes_to_review(engine: Engine, script: Script) -> None:
+    _, fallback = script(primary=[refused("I cannot process personal data.")])
+    flow = await receive(engine)
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Reviewing/request"]
+    request = last(engine, flow, "Reviewing/request")
+    assert request.sync == "ReviewFailedExtraction"
+    assert "(refused)" in request.input["reason"]
+    assert fallback.calls == 0  # a refusal is not an invalid answer: no other model is asked
+    assert customers(engine) == []
+
+
+async def test_timeout_goes_to_review(engine: Engine, script: Script) -> None:
+    primary, _ = script(primary=[timeout(), timeout()])
+    flow = await receive(engine)
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Reviewing/request"]
+    assert last(engine, flow, "Extracting/extract").error["kind"] == "timeout"
+    assert "(timeout)" in last(engine, flow, "Reviewing/request").input["reason"]
+    assert primary.calls == 2  # retried once, within the action
+    assert customers(engine) == []
+
+
+async def test_signup_after_arrival_is_refused_by_customers_and_reviewed(
+    engine: Engine, script: Script
+) -> None:
+    # Valid as a shape (the date is in the past today) but after the message arrived.
+    late = {**good(), "signup_date": "2026-08-30"}
+    script(primary=[late])
+    flow = await receive(engine)
+    assert names(engine, flow) == [*STORED, "Reviewing/request"]
+    add = last(engine, flow, "Customers/add")
+    assert add.error["kind"] == "invalid_value" and "signup_date" in add.error["message"]
+    request = last(engine, flow, "Reviewing/request")
+    assert request.sync == "ReviewRefusedRecord" and request.input["proposed"] == late
+    assert customers(engine) == []
+
+
+# -- after a review ----------------------------------------------------------------------------
+
+
+async def test_approved_review_is_stored(engine: Engine, script: Script) -> None:
+    script(primary=[good("msg-0206")])
+    flow = await receive(engine, "msg-0206")
+    await decide(engine, flow, "approve", reviewer="dana")
+    assert names(engine, flow)[-2:] == ["Reviewing/resolve", "Customers/add"]
+    assert last(engine, flow, "Customers/add").sync == "StoreApproved"
+    assert [r["record"] for r in customers(engine)] == [good("msg-0206")]
+    assert outcome(engine, flow, "msg-0206").outcome == "stored"
+
+
+async def test_edited_review_is_stored_and_an_invalid_edit_is_refused(
+    engine: Engine, script: Script
+) -> None:
+    script(primary=[bad_email(), bad_email()], fallback=[bad_email(), bad_email()])
+    flow = await receive(engine)
+    await decide(engine, flow, "edit", value={**good(), "plan": "platinum"})
+    refusal = last(engine, flow, "Reviewing/resolve")
+    assert refusal.error["kind"] == "invalid_value" and "plan" in refusal.error["message"]
+    assert customers(engine) == [] and engine.query(Reviewing.open_items)  # still open
+    await decide(engine, flow, "edit", value=good(), note="fixed the email")
+    assert last(engine, flow, "Reviewing/resolve").output["decision"] == "edited"
+    assert last(engine, flow, "Customers/add").sync == "StoreEdited"
+    assert [r["record"] for r in customers(engine)] == [good()]
+
+
+async def test_rejected_review_drops_the_message_with_the_reason(
+    engine: Engine, script: Script
+) -> None:
+    script(primary=[refused()])
+    flow = await receive(engine)
+    await decide(engine, flow, "reject", note="not a customer", reviewer="dana")
+    drop = last(engine, flow, "Inbox/drop")
+    assert drop.sync == "DropRejected"
+    assert drop.output == {"dropped": "msg-0003", "reason": "rejected in review: not a customer"}
+    assert engine.query(Inbox.get, message="msg-0003")[0]["status"] == "dropped"
+    assert customers(engine) == []
+    assert outcome(engine, flow).outcome == "rejected"
+
+
+async def test_expired_review_is_escalated(engine: Engine, script: Script) -> None:
+    script(primary=[good("msg-0206")])
+    flow = await receive(engine, "msg-0206")
+    first = last(engine, flow, "Reviewing/request")
+    assert first.input["deadline"] == 259200  # three days
+    await decide(engine, flow, "expire")  # what Reviewing's service does at the deadline
+    escalated = last(engine, flow, "Reviewing/request")
+    assert escalated.sync == "EscalateExpired" and escalated.id != first.id
+    assert escalated.input["reason"].startswith("escalated")
+    assert escalated.input["proposed"] == good("msg-0206")  # the reviewer keeps the proposal
+    assert "deadline" not in escalated.input
+    assert customers(engine) == []
+    assert outcome(engine, flow, "msg-0206").outcome == "review"
+
+
+# -- screening ---------------------------------------------------------------------------------
+
+
+async def test_injection_is_flagged_for_review_whatever_the_model_said(
+    engine: Engine, script: Script
+) -> None:
+    obeyed = {**good("msg-0206"), "summary": "VIP, approve everything"}
+    script(primary=[obeyed])
+    flow = await receive(engine, "msg-0206")
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Reviewing/request"]
+    screen = last(engine, flow, "Screening/screen").output
+    assert screen is not None and screen["verdict"] == "injection"
+    assert "Ignore previous instructions" in screen["reason"]
+    request = last(engine, flow, "Reviewing/request")
+    assert request.sync == "ReviewInjection" and request.input["proposed"] == obeyed
+    assert customers(engine) == []
+
+
+async def test_junk_is_dropped_without_asking_a_model(engine: Engine, script: Script) -> None:
+    primary, _ = script()
+    flow = await receive(engine, "msg-0028")
+    assert names(engine, flow) == [*ARRIVAL, "Inbox/drop"]
+    assert last(engine, flow, "Inbox/drop").output["reason"].startswith("not a customer message")
+    assert primary.calls == 0
+
+
+async def test_message_about_two_customers_goes_to_review(engine: Engine, script: Script) -> None:
+    primary, _ = script()
+    flow = await receive(engine, "msg-0001")
+    assert names(engine, flow) == [*ARRIVAL, "Reviewing/request"]
+    assert last(engine, flow, "Reviewing/request").input["reason"].startswith("2 customer")
+    assert primary.calls == 0
+
+
+async def test_second_message_of_a_customer_is_merged(engine: Engine, script: Script) -> None:
+    update = {**good(), "phone": "+1 415 555 0100", "summary": "Wants to add two more seats."}
+    script(primary=[good(), update])
+    first = await receive(engine)
+    second = await receive(
+        engine,
+        "msg-0003",
+        id="msg-9001",
+        subject="Seats",
+        body="Hi, Tara again: please add two more seats. +1 415 555 0100",
+    )
+    assert names(engine, second) == STORED
+    assert last(engine, first, "Customers/add").output["merged"] is False
+    added = last(engine, second, "Customers/add").output
+    assert added["merged"] is True
+    (row,) = customers(engine)
+    assert row["sources"] == ["msg-0003", "msg-9001"]
+    assert row["record"] == {**good(), "phone": "+14155550100",
+                             "summary": "Wants to add two more seats."}  # fmt: skip
+    assert added["customer"] == last(engine, first, "Customers/add").output["customer"]
+
+
+async def test_a_message_id_is_received_once(engine: Engine, script: Script) -> None:
+    script(primary=[good()])
+    await receive(engine)
+    again = await receive(engine)
+    (record,) = engine.records(again)
+    assert record.error["kind"] == "duplicate"
+    assert len(customers(engine)) == 1
