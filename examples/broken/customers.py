@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from inbox import Received  # the independence checker reports this line
 from typing_extensions import TypedDict
 
 from accord import Concept, action
-from inbox import Received  # the independence checker reports this line
 
 
 class Added(TypedDict):

@@ -17,9 +17,7 @@ class Message(TypedDict):
 
 
 class Inbox(Concept):
-    schema = (
-        "CREATE TABLE IF NOT EXISTS inbox_messages (message TEXT PRIMARY KEY, sender TEXT)",
-    )
+    schema = ("CREATE TABLE IF NOT EXISTS inbox_messages (message TEXT PRIMARY KEY, sender TEXT)",)
 
     @action
     def receive(self, message: str, sender: str = "") -> Received:
@@ -29,4 +27,4 @@ class Inbox(Concept):
     @query
     def by_sender(self, sender: str) -> list[Message]:
         rows = self.db.all("SELECT message, sender FROM inbox_messages WHERE sender = ?", (sender,))
-        return [{"message": r[0], "sender": r[1]} for r in rows]
+        return [{"message": r["message"], "sender": r["sender"]} for r in rows]

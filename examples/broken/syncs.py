@@ -17,7 +17,7 @@ def extract_message(m: Var) -> Clauses:
 
 @sync
 def store_customer(m: Var, record: Var, customer: Var) -> Clauses:
-    # unknown input 'custmer'; missing required input 'customer'
+    # unknown input 'custmer' (did you mean 'customer'?)
     return Clauses(
         when=[
             Inbox.receive(message=m).out(),

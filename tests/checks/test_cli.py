@@ -1,0 +1,129 @@
+"""`accord check APP` on real folders and modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.check import AppLoadError, load_app
+from accord.cli_check import check_app
+from accord.sync.text import SyncSyntaxError
+
+HERE = Path(__file__).parent
+REPO = HERE.parents[1]
+
+BROKEN_OUTPUT = """\
+error: examples/broken/typo.sync:4:17: unexpected '['; expected ':'
+    Inbox/receive [ message: ?m ] => []
+                  ^
+error: sync Greet, when 1 (Inbox/recieve): unknown action 'recieve' of Inbox. Fix: did you mean 'receive'? Actions of Inbox: receive
+  at examples/broken/unknown.sync:5:3
+error: sync Greet, then 1 (Mailer/send): unknown concept 'Mailer'. Fix: Concepts of this app: Customers, Extracting, Inbox
+  at examples/broken/unknown.sync:8:3
+error: examples/broken/customers.py:7: concept module customers (defines Customers) imports inbox (defines Inbox). Fix: concepts never import each other: pass ids, and connect them with a sync
+error: sync store_customer, then 1 (Customers/add): unknown input 'custmer'. Fix: did you mean 'customer'? Inputs of Customers/add: customer, record
+  at examples/broken/syncs.py:18
+error: sync never_fires, when 1 (Extracting/extract): output keys error, output fit no single case of Extracting/extract, so this sync can never fire. Fix: match the keys of one case: Extracted (attempts, output) or Error (error)
+  at examples/broken/syncs.py:31
+error: sync never_fires, then 1 (Customers/add): variable ?note is never bound. Fix: did you mean '?out'? Bind it in when or in an earlier where clause. Bound here: ?e, ?m, ?out
+  at examples/broken/syncs.py:31
+error: sync CountAttempts, when 1 (Extracting/extract): output 'attempts' is declared int, but "three" does not fit: Input should be a valid integer, unable to parse string as an integer. Fix: match a value of type int, or use a variable
+  at examples/broken/broken.sync:12
+error: sync CountAttempts, where 1: variable ?n in filter(?n > 2) is never bound. Fix: bind it in when or in an earlier where clause. Bound here: ?m
+  at examples/broken/broken.sync:12
+error: sync CountAttempts, then 1 (Customers/add): variable ?n is never bound. Fix: bind it in when or in an earlier where clause. Bound here: ?m
+  at examples/broken/broken.sync:12
+error: sync Welcome, then 1 (Customers/add): missing required input 'record'. Fix: add `record: ...` to the call. Inputs of Customers/add: customer, record
+  at examples/broken/broken.sync:23
+warning: sync RetryEcho, then 1 (Extracting/extract): sync cycle RetryEcho -> RetryEcho (RetryEcho invokes Extracting/extract, which RetryEcho matches). Fix: make sure the cycle ends (a when literal or a where filter that stops it); the per-flow step budget halts a runaway flow
+  at examples/broken/broken.sync:3
+11 errors, 1 warning (3 concepts, 6 syncs checked)
+"""  # noqa: E501
+
+
+def test_check_reports_every_problem_of_the_broken_example_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(check_app, ["examples/broken"])
+    assert result.exit_code == 1
+    assert result.output == BROKEN_OUTPUT
+
+
+def test_check_passes_a_clean_app_in_both_notations(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(HERE)
+    result = CliRunner().invoke(check_app, ["clean_app"])
+    assert result.output == "0 errors, 0 warnings (2 concepts, 2 syncs checked)\n"
+    assert result.exit_code == 0
+
+
+def test_check_runs_as_a_module_in_a_fresh_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "accord.cli_check", "examples/broken"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == BROKEN_OUTPUT
+
+
+def test_check_of_a_missing_app_says_what_to_pass(tmp_path: Path) -> None:
+    result = CliRunner().invoke(check_app, ["no_such_module_here"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: cannot load no_such_module_here: cannot import 'no_such_module_here' (No module "
+        "named 'no_such_module_here'); pass an importable module (pkg.mod or pkg.mod:app), a .py "
+        "file or a folder of concepts and syncs\n"
+    )
+
+
+def test_load_app_collects_concepts_and_syncs_of_a_folder() -> None:
+    app = load_app(str(HERE / "clean_app"))
+    assert sorted(c.name for c in app.concepts) == ["Billing", "Orders"]
+    assert sorted(s.name for s in app.syncs) == ["RefundFailedCharge", "charge_order"]
+
+
+def test_load_app_raises_the_first_syntax_error_of_a_folder() -> None:
+    with pytest.raises(SyncSyntaxError, match=r"typo.sync:4:17: unexpected '\['; expected ':'"):
+        load_app(str(REPO / "examples" / "broken"))
+
+
+def test_load_app_from_a_module_exposing_an_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tinyapp").mkdir()
+    (tmp_path / "tinyapp" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "tinyapp" / "main.py").write_text(
+        "from typing_extensions import TypedDict\n"
+        "from accord import App, Concept, action\n\n"
+        "class Done(TypedDict):\n    ok: bool\n\n"
+        "class Tiny(Concept):\n"
+        "    @action\n"
+        "    def go(self) -> Done:\n"
+        "        return {'ok': True}\n\n"
+        "app = App(concepts=[Tiny()])\n"
+        "other = App()\n"
+        "not_an_app = 3\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert [c.name for c in load_app("tinyapp.main").concepts] == ["Tiny"]
+    assert load_app("tinyapp.main:other").concepts == []
+    with pytest.raises(AppLoadError) as info:
+        load_app("tinyapp.main:not_an_app")
+    assert str(info.value) == (
+        "tinyapp.main.not_an_app must be an accord.App (got int); define "
+        "`not_an_app = App(concepts=[...], syncs=[...])` or pass module:name"
+    )
+    result = CliRunner().invoke(check_app, ["tinyapp/main.py"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "0 errors, 0 warnings (1 concept, 0 syncs checked)\n",
+    )
