@@ -31,8 +31,20 @@ class UnboundVariable(LookupError):
 
 
 def _same(expected: Any, actual: Any) -> bool:
-    # True == 1 in Python; in a pattern a boolean and a number are different values.
-    return expected == actual and isinstance(expected, bool) == isinstance(actual, bool)
+    # True == 1 in Python; in a pattern a boolean and a number are different values, also
+    # inside the records and lists a variable can be bound to.
+    return expected == actual and _same_kinds(expected, actual)
+
+
+def _same_kinds(expected: Any, actual: Any) -> bool:
+    """Whether two values already known to be ``==`` hold booleans in the same places."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool)
+    if isinstance(expected, dict):  # == held, so actual is a dict with the same keys
+        return all(_same_kinds(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list | tuple):
+        return all(_same_kinds(e, a) for e, a in zip(expected, actual, strict=True))
+    return True
 
 
 def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
