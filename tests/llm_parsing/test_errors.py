@@ -108,3 +108,16 @@ def test_errors_are_json_serializable_even_with_validator_exceptions() -> None:
     error = refusal("```\n{'address': 'nobody'}\n```", Email)
     json.dumps(error.errors)
     assert "an e-mail address needs an @" in error.field_errors_text()
+
+
+def test_a_broken_answer_is_reported_rather_than_a_bracket_in_the_prose() -> None:
+    text = ('Step [1] done. Answer: {"label": "billing", "confidence": 0.5, '
+            '"reason": "x" "y"}')
+    error = refusal(text, Classification)
+    assert error.errors[0]["reason"] == "syntax"
+
+
+def test_the_longest_value_gives_the_errors_when_nothing_validates() -> None:
+    text = 'See [1].\n{"label": "sales", "confidence": 0.5, "reason": "x"}'
+    error = refusal(text, Classification)
+    assert error.field_errors_text().startswith("- label: ")

@@ -40,6 +40,7 @@ class Scan:
     candidates: list[Candidate] = field(default_factory=list)
     truncated: SyntaxProblem | None = None
     problem: SyntaxProblem | None = None
+    problem_reach: int = -1  # how far into its value the read that failed got
     log: RepairLog = field(default_factory=RepairLog)
 
 
@@ -61,7 +62,6 @@ def scan(text: str) -> Scan:
             return result
         result = Scan(log=result.log)
     search_from = 0
-    progress = -1
     while (match := _START.search(text, search_from)) is not None:
         start = match.start()
         log = RepairLog()
@@ -73,8 +73,8 @@ def scan(text: str) -> Scan:
                 return result
             # Keep the problem of the attempt that got furthest: it is the JSON
             # the model meant, not a brace in prose.
-            if problem.pos - start > progress:
-                progress, result.problem = problem.pos - start, problem
+            if problem.pos - start > result.problem_reach:
+                result.problem_reach, result.problem = problem.pos - start, problem
             # Brackets before the error belong to the broken value (and would fail
             # the same way): skipping them keeps the scan linear.
             search_from = max(start + 1, problem.pos)

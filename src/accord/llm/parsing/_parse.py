@@ -113,15 +113,18 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
         raise OutputError(text, [_json_error(found.truncated, "truncated")],
                           found.log.repairs())
     accepted: list[tuple[Candidate, Accepted[T]]] = []
-    best: Rejected | None = None
+    # The errors worth reporting are those of the longest JSON value: the model's
+    # answer rather than a bracket in its prose.
+    longest: tuple[int, Rejected] | None = None
     for candidate in found.candidates:
         try:
             accepted.append((candidate, _validate_candidate(adapter, candidate)))
         except Rejected as rejected:
-            if best is None or len(rejected.errors) < len(best.errors):
-                best = rejected
+            size = candidate.end - candidate.start
+            if longest is None or size > longest[0]:
+                longest = (size, rejected)
     if not accepted:
-        raise OutputError(text, _no_value_errors(found, best), found.log.repairs())
+        raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
     distinct = {_key(adapter, result.value) for _, result in accepted}
     if len(distinct) > 1:
         raise OutputError(text, [{
@@ -185,11 +188,11 @@ def _check_budget(text: str, repairs: tuple[Repair, ...], max_cost: int | None) 
         }], repairs)
 
 
-def _no_value_errors(found: Scan, best: Rejected | None) -> list[dict[str, Any]]:
-    if best is not None:
-        return best.errors
-    if found.problem is not None:
+def _no_value_errors(found: Scan, longest: tuple[int, Rejected] | None) -> list[dict[str, Any]]:
+    if found.problem is not None and (longest is None or found.problem_reach > longest[0]):
         return [_json_error(found.problem, "syntax")]
+    if longest is not None:
+        return longest[1].errors
     return [{
         "type": "json_invalid", "reason": "not_found", "loc": (),
         "msg": "the reply contains no JSON value; reply with one JSON value only",
