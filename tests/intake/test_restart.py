@@ -16,8 +16,9 @@ from .conftest import DATA_DIR, EXPECTED, INTAKE_DIR, MESSAGES
 
 
 def _command(db: Path) -> list[str]:
+    data = str(DATA_DIR / "messages.jsonl")
     return [sys.executable, "-m", "intake_app", "run", "--model", "test:oracle",
-            "--db", str(db), "--data", str(DATA_DIR / "messages.jsonl"), "--window", "2"]  # fmt: skip
+            "--db", str(db), "--data", data, "--window", "2"]  # fmt: skip
 
 
 def _env(delay: float) -> dict[str, str]:
