@@ -329,3 +329,16 @@ def test_then_calls_and_where_queries_are_model_objects() -> None:
     # The Python notation's building blocks are the ones the checks walk.
     assert isinstance(Counter.increment(name="a"), ActionCall)
     assert isinstance(Counter.by_name(name="a"), QueryCall)
+
+
+def test_two_syncs_with_one_name_are_an_error() -> None:
+    text = (
+        "sync Twice when { Counter/increment: [ name: ?n ] } then { Alarm/ring: [ name: ?n ;"
+        ' level: "low" ] }\n'
+    )
+    assert [
+        str(d) for d in check(CONCEPTS, parse_syncs(text * 2, CONCEPTS, filename="a.sync"))
+    ] == [
+        "error: sync Twice, definition: 2 syncs are named 'Twice' (at a.sync:1, a.sync:2). Fix: "
+        "rename all but one: the engine records each firing under its sync's name"
+    ]

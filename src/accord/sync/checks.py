@@ -51,10 +51,30 @@ def check(concepts: Iterable[type[Concept] | Concept], syncs: Iterable[Sync]) ->
     known = concept_names(concepts)
     syncs = list(syncs)
     diagnostics: list[Diagnostic] = []
+    diagnostics += _duplicates(syncs)
     for s in syncs:
         diagnostics += _SyncChecker(s, known).run()
     diagnostics += _cycles(syncs)
     return diagnostics
+
+
+def _duplicates(syncs: Sequence[Sync]) -> list[Diagnostic]:
+    by_name: dict[str, list[Sync]] = {}
+    for s in syncs:
+        by_name.setdefault(s.name, []).append(s)
+    return [
+        Diagnostic(
+            "error",
+            name,
+            "definition",
+            f"{len(same)} syncs are named {name!r}"
+            + (f" (at {', '.join(s.origin for s in same)})" if all(s.origin for s in same) else ""),
+            "rename all but one: the engine records each firing under its sync's name",
+            origin=same[1].origin,
+        )
+        for name, same in by_name.items()
+        if len(same) > 1
+    ]
 
 
 # -- one sync ----------------------------------------------------------------------------------
