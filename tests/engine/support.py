@@ -17,8 +17,8 @@ Entry = tuple[int, str, dict[str, Any], dict[str, Any] | None, str | None, tuple
 
 
 def engine_for(app: App, db: Path, **options: Any) -> Engine:
-    """An engine on ``db``; static checks stay off until src/accord/sync/checks.py exists."""
-    return Engine(app, db, check=False, **options)
+    """An engine on ``db`` (static checks on, as in production)."""
+    return Engine(app, db, **options)
 
 
 @asynccontextmanager

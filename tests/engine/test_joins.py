@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Var, action, query, sync
@@ -37,8 +38,13 @@ def assemble(order: Var) -> Clauses:
     )
 
 
-async def test_a_five_way_join_waits_for_all_five_completions(tmp_path: Path) -> None:
-    async with running(App([Parts()], [assemble]), tmp_path / "app.db", deterministic=True) as e:
+# With a flow cache of one, every flow is evicted between batches and reloaded from the store.
+@pytest.mark.parametrize("flow_cache", [10_000, 1])
+async def test_a_five_way_join_waits_for_all_five_completions(
+    tmp_path: Path, flow_cache: int
+) -> None:
+    app = App([Parts()], [assemble])
+    async with running(app, tmp_path / "app.db", deterministic=True, flow_cache=flow_cache) as e:
         first = await e.invoke(Parts.arrive, order="o", part=3)
         flow = first.flow
         await e.idle()
