@@ -325,3 +325,13 @@ def test_repairs_are_counted_once_per_kind_with_the_first_position() -> None:
 def test_a_number_in_an_unclosed_fence_may_be_cut_so_it_is_refused() -> None:
     assert refusal("```\n42", int).errors[0]["reason"] == "truncated"
     assert parse("```\n42\n```", int).value == 42
+
+
+def test_a_broken_answer_after_a_valid_one_is_not_ignored() -> None:
+    text = '{"x": 1, "y": 2}\nWait, corrected: {"x": 1, "y": 3 "z"}'
+    assert refusal(text, Point).errors[0]["reason"] == "syntax"
+
+
+def test_a_broken_attempt_before_a_valid_answer_is_a_corrected_answer() -> None:
+    text = '{"x": 1, "y": two}\nSorry, y must be a number: {"x": 1, "y": 2}'
+    assert parse(text, Point).value == Point(x=1, y=2)

@@ -405,6 +405,39 @@ def special_cases() -> list[dict[str, Any]]:
              '{"invoice_number": "9", "customer": "X", "currency": "EUR", "items": [], '
              '"total": 0.0, "notes": "see attached"} {"invoice_number": "9"}', "value",
              "an incomplete second object after the only valid answer"),
+        case("customer", None, compact(alice) + "\nWait, the age is wrong, corrected:\n"
+             + compact(alice).replace('"age": 34', '"age": 35').replace(', "vip"', ' "vip"'),
+             "refuse", "a broken correction after a valid answer"),
+        case("customer", alice, compact(alice).replace('"age": 34', '"age": thirty-four')
+             + "\nSorry, age must be a number:\n" + compact(alice), "value",
+             "a broken first attempt, then a valid correction"),
+        case("customer", alice, compact(alice) + "<|im_end|>", "value",
+             "chat template stop token after the JSON"),
+        case("customer", alice, pretty(alice) + "\n</s>", "value", "end-of-sequence token"),
+        case("customer", None, "{" + compact(alice) + "}", "refuse",
+             "template-style double braces"),
+        case("customer", None, pretty({"name": "record_customer", "arguments": alice}),
+             "refuse", "tool-call shape with name and arguments"),
+        case("customer", alice, "```json\n" + compact(alice) + "\n```\n\nSame again for "
+             "clarity:\n```json\n" + pretty(alice) + "\n```", "value",
+             "the same answer in two fenced blocks"),
+        case("customer", None, "{\u201cname\u201d: \u201cAnn Lee\u201d, \u201cemail\u201d: "
+             "\u201cann@lee.org\u201d}", "refuse", "typographic quotes"),
+        case("customer", {**minimal_full, "age": 34},
+             '{"name": "Ann Lee", "email": "ann@lee.org", "age": "34"}', "value",
+             "number as a string: the model's lax config converts it"),
+        case("customer", alice, pretty(alice) + '\n\nMetadata: {"source": "email", '
+             '"confidence": "high"}', "value",
+             "a second JSON object of another shape after the answer"),
+        case("customer", alice, "Here's what I found [see notes]:\n" + pretty(alice),
+             "value", "apostrophe and brackets in the preamble"),
+        case("customer", None, compact(minimal).replace('"', '\\"'), "refuse",
+             "escaped quotes without an enclosing string"),
+        case("customer", None, pretty(alice).replace('"early-adopter"\n  ]',
+                                                     '"early-adopter"\n  '), "refuse",
+             "list never closed, object closed"),
+        case("customer", alice, "```json\n" + pretty(alice) + "\n", "value",
+             "closing fence missing after a complete object"),
     ]
     return specials
 

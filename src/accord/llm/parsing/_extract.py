@@ -41,6 +41,8 @@ class Scan:
     truncated: SyntaxProblem | None = None
     problem: SyntaxProblem | None = None
     problem_reach: int = -1  # how far into its value the read that failed got
+    # Starts of values that were clearly meant as JSON but are broken.
+    broken: list[tuple[int, SyntaxProblem]] = field(default_factory=list)
     log: RepairLog = field(default_factory=RepairLog)
 
 
@@ -73,6 +75,8 @@ def scan(text: str) -> Scan:
                 return result
             # Keep the problem of the attempt that got furthest: it is the JSON
             # the model meant, not a brace in prose.
+            if problem.members:
+                result.broken.append((start, problem))
             if problem.pos - start > result.problem_reach:
                 result.problem_reach, result.problem = problem.pos - start, problem
             # Brackets before the error belong to the broken value (and would fail

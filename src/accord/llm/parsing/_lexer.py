@@ -17,13 +17,18 @@ from accord.llm.parsing._flags import RepairLog
 
 
 class SyntaxProblem(Exception):
-    """The text is not (repairable) JSON at ``pos``; ``truncated`` if it ended early."""
+    """The text is not (repairable) JSON at ``pos``; ``truncated`` if it ended early.
+
+    ``members`` counts the object members read before the problem: a value that got
+    that far was meant as JSON, unlike a bracket in prose.
+    """
 
     def __init__(self, msg: str, pos: int, *, truncated: bool = False) -> None:
         super().__init__(msg)
         self.msg = msg
         self.pos = pos
         self.truncated = truncated
+        self.members = 0
 
 
 class Kind(Enum):

@@ -133,6 +133,7 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
                    "reply with exactly one",
         }], found.log.repairs())
     candidate, result = accepted[0]
+    _refuse_broken_answer_after(text, found, accepted[-1][0])
     log = RepairLog()
     log.extend(found.log)
     log.extend(candidate.log)
@@ -144,6 +145,14 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
     repairs = log.repairs()
     _check_budget(text, repairs, max_cost)
     return Parsed(result.value, repairs, text)
+
+
+def _refuse_broken_answer_after(text: str, found: Scan, last: Candidate) -> None:
+    """A broken JSON value after the last valid answer may be the model's correction
+    of it: taking the earlier answer would drop whatever the correction changed."""
+    for start, problem in found.broken:
+        if start > last.start:
+            raise OutputError(text, [_json_error(problem, "syntax")], found.log.repairs())
 
 
 def _validate_candidate(adapter: TypeAdapter[T], candidate: Candidate) -> Accepted[T]:

@@ -43,7 +43,11 @@ class ReadResult:
 def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
     """Read one value from ``text`` at ``start``."""
     reader = _Reader(text, start, log)
-    value = reader.value((), 0)
+    try:
+        value = reader.value((), 0)
+    except SyntaxProblem as problem:
+        problem.members = reader.members
+        raise
     return ReadResult(value, reader.end, reader.closed)
 
 
@@ -54,6 +58,7 @@ class _Reader:
         self._log = log
         self.closed: list[Path] = []
         self.end = start
+        self.members = 0
 
     def value(self, path: Path, depth: int) -> Any:
         if depth > _MAX_DEPTH:
@@ -103,6 +108,7 @@ class _Reader:
                 raise SyntaxProblem(f"key {key!r} appears twice with different values",
                                     colon.start)
             result[key] = value
+            self.members += 1
             token = self._lexer.next()
             if token.kind is Kind.COMMA:
                 token = self._lexer.next()
