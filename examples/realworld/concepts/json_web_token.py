@@ -15,7 +15,7 @@ import secrets
 import jwt as pyjwt
 from typing_extensions import TypedDict
 
-from accord import Concept, Error, action
+from accord import Concept, action, query
 from accord.web.secrets import reveal, seal
 
 _ALGORITHM = "HS256"
@@ -26,8 +26,9 @@ class Token(TypedDict):
     token: str
 
 
-class Authenticated(TypedDict):
+class Verified(TypedDict):
     user: str | None
+    problem: str | None
 
 
 class JWT(Concept):
@@ -62,20 +63,24 @@ class JWT(Concept):
         claims = {"sub": user, "iat": now, "exp": now + _LIFETIME}
         return {"token": seal(pyjwt.encode(claims, self.key, algorithm=_ALGORITHM))}
 
-    @action
-    def authenticate(self, token: str | None) -> Authenticated | Error:
-        """The user a token names; ``user: None`` without a token; an error for a bad one."""
+    @query
+    def verify(self, token: str | None) -> list[Verified]:
+        """One row: the user a token names (None without a token), or the problem with it.
+
+        A query, not an action: checking a signature reads the key and changes nothing, so it
+        costs no step of the flow and can guard every sync of a route.
+        """
         if token is None:
-            return {"user": None}
+            return [{"user": None, "problem": None}]
         clear = reveal(token)
         if clear is None:
-            return {"error": "the token is no longer available (the request expired)"}
+            return [{"user": None, "problem": "the token is no longer available"}]
         try:
             claims = pyjwt.decode(
                 clear, self.key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
             )
         except pyjwt.ExpiredSignatureError:
-            return {"error": "the token has expired; log in again"}
+            return [{"user": None, "problem": "the token has expired; log in again"}]
         except pyjwt.InvalidTokenError:
-            return {"error": "the token is invalid"}
-        return {"user": str(claims["sub"])}
+            return [{"user": None, "problem": "the token is invalid"}]
+        return [{"user": str(claims["sub"]), "problem": None}]

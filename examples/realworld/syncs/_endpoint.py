@@ -34,10 +34,11 @@ class Endpoint:
         self.body = Var("body")
         self.token = Var("token")
         self.user = Var("user")
+        self.problem = Var("token_problem")
         self.params = {p: Var(p) for p in re.findall(r"{(\w+)}", self.path)}
 
     def when(self, *more: Pattern | ActionCall) -> list[Pattern | ActionCall]:
-        """The request (and its authentication, if the route uses it), then ``more``."""
+        """The request, then ``more``."""
         request = Requesting.request(
             method=self.method,
             path=self.path,
@@ -46,14 +47,15 @@ class Endpoint:
             body=self.body,
             token=self.token,
         ).out(request=self.request)
-        patterns: list[Pattern | ActionCall] = [request]
-        if self.auth is not None:
-            patterns.append(JWT.authenticate(token=self.token).out(user=self.user))
-        return [*patterns, *more]
+        return [request, *more]
 
     def guards(self) -> list[WhereClause]:
-        """Signed in where the route requires it; the body well formed where it has one."""
+        """The caller's token checked (signed in where the route requires it), and the body
+        well formed where the route has one."""
         clauses: list[WhereClause] = []
+        if self.auth is not None:
+            clauses.append(JWT.verify(token=self.token).out(user=self.user, problem=self.problem))
+            clauses.append(where(_no_problem, self.problem))
         if self.auth == "required":
             clauses.append(where(_signed_in, self.user))
         if self.route in BODY:
@@ -113,6 +115,10 @@ class Endpoint:
             return errors(message)
 
         return self.sync(name, where=[*where, bind(body, fixed)], then=[self.respond(status, body)])
+
+
+def _no_problem(problem: str | None) -> bool:
+    return problem is None
 
 
 def _signed_in(user: str | None) -> bool:

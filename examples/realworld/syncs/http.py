@@ -1,49 +1,27 @@
-"""Syncs every route shares: authentication, 401, malformed bodies (422), 404 and 403."""
+"""Syncs every route shares: 401 for missing or bad tokens, 422 for malformed bodies, and the
+404 and 403 answers of routes that address an article, a profile or a comment.
+
+Each rejection is computed with the same functions as the guards of the routes' own syncs
+(see rules.py and _endpoint.py), so for any request exactly one of them answers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from examples.realworld.concepts import JWT, Article, Commenting, User
-from examples.realworld.rules import AUTH, BODY, authorized, body_problem, errors, message_of
+from examples.realworld.rules import AUTH, BODY, authorized, body_problem, errors
 
 from accord import Sync, Var, bind, optional, where
 from accord.concepts.requesting import Requesting
+from accord.sync.model import WhereClause
 
-__all__ = ["syncs"]
+__all__ = ["comment_number", "syncs"]
 
-request, method, path, token, user, body, params = (
+request, method, path, token, user, body, problem, reply = (
     Var("request"), Var("method"), Var("path"), Var("token"), Var("user"), Var("body"),
-    Var("params"),
+    Var("token_problem"), Var("reply"),
 )  # fmt: skip
-error, reply = Var("error"), Var("reply")
-
-
-def _uses_auth(method: str, path: str) -> bool:
-    return (method, path) in AUTH
-
-
-def _requires_auth(method: str, path: str) -> bool:
-    return AUTH.get((method, path)) == "required"
-
-
-def _authorized(method: str, path: str, user: str | None) -> bool:
-    return authorized((method, path), user)
-
-
-def _problem(method: str, path: str, body: Any) -> str | None:
-    return body_problem((method, path), body)
-
-
-def _body_ok(method: str, path: str, body: Any) -> bool:
-    return _problem(method, path, body) is None
-
-
-def _reply(status_message: str) -> Any:
-    def fixed() -> Any:
-        return errors(status_message)
-
-    return fixed
 
 
 def _request(**inputs: Any) -> Any:
@@ -52,65 +30,99 @@ def _request(**inputs: Any) -> Any:
     )
 
 
-authenticate = Sync(
-    "Authenticate",
-    when=[_request()],
-    where=[where(_uses_auth, method, path)],
-    then=[JWT.authenticate(token=token)],
-)
-
-unauthorized = Sync(
-    "Unauthorized",
-    when=[_request(), JWT.authenticate(token=token).out(user=None)],
-    where=[where(_requires_auth, method, path), bind(reply, _reply("you need to sign in"))],
-    then=[Requesting.respond(request=request, status=401, body=reply)],
-)
+def _respond(status: int) -> Any:
+    return Requesting.respond(request=request, status=status, body=reply)
 
 
-def _bad_token_body(error: Any) -> Any:
-    return errors(message_of(error))
+def _reply(message: str) -> Any:
+    def fixed() -> Any:
+        return errors(message)
+
+    fixed.__name__ = f"errors({message!r})"
+    return fixed
 
 
-bad_token = Sync(
-    "BadToken",
-    when=[_request(), JWT.authenticate(token=token).err(error)],
-    where=[bind(reply, _bad_token_body, error)],
-    then=[Requesting.respond(request=request, status=401, body=reply)],
-)
+def _uses_auth(method: str, path: str) -> bool:
+    return (method, path) in AUTH
+
+
+def _token_for(method: str, path: str, token: str | None) -> str | None:
+    """Routes without authentication ignore any token they are sent."""
+    return token if _uses_auth(method, path) else None
+
+
+def _caller() -> list[WhereClause]:
+    """Bind ``user`` and ``problem`` from the token, as the route's own guards do."""
+    effective = Var("effective_token")
+    return [
+        bind(effective, _token_for, method, path, token),
+        JWT.verify(token=effective).out(user=user, problem=problem),
+    ]
+
+
+def _anonymous_where_required(method: str, path: str, user: str | None, problem: Any) -> bool:
+    return problem is None and user is None and AUTH.get((method, path)) == "required"
+
+
+def _has(problem: str | None) -> bool:
+    return problem is not None
+
+
+def _problem_body(problem: str) -> Any:
+    return errors(problem)
+
+
+def _reachable(method: str, path: str, user: str | None, problem: str | None) -> bool:
+    """The token is fine, and the caller signed in if the route requires it."""
+    return problem is None and authorized((method, path), user)
 
 
 def _invalid_body(method: str, path: str, body: Any) -> bool:
-    return (method, path) in BODY and _problem(method, path, body) is not None
+    return (method, path) in BODY and body_problem((method, path), body) is not None
 
 
-def _problem_body(method: str, path: str, body: Any) -> Any:
-    return errors(_problem(method, path, body) or "")
+def _body_ok(method: str, path: str, body: Any) -> bool:
+    return body_problem((method, path), body) is None
 
 
-def _public(method: str, path: str) -> bool:
-    return not _uses_auth(method, path)
+def _body_message(method: str, path: str, body: Any) -> Any:
+    return errors(body_problem((method, path), body) or "")
 
+
+def _guards() -> list[WhereClause]:
+    """The guards of a route's main sync: a good token, signed in where required, body ok."""
+    return [*_caller(), where(_reachable, method, path, user, problem),
+            where(_body_ok, method, path, body)]  # fmt: skip
+
+
+unauthorized = Sync(
+    "Unauthorized",
+    when=[_request()],
+    where=[
+        *_caller(),
+        where(_anonymous_where_required, method, path, user, problem),
+        bind(reply, _reply("you need to sign in")),
+    ],
+    then=[_respond(401)],
+)
+
+bad_token = Sync(
+    "BadToken",
+    when=[_request()],
+    where=[*_caller(), where(_has, problem), bind(reply, _problem_body, problem)],
+    then=[_respond(401)],
+)
 
 invalid_body = Sync(
     "InvalidBody",
     when=[_request()],
     where=[
-        where(_public, method, path),
+        *_caller(),
+        where(_reachable, method, path, user, problem),
         where(_invalid_body, method, path, body),
-        bind(reply, _problem_body, method, path, body),
+        bind(reply, _body_message, method, path, body),
     ],
-    then=[Requesting.respond(request=request, status=422, body=reply)],
-)
-
-invalid_body_signed_in = Sync(
-    "InvalidBodySignedIn",
-    when=[_request(), JWT.authenticate(token=token).out(user=user)],
-    where=[
-        where(_authorized, method, path, user),
-        where(_invalid_body, method, path, body),
-        bind(reply, _problem_body, method, path, body),
-    ],
-    then=[Requesting.respond(request=request, status=422, body=reply)],
+    then=[_respond(422)],
 )
 
 slug, article, author, username, target = (
@@ -122,33 +134,28 @@ def _missing(value: Any) -> bool:
     return value is None
 
 
-def _reachable() -> list[Any]:
-    """The guards of a route's main sync: signed in where required, body well formed."""
-    return [where(_authorized, method, path, user), where(_body_ok, method, path, body)]
-
-
 article_not_found = Sync(
     "ArticleNotFound",
-    when=[_request(params={"slug": slug}), JWT.authenticate(token=token).out(user=user)],
+    when=[_request(params={"slug": slug})],
     where=[
-        *_reachable(),
+        *_guards(),
         optional(Article.by_slug(slug=slug).out(article=article)),
         where(_missing, article),
         bind(reply, _reply("article not found")),
     ],
-    then=[Requesting.respond(request=request, status=404, body=reply)],
+    then=[_respond(404)],
 )
 
 profile_not_found = Sync(
     "ProfileNotFound",
-    when=[_request(params={"username": username}), JWT.authenticate(token=token).out(user=user)],
+    when=[_request(params={"username": username})],
     where=[
-        *_reachable(),
+        *_guards(),
         optional(User.by_username(username=username).out(user=target)),
         where(_missing, target),
         bind(reply, _reply("profile not found")),
     ],
-    then=[Requesting.respond(request=request, status=404, body=reply)],
+    then=[_respond(404)],
 )
 
 
@@ -162,15 +169,15 @@ def _someone_else(author: str, user: str | None) -> bool:
 
 article_forbidden = Sync(
     "ArticleForbidden",
-    when=[_request(params={"slug": slug}), JWT.authenticate(token=token).out(user=user)],
+    when=[_request(params={"slug": slug})],
     where=[
         where(_changes_article, method, path),
-        *_reachable(),
+        *_guards(),
         Article.by_slug(slug=slug).out(author=author),
         where(_someone_else, author, user),
         bind(reply, _reply("only the author can change or delete this article")),
     ],
-    then=[Requesting.respond(request=request, status=403, body=reply)],
+    then=[_respond(403)],
 )
 
 comment_id, comment, found, comment_author = (
@@ -189,44 +196,36 @@ def comment_number(text: str) -> int:
 
 comment_not_found = Sync(
     "CommentNotFound",
-    when=[
-        _request(params={"slug": slug, "id": comment_id}),
-        JWT.authenticate(token=token).out(user=user),
-    ],
+    when=[_request(params={"slug": slug, "id": comment_id})],
     where=[
-        where(_authorized, method, path, user),
+        *_guards(),
         Article.by_slug(slug=slug).out(article=article),
         bind(comment, comment_number, comment_id),
         optional(Commenting.get(comment=comment).out(target=found)),
         where(_elsewhere, found, article),
         bind(reply, _reply("comment not found")),
     ],
-    then=[Requesting.respond(request=request, status=404, body=reply)],
+    then=[_respond(404)],
 )
 
 comment_forbidden = Sync(
     "CommentForbidden",
-    when=[
-        _request(params={"slug": slug, "id": comment_id}),
-        JWT.authenticate(token=token).out(user=user),
-    ],
+    when=[_request(params={"slug": slug, "id": comment_id})],
     where=[
-        where(_authorized, method, path, user),
+        *_guards(),
         Article.by_slug(slug=slug).out(article=article),
         bind(comment, comment_number, comment_id),
         Commenting.get(comment=comment).out(target=article, author=comment_author),
         where(_someone_else, comment_author, user),
         bind(reply, _reply("only the author can delete this comment")),
     ],
-    then=[Requesting.respond(request=request, status=403, body=reply)],
+    then=[_respond(403)],
 )
 
 syncs = [
-    authenticate,
     unauthorized,
     bad_token,
     invalid_body,
-    invalid_body_signed_in,
     article_not_found,
     profile_not_found,
     article_forbidden,

@@ -11,6 +11,7 @@ server swaps back when it writes the response. See docs/decisions/0005-secrets-o
 from __future__ import annotations
 
 import json
+import re
 import secrets as _secrets
 import threading
 import time
@@ -32,6 +33,7 @@ __all__ = [
 PREFIX = "accord-secret:"
 SECRET_FIELDS = frozenset({"password", "token"})
 DEFAULT_TTL = 300.0
+_REF = re.compile(re.escape(PREFIX) + "[0-9a-f]{32}")
 
 
 def is_ref(value: object) -> bool:
@@ -80,6 +82,20 @@ class SecretVault:
         if isinstance(value, list):
             return [self.reveal_in(v) for v in value]
         return value
+
+    def reveal_json(self, text: str) -> str:
+        """Serialized JSON with every known reference replaced by its (escaped) cleartext.
+
+        The fast path for responses: a body without references is returned untouched.
+        """
+        if PREFIX not in text:
+            return text
+
+        def clear(found: re.Match[str]) -> str:
+            value = self.reveal(found.group(0))
+            return found.group(0) if value is None else json.dumps(value)[1:-1]
+
+        return _REF.sub(clear, text)
 
     def seal_fields(self, value: Any, ttl: float, fields: Iterable[str] = SECRET_FIELDS) -> Any:
         """A copy of a JSON value whose secret fields (at any depth) hold references.

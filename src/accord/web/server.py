@@ -239,9 +239,8 @@ class AccordServer:
         body = answer.input.get("body")
         if status in _NO_BODY or body is None:
             return Response(status_code=status, headers=headers)
-        content = json.dumps(
-            self.secrets.reveal_in(body), ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        content = self.secrets.reveal_json(text).encode()
         return Response(content, status, headers, media_type="application/json")
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -1,0 +1,355 @@
+"""HTTP throughput and latency: the accord Conduit app against a hand-written Starlette app.
+
+Both serve ``GET /api/articles`` (20 articles, 5 tags each) and ``POST /api/users/login`` from
+SQLite on loopback, each in its own uvicorn process; a bounded asyncio httpx load generator
+measures requests/s and p50/p99 latency, and the script prints accord/hand-written ratios.
+
+    .venv/bin/python benchmarks/http.py                # defaults: 400 GETs, 100 logins, 8 clients
+    .venv/bin/python benchmarks/http.py --requests 1000 --logins 200 --concurrency 16
+
+The hand-written app does what a careful developer would write without a framework: one
+SQLite connection, a handful of queries per request, the same scrypt password hashing (in a
+thread) and PyJWT. accord runs durably (every batch fsynced) unless ``--no-durable``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Run as a script, this file's folder comes first on sys.path, and this file's name would hide
+# the standard library's `http` package (which httpx and uvicorn import): drop that entry.
+if sys.path and sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(__file__)):
+    sys.path.pop(0)
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+EMAIL, PASSWORD = "bench@example.com", "bench-password"
+
+# -- the hand-written app -------------------------------------------------------------------
+
+
+def handwritten_app(db_path: str) -> Any:
+    """A minimal Starlette + SQLite implementation of the two measured routes."""
+    import jwt
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    conn = sqlite3.connect(db_path, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    key = "handwritten-secret"
+
+    async def articles(request: Request) -> JSONResponse:
+        limit = int(request.query_params.get("limit", 20))
+        offset = int(request.query_params.get("offset", 0))
+        rows = conn.execute(
+            "SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at, "
+            "u.username, u.bio, u.image FROM articles a JOIN users u ON u.id = a.author "
+            "ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        tags: dict[int, list[str]] = {}
+        for t in conn.execute(
+            f"SELECT article, tag FROM tags WHERE article IN ({marks}) ORDER BY tag", ids
+        ):
+            tags.setdefault(t["article"], []).append(t["tag"])
+        counts = dict(
+            conn.execute(
+                f"SELECT article, COUNT(*) FROM favorites WHERE article IN ({marks}) "
+                "GROUP BY article",
+                ids,
+            ).fetchall()
+        )
+        (total,) = conn.execute("SELECT COUNT(*) FROM articles").fetchone()
+        return JSONResponse(
+            {
+                "articles": [
+                    {
+                        "slug": r["slug"], "title": r["title"],
+                        "description": r["description"], "tagList": tags.get(r["id"], []),
+                        "createdAt": r["created_at"], "updatedAt": r["updated_at"],
+                        "favorited": False, "favoritesCount": counts.get(r["id"], 0),
+                        "author": {"username": r["username"], "bio": r["bio"],
+                                   "image": r["image"], "following": False},
+                    }  # fmt: skip
+                    for r in rows
+                ],
+                "articlesCount": total,
+            }
+        )
+
+    async def login(request: Request) -> JSONResponse:
+        body = await request.json()
+        user = body["user"]
+        row = conn.execute(
+            "SELECT id, username, email, bio, image, salt, hash FROM users WHERE email = ?",
+            (user["email"],),
+        ).fetchone()
+        if row is None:
+            return JSONResponse({"errors": {"body": ["email or password is invalid"]}}, 401)
+        digest = await asyncio.to_thread(_scrypt, user["password"], row["salt"])
+        if not hmac.compare_digest(digest, row["hash"]):
+            return JSONResponse({"errors": {"body": ["email or password is invalid"]}}, 401)
+        now = dt.datetime.now(dt.UTC)
+        token = jwt.encode(
+            {"sub": str(row["id"]), "iat": now, "exp": now + dt.timedelta(days=30)}, key
+        )
+        return JSONResponse(
+            {"user": {"email": row["email"], "token": token, "username": row["username"],
+                      "bio": row["bio"], "image": row["image"]}}  # fmt: skip
+        )
+
+    return Starlette(
+        routes=[Route("/api/articles", articles), Route("/api/users/login", login, methods=["POST"])]
+    )
+
+
+def _scrypt(password: str, salt: bytes) -> bytes:
+    # The same parameters as examples/realworld's Password concept.
+    return hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+
+
+def seed_handwritten(db_path: str, articles: int, tags: int) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.executescript(
+        """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE, email TEXT UNIQUE,
+                            bio TEXT, image TEXT, salt BLOB, hash BLOB);
+        CREATE TABLE articles (id INTEGER PRIMARY KEY, slug TEXT UNIQUE, author INTEGER,
+                               title TEXT, description TEXT, body TEXT, created_at TEXT,
+                               updated_at TEXT);
+        CREATE TABLE tags (article INTEGER, tag TEXT, PRIMARY KEY (article, tag));
+        CREATE TABLE favorites (user INTEGER, article INTEGER, PRIMARY KEY (user, article));
+        """
+    )
+    salt = os.urandom(16)
+    conn.execute(
+        "INSERT INTO users VALUES (1, 'bench', ?, '', '', ?, ?)",
+        (EMAIL, salt, _scrypt(PASSWORD, salt)),
+    )
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    for i in range(articles):
+        conn.execute(
+            "INSERT INTO articles VALUES (?, ?, 1, ?, 'description', 'body', ?, ?)",
+            (i + 1, f"article-{i}", f"Article {i}", now, now),
+        )
+        conn.executemany(
+            "INSERT INTO tags VALUES (?, ?)", [(i + 1, f"tag{j}") for j in range(tags)]
+        )
+    conn.commit()
+    conn.close()
+
+
+async def seed_accord(base: str, articles: int, tags: int) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        user = {"username": "bench", "email": EMAIL, "password": PASSWORD}
+        response = await client.post("/api/users", json={"user": user})
+        response.raise_for_status()
+        headers = {"Authorization": f"Token {response.json()['user']['token']}"}
+        for i in range(articles):
+            article = {"title": f"Article {i}", "description": "description", "body": "body",
+                       "tagList": [f"tag{j}" for j in range(tags)]}  # fmt: skip
+            created = await client.post("/api/articles", json={"article": article}, headers=headers)
+            created.raise_for_status()
+
+
+# -- servers as subprocesses ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    name: str
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start(name: str, command: list[str], port: int) -> Server:
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} server exited with {process.returncode}")
+        try:
+            httpx.get(base + "/api/articles", timeout=2)
+            return Server(name, base, process)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{name} server did not start within 60 s")
+
+
+# -- the load generator ---------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    failures: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+async def load(
+    base: str, total: int, concurrency: int, call: Callable[[httpx.AsyncClient], Awaitable[int]]
+) -> Result:
+    latencies: list[float] = []
+    failures = 0
+    remaining = total
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        for _ in range(min(concurrency, 10)):  # warm up connections and caches
+            await call(client)
+
+        async def worker() -> None:
+            nonlocal remaining, failures
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                status = await call(client)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    failures += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - began
+    return Result(len(latencies), seconds, latencies, failures)
+
+
+async def get_articles(client: httpx.AsyncClient) -> int:
+    response = await client.get("/api/articles")
+    if response.status_code == 200:
+        assert len(response.json()["articles"]) == 20
+    return response.status_code
+
+
+async def post_login(client: httpx.AsyncClient) -> int:
+    response = await client.post(
+        "/api/users/login", json={"user": {"email": EMAIL, "password": PASSWORD}}
+    )
+    return response.status_code
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace) -> None:
+    results: dict[tuple[str, str], Result] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        hand_db = str(Path(tmp) / "hand.db")
+        seed_handwritten(hand_db, args.articles, args.tags)
+        port = _free_port()
+        hand = start(
+            "hand-written",
+            [sys.executable, __file__, "--serve-handwritten", hand_db, "--port", str(port)],
+            port,
+        )
+        port = _free_port()
+        accord_cmd = [
+            sys.executable, "-m", "accord.cli_serve", "examples.realworld.app:app",
+            "--port", str(port), "--db", str(Path(tmp) / "accord.db"), "--log-level", "warning",
+        ]  # fmt: skip
+        if not args.durable:
+            accord_cmd.append("--no-durable")
+        accord = start("accord", accord_cmd, port)
+        try:
+            await seed_accord(accord.base, args.articles, args.tags)
+            for server in (hand, accord):
+                for route, total, call in (
+                    ("GET /api/articles", args.requests, get_articles),
+                    ("POST /api/users/login", args.logins, post_login),
+                ):
+                    result = await load(server.base, total, args.concurrency, call)
+                    results[(server.name, route)] = result
+        finally:
+            hand.stop()
+            accord.stop()
+
+    mode = "durable (synchronous=FULL)" if args.durable else "synchronous=NORMAL"
+    print(
+        f"\nloopback, {args.concurrency} concurrent clients, {args.articles} articles x "
+        f"{args.tags} tags; accord {mode}\n"
+    )
+    print(f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}")
+    for (name, route), r in results.items():
+        print(
+            f"{route:24} {name:13} {r.rps:9.1f} {r.percentile(50):8.1f} "
+            f"{r.percentile(99):8.1f} {r.failures:5d}"
+        )
+    print()
+    for route in ("GET /api/articles", "POST /api/users/login"):
+        a, h = results[("accord", route)], results[("hand-written", route)]
+        print(f"{route:24} accord/hand-written throughput: {a.rps / h.rps:.2f}")
+    print(json.dumps({f"{n} {r}": round(v.rps, 1) for (n, r), v in results.items()}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=400, help="GET /api/articles requests")
+    parser.add_argument("--logins", type=int, default=100, help="POST /api/users/login requests")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--tags", type=int, default=5)
+    parser.add_argument("--durable", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--serve-handwritten", metavar="DB", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=8001, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_handwritten:
+        import uvicorn
+
+        uvicorn.run(handwritten_app(args.serve_handwritten), port=args.port, log_level="warning")
+        return
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
