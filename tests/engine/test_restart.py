@@ -1,0 +1,86 @@
+"""Restart: pending invocations resume on the next engine; nothing fires twice."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import ClassVar
+
+from typing_extensions import TypedDict
+
+from accord import App, Clauses, Concept, Var, action, sync
+
+from .support import entries, running, stored_rows
+
+
+class Keyed(TypedDict):
+    key: str
+
+
+class Slow(Concept):
+    schema = ("CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY)",)
+    hold: ClassVar[bool] = True
+    started: ClassVar[asyncio.Event | None] = None
+
+    @action
+    def start(self, key: str) -> Keyed:
+        return {"key": key}
+
+    @action
+    async def work(self, key: str) -> Keyed:
+        self.db.execute("INSERT INTO done VALUES (?)", (key,))
+        if Slow.hold:
+            assert Slow.started is not None
+            Slow.started.set()
+            await asyncio.Event().wait()  # until the engine stops and cancels it
+        return {"key": key}
+
+    @action
+    def after(self, key: str) -> Keyed:
+        return {"key": key}
+
+
+@sync
+def begin(key: Var) -> Clauses:
+    return Clauses(when=[Slow.start(key=key)], then=[Slow.work(key=key)])
+
+
+@sync
+def finish(key: Var) -> Clauses:
+    return Clauses(
+        when=[Slow.start(key=key), Slow.work(key=key).out(key=key)], then=[Slow.after(key=key)]
+    )
+
+
+async def test_an_action_cut_off_by_stop_resumes_on_the_next_start(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    app = App([Slow()], [begin, finish])
+    Slow.hold, Slow.started = True, asyncio.Event()
+    async with running(app, db) as engine:
+        root = await engine.invoke(Slow.start, key="k")
+        await Slow.started.wait()
+        assert [r.output for r in engine.records(root.flow)] == [{"key": "k"}, None]
+    # The cancelled action's buffered write was never applied.
+    assert stored_rows(db, "SELECT * FROM done") == []
+
+    Slow.hold = False
+    async with running(app, db, deterministic=True) as engine:
+        await engine.idle()
+        records = engine.records(root.flow)
+        assert entries(records) == [
+            (1, "Slow/start", {"key": "k"}, {"key": "k"}, None, ()),
+            (2, "Slow/work", {"key": "k"}, {"key": "k"}, "begin", (1,)),
+            (3, "Slow/after", {"key": "k"}, {"key": "k"}, "finish", (1, 2)),
+        ]
+        assert [r.attempt for r in records] == [1, 2, 1]
+    assert stored_rows(db, "SELECT * FROM done") == [("k",)]
+    assert stored_rows(db, "SELECT sync, key FROM firings ORDER BY sync, key") == [
+        ("begin", "1"),
+        ("finish", "1,2"),
+    ]
+
+    # A third start finds nothing to do and fires nothing again.
+    async with running(app, db, deterministic=True) as engine:
+        await engine.idle()
+        assert len(engine.records(root.flow)) == 3
+    assert stored_rows(db, "SELECT COUNT(*) FROM firings") == [(2,)]
