@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -58,15 +60,23 @@ def _write_export(path: Path, results: list[MessageOutcome]) -> None:
     console.print(f"wrote {len(results)} outcome(s) to {path}")
 
 
-def _log_to_file(path: Path) -> None:
+@contextmanager
+def _log_to_file(path: Path) -> Iterator[None]:
     # Warnings of single calls (a model giving up on a message) belong in a log, not on the
     # progress bar: every one of them is also in the action log and the summary.
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
 
 
 @app.command()
@@ -119,19 +129,21 @@ def run(
             console.print("[red]error:[/] test:oracle needs expected.jsonl (pass --expected)")
             raise typer.Exit(2)
         register_oracle(messages, expected_rows)
-    _log_to_file(db.with_suffix(".log"))
     console.print(
         f"intake: {len(messages)} message(s) from {data}, model chain: "
         f"{' -> '.join(chain)}, database: {db}"
     )
-    with Progress(
-        TextColumn("[bold]messages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
+    with (
+        _log_to_file(db.with_suffix(".log")),
+        Progress(
+            TextColumn("[bold]messages"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar,
+    ):
         task = bar.add_task("intake", total=len(messages))
 
         def progress(done: int, total: int) -> None:

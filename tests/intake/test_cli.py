@@ -1,0 +1,62 @@
+"""``python -m intake_app run`` on a user's own file: bad lines named, export per message."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from intake_app.cli import app
+from typer.testing import CliRunner
+
+from .conftest import DATA_DIR, MESSAGES
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_run_names_bad_lines_stores_nothing_for_them_and_exports(tmp_path: Path) -> None:
+    no_time = {k: v for k, v in MESSAGES["msg-0010"].items() if k != "received_at"}
+    naive = {**MESSAGES["msg-0024"], "received_at": "2025-06-21 17:48"}
+    data = _write(tmp_path / "mine.jsonl", [
+        json.dumps(MESSAGES["msg-0003"]),
+        "{not json",
+        json.dumps(no_time),
+        json.dumps(MESSAGES["msg-0028"]),
+        json.dumps(naive),
+        json.dumps(MESSAGES["msg-0003"]),
+        json.dumps(MESSAGES["msg-0206"]),
+    ])  # fmt: skip
+    db, export = tmp_path / "intake.db", tmp_path / "out.jsonl"
+    args = ["run", "--data", str(data), "--db", str(db), "--model", "test:oracle",
+            "--expected", str(DATA_DIR / "expected.jsonl"), "--export", str(export)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "mine.jsonl:2: not valid JSON" in out
+    assert "mine.jsonl:3: field 'received_at' is missing" in out
+    assert "mine.jsonl:5: field 'received_at' must be an ISO 8601 time with an offset" in out
+    assert "mine.jsonl:6: id 'msg-0003' repeats line 1" in out
+    assert "4 bad line(s) skipped" in out
+
+    rows = [json.loads(line) for line in export.read_text().splitlines()]
+    assert [(r["id"], r["outcome"]) for r in rows] == [
+        ("msg-0003", "stored"), ("msg-0028", "rejected"), ("msg-0206", "review"),
+    ]  # fmt: skip
+    assert rows[0]["record"]["email"] == "tara_mcallister@zenithsolar.energy"
+    assert rows[1]["record"] is None and rows[2]["record"] is None
+    with sqlite3.connect(db) as conn:
+        received = conn.execute("SELECT message FROM inbox_messages ORDER BY message").fetchall()
+    assert received == [("msg-0003",), ("msg-0028",), ("msg-0206",)]
+
+    again = CliRunner().invoke(app, args)  # resumes: nothing is received twice
+    assert again.exit_code == 0, again.output
+    assert "3 message(s) were already received earlier" in again.output
+
+
+def test_missing_data_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--data", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "no message file at" in result.output and "--data FILE" in result.output
