@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import resource
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TypedDict
 
@@ -124,7 +125,7 @@ def run_accord(flows: int, steps: int, db_dir: Path) -> tuple[Result, float, flo
 
 def _verify(path: Path, flows: int, steps: int) -> None:
     """Check in the database that every step of every flow was recorded and completed."""
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         (done,) = conn.execute("SELECT COUNT(*) FROM actions WHERE output IS NOT NULL").fetchone()
         (pending,) = conn.execute("SELECT COUNT(*) FROM actions WHERE output IS NULL").fetchone()
         (rows,) = conn.execute("SELECT COUNT(*) FROM steps").fetchone()
@@ -226,7 +227,10 @@ def matching_cost(total_syncs: int) -> tuple[float, float]:
     many = few + _noise_syncs(total_syncs - len(few))
     best_few = best_many = float("inf")
     for _ in range(MATCH_ROUNDS):
+        # Collect the previous run's garbage first, or the next run pays for it.
+        gc.collect()
         best_few = min(best_few, asyncio.run(_time_completions(few, MATCH_FLOWS, MATCH_CHAIN)))
+        gc.collect()
         best_many = min(best_many, asyncio.run(_time_completions(many, MATCH_FLOWS, MATCH_CHAIN)))
     return best_few * 1e6, best_many * 1e6
 
@@ -307,6 +311,8 @@ def run(args: argparse.Namespace, db_dir: Path) -> None:
     with _phase(f"raw SQLite loop: {peer_flows} flows x {steps} steps"):
         raw = raw_sqlite.run(peer_flows, steps, db_dir)
     print(_line(raw, ", one commit per step, one flow at a time"), flush=True)
+    if peer_flows != flows:
+        print(f"(the raw loop and the peers run {peer_flows} flows, accord {flows}: compare rates)")
     ratio = accord.steps_per_s / raw.steps_per_s
     print(f"accord / raw SQLite loop: {ratio:.2f}x (goal: at least 0.5x)")
     with _phase(f"matching cost: {MATCH_SYNCS} syncs, 3 on the measured action"):

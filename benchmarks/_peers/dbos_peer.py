@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ async def _run(flows: int, steps: int) -> tuple[float, list[float]]:
 def run(flows: int, steps: int, db_dir: Path) -> Result:
     """Run ``flows`` DBOS workflows of ``steps`` durable steps concurrently."""
     path = fresh_db(db_dir, "dbos.db")
-    with sqlite3.connect(path) as conn:  # journal_mode=WAL persists in the file
+    with closing(sqlite3.connect(path)) as conn:  # journal_mode=WAL persists in the file
         conn.execute("PRAGMA journal_mode = WAL")
     _seen.clear()
     sa.event.listen(sa.Engine, "connect", _durable)
