@@ -193,6 +193,15 @@ class Engine:
             raise EngineError(f"{action.qualname} is not an action of a concept in this app")
         validated = action.validate_input(inputs)
         normalized = _json_inputs(action, validated)
+        if flow is not None:
+            # A flow's id is its root's id: a record left in an unknown flow would merge with
+            # the flow of whatever root later takes that id.
+            root_record = self.store.record(flow)
+            if root_record is None or root_record.flow != flow:
+                raise EngineError(
+                    f"no flow {flow}: pass the `flow` of a record of an existing flow "
+                    "(the id of its root action)"
+                )
         record_id = self.store.next_id()
         record = Record(
             record_id, flow if flow is not None else record_id, action.concept, action.name,
