@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Error, Var, action, error, query, sync
+from accord.engine import EngineError
 
 from .support import entries, running, stored_rows
 
@@ -256,3 +257,17 @@ async def test_invalid_input_from_a_sync_is_an_invalid_input_error_completion(
         (3, "Out/note", {"what": "invalid", "value": problem["message"]}, {"what": "invalid"},
          "bad_input_noticed", (2,)),
     ]  # fmt: skip
+
+
+async def test_continuing_a_flow_that_does_not_exist_raises(tmp_path: Path) -> None:
+    # Otherwise the record would sit in a flow whose id a later root takes, merging two flows.
+    db = tmp_path / "app.db"
+    async with running(App([Risky(), Out()], []), db, deterministic=True) as engine:
+        with pytest.raises(EngineError, match="no flow 5"):
+            await engine.invoke(Risky.count, flow=5, count=1)
+        assert stored_rows(db, "SELECT COUNT(*) FROM actions") == [(0,)]
+        root = await engine.invoke(Risky.count, count=1)
+        later = await engine.invoke(Risky.count, flow=root.flow, count=2)
+        await engine.idle()
+        assert [(r.id, r.flow) for r in engine.records(root.flow)] == [(1, 1), (2, 1)]
+        assert later.flow == root.flow
