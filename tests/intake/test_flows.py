@@ -63,6 +63,11 @@ def last(engine: Engine, flow: int, name: str) -> Record:
     return found[-1]
 
 
+def output(record: Record) -> dict[str, Any]:
+    assert record.output is not None, f"{record.name} #{record.id} has not completed"
+    return record.output
+
+
 def customers(engine: Engine) -> list[dict[str, Any]]:
     """Every stored customer, each checked against the schema (no invalid record, ever)."""
     rows = engine.query(Customers.all)
@@ -209,7 +214,7 @@ async def test_edited_review_is_stored_and_an_invalid_edit_is_refused(
     assert refusal.error["kind"] == "invalid_value" and "plan" in refusal.error["message"]
     assert customers(engine) == [] and engine.query(Reviewing.open_items)  # still open
     await decide(engine, flow, "edit", value=good(), note="fixed the email")
-    assert last(engine, flow, "Reviewing/resolve").output["decision"] == "edited"
+    assert output(last(engine, flow, "Reviewing/resolve"))["decision"] == "edited"
     assert last(engine, flow, "Customers/add").sync == "StoreEdited"
     assert [r["record"] for r in customers(engine)] == [good()]
 
@@ -265,7 +270,7 @@ async def test_junk_is_dropped_without_asking_a_model(engine: Engine, script: Sc
     primary, _ = script()
     flow = await receive(engine, "msg-0028")
     assert names(engine, flow) == [*ARRIVAL, "Inbox/drop"]
-    assert last(engine, flow, "Inbox/drop").output["reason"].startswith("not a customer message")
+    assert output(last(engine, flow, "Inbox/drop"))["reason"].startswith("not a customer message")
     assert primary.calls == 0
 
 
@@ -289,14 +294,14 @@ async def test_second_message_of_a_customer_is_merged(engine: Engine, script: Sc
         body="Hi, Tara again: please add two more seats. +1 415 555 0100",
     )
     assert names(engine, second) == STORED
-    assert last(engine, first, "Customers/add").output["merged"] is False
-    added = last(engine, second, "Customers/add").output
+    assert output(last(engine, first, "Customers/add"))["merged"] is False
+    added = output(last(engine, second, "Customers/add"))
     assert added["merged"] is True
     (row,) = customers(engine)
     assert row["sources"] == ["msg-0003", "msg-9001"]
     assert row["record"] == {**good(), "phone": "+14155550100",
                              "summary": "Wants to add two more seats."}  # fmt: skip
-    assert added["customer"] == last(engine, first, "Customers/add").output["customer"]
+    assert added["customer"] == output(last(engine, first, "Customers/add"))["customer"]
 
 
 async def test_a_message_id_is_received_once(engine: Engine, script: Script) -> None:
