@@ -22,12 +22,24 @@ from accord.web import AccordServer, live_server  # noqa: E402
 
 @pytest.fixture
 async def conduit(tmp_path: Path) -> AsyncIterator[Conduit]:
+    """The app in-process on a loopback port. On teardown it checks the log: every request
+    was answered exactly once, and no sync failed."""
     server = AccordServer(build(), db=str(tmp_path / "conduit.db"), deadline=10.0)
     async with (
         live_server(server.asgi) as url,
         httpx.AsyncClient(base_url=url + "/api", timeout=30) as client,
     ):
         yield Conduit(client, server)
+        await server.engine.idle()
+        reader = server.engine.store.reader()
+        answers = reader.all(
+            "SELECT r.flow, COUNT(a.id) AS answers, SUM(a.output LIKE '{\"error\"%') AS errors "
+            "FROM actions r LEFT JOIN actions a ON a.flow = r.flow AND a.concept = 'Requesting' "
+            "AND a.action = 'respond' WHERE r.id = r.flow AND r.concept = 'Requesting' "
+            "GROUP BY r.flow"
+        )
+        assert [a for a in answers if a["answers"] != 1 or a["errors"]] == []
+        assert reader.all("SELECT * FROM flow_events") == []
 
 
 @pytest.fixture
