@@ -342,3 +342,46 @@ def test_two_syncs_with_one_name_are_an_error() -> None:
         "error: sync Twice, definition: 2 syncs are named 'Twice' (at a.sync:1, a.sync:2). Fix: "
         "rename all but one: the engine records each firing under its sync's name"
     ]
+
+
+def test_a_variable_holding_numbers_cannot_feed_a_string_input() -> None:
+    assert text_messages(
+        "sync S\n"
+        "when { Counter/increment: [ name: ?n ] => [ count: ?c ] }\n"
+        'then { Alarm/ring: [ name: ?c ; level: "low" ] }'
+    ) == [
+        "error: sync S, then 1 (Alarm/ring): variable ?c is a number (output 'count' of "
+        "Counter/increment in when 1), but input 'name' is declared str. Fix: pass a value of "
+        "type str, e.g. bind(str(?c) as ?c_text) in where",
+    ]
+
+
+def test_lax_conversions_pydantic_accepts_are_not_reported() -> None:
+    # A string may hold "5", which an int input accepts.
+    assert (
+        text_messages(
+            "sync S\n"
+            "when { Extracting/extract: [ ref: ?n ] => [ output: ?o ] }\n"
+            "then { Counter/increment: [ name: ?n ; by: ?n ] }"
+        )
+        == []
+    )
+
+
+def test_a_variable_joined_across_positions_of_different_kinds_can_never_match() -> None:
+    assert text_messages(
+        "sync S\n"
+        "when { Counter/increment: [ name: ?x ] => [] ; Extracting/extract: [ ref: ?r ] => "
+        "[ output: ?x ] }\n"
+        "where { Counter/by_name: [ name: ?r ] => [ count: ?r ] }\n"
+        'then { Alarm/ring: [ name: ?r ; level: "low" ] }'
+    ) == [
+        "error: sync S, when 2 (Extracting/extract): variable ?x is a string (input 'name' of "
+        "Counter/increment in when 1) but a record here (output 'output' of Extracting/extract "
+        "in when 2), so they are never equal and this sync can never fire. Fix: use two "
+        "variables, or compare them after converting one in a where clause",
+        "error: sync S, where 1 (Counter/by_name): variable ?r is a string (input 'ref' of "
+        "Extracting/extract in when 2) but a number here (row field 'count' of Counter/by_name "
+        "in where 1), so they are never equal and this sync can never fire. Fix: use two "
+        "variables, or compare them after converting one in a where clause",
+    ]

@@ -88,6 +88,8 @@ class _SyncChecker:
         self.bound: set[Var] = set()
         # variable -> the where clause that binds it, to tell "used too early" from "never bound"
         self.later: dict[Var, str] = {}
+        # variable -> the kinds of value it can hold and where it was first bound
+        self.kinds: dict[Var, tuple[Kinds, str]] = {}
 
     def report(
         self, clause: str, subject: str, message: str, fix: str, severity: Severity = "error"
@@ -140,8 +142,10 @@ class _SyncChecker:
             self.membership(clause, qdef)
             self.inputs(clause, qdef, call.inputs, partial=False)
             self.uses(clause, qdef.qualname, variables_in(call.inputs))
-            self.rows(clause, qdef, call.outputs)
+            binds = {QueryCall: "yes", Optional: "nullable", Collect: "no"}[type(item)]
+            self.rows(clause, qdef, call.outputs, binds=binds)
             if isinstance(item, Collect):
+                self.site(clause, qdef.qualname, item.into, frozenset({"list"}), clause)
                 self.bound.add(item.into)
             else:
                 self.bound |= variables_in(call.outputs)
@@ -201,6 +205,12 @@ class _SyncChecker:
                     f"{suggest(key, declared)}Inputs of {d.qualname}: {names}",
                 )
                 continue
+            if isinstance(value, Var):
+                where = f"input {key!r} of {d.qualname} in {clause}"
+                if partial:  # a when pattern: the recorded input must equal the variable
+                    self.site(clause, d.qualname, value, _kinds(declared[key][0]), where)
+                else:
+                    self.use(clause, d.qualname, value, key, declared[key][0])
             reason = _misfit(value, declared[key][0], partial=partial)
             if reason is not None:
                 self.report(
@@ -256,6 +266,10 @@ class _SyncChecker:
             fitting = list(cases)
         for key, value in given.items():
             annotations = [c.fields[key] for c in fitting if key in c.fields]
+            if isinstance(value, Var):
+                kinds = _kinds_of_all(annotations)
+                where = f"output {key!r} of {adef.qualname} in {clause}"
+                self.site(clause, adef.qualname, value, kinds, where)
             reasons = [_misfit(value, a, partial=True) for a in annotations]
             if annotations and all(r is not None for r in reasons):
                 declared = " | ".join(dict.fromkeys(_type_name(a) for a in annotations))
@@ -267,7 +281,10 @@ class _SyncChecker:
                     f"match a value of type {declared}, or use a variable",
                 )
 
-    def rows(self, clause: str, qdef: QueryDef[Any], given: Mapping[str, Any]) -> None:
+    def rows(
+        self, clause: str, qdef: QueryDef[Any], given: Mapping[str, Any], *, binds: str
+    ) -> None:
+        """``binds``: "yes" (a query), "nullable" (optional) or "no" (collect projects)."""
         try:
             fields = qdef.row_fields
         except TypeError as exc:
@@ -288,6 +305,12 @@ class _SyncChecker:
                     f"{listing(sorted(fields))}",
                 )
                 continue
+            if isinstance(value, Var) and binds != "no":
+                kinds = _kinds(fields[key])
+                if kinds is not None and binds == "nullable":
+                    kinds = kinds | {"null"}
+                where = f"row field {key!r} of {qdef.qualname} in {clause}"
+                self.site(clause, qdef.qualname, value, kinds, where)
             reason = _misfit(value, fields[key], partial=True)
             if reason is not None:
                 self.report(
@@ -297,6 +320,45 @@ class _SyncChecker:
                     f"{_render(value)} does not fit: {reason}",
                     f"match a value of type {_type_name(fields[key])}, or use a variable",
                 )
+
+    def site(self, clause: str, subject: str, var: Var, kinds: Kinds, where: str) -> None:
+        """A position that binds ``var`` on first use and must equal it afterwards."""
+        if var not in self.kinds:
+            self.kinds[var] = (kinds, where)
+            return
+        known, source = self.kinds[var]
+        if known is None or kinds is None or known & kinds:
+            return
+        self.report(
+            clause,
+            subject,
+            f"variable ?{var.name} is {_describe(known)} ({source}) but {_describe(kinds)} here "
+            f"({where}), so they are never equal and this sync can never fire",
+            "use two variables, or compare them after converting one in a where clause",
+        )
+
+    def use(self, clause: str, subject: str, var: Var, key: str, annotation: Any) -> None:
+        """A variable passed as an input: its values must be acceptable to the declared type."""
+        if var not in self.kinds:
+            return
+        known, source = self.kinds[var]
+        wanted = _kinds(annotation)
+        if known is None or wanted is None:
+            return
+        accepted = frozenset().union(*(_ACCEPTS[k] for k in wanted))
+        if known & accepted:
+            return
+        name = _type_name(annotation)
+        fix = f"pass a value of type {name}"
+        if wanted == {"string"} and known <= {"number", "boolean"}:
+            fix += f", e.g. bind(str(?{var.name}) as ?{var.name}_text) in where"
+        self.report(
+            clause,
+            subject,
+            f"variable ?{var.name} is {_describe(known)} ({source}), but input {key!r} is "
+            f"declared {name}",
+            fix,
+        )
 
     def uses(self, clause: str, subject: str, used: set[Var], text: str = "") -> None:
         bound_names = sorted(f"?{v.name}" for v in self.bound)
@@ -334,6 +396,88 @@ def _cases(adef: ActionDef[Any]) -> list[_Shape]:
     if not any(c.is_error for c in adef.cases):
         shapes.append(_IMPLICIT_ERROR)
     return shapes
+
+
+# -- kinds of values, for variables used in several places ------------------------------------
+
+Kinds = frozenset[str] | None  # None: unknown, anything may fit
+
+# What Pydantic's lax mode accepts for each kind of declared type (a number field takes "5").
+_ACCEPTS: dict[str, frozenset[str]] = {
+    "string": frozenset({"string"}),
+    "number": frozenset({"number", "string", "boolean"}),
+    "boolean": frozenset({"boolean", "number", "string"}),
+    "record": frozenset({"record"}),
+    "list": frozenset({"list"}),
+    "null": frozenset({"null"}),
+}
+_ARTICLE = {
+    "string": "a string",
+    "number": "a number",
+    "boolean": "a boolean",
+    "record": "a record",
+    "list": "a list",
+    "null": "null",
+}
+
+
+def _describe(kinds: frozenset[str]) -> str:
+    return " or ".join(_ARTICLE[k] for k in sorted(kinds))
+
+
+def _kind_of_value(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _kinds(annotation: Any) -> Kinds:
+    """The JSON kinds of value an annotation admits, or None when we cannot tell."""
+    kinds: set[str] = set()
+    for member in _members(annotation):
+        origin = typing.get_origin(member)
+        if member is type(None) or member is None:
+            kinds.add("null")
+        elif member is bool:
+            kinds.add("boolean")
+        elif member is int or member is float:
+            kinds.add("number")
+        elif member is str:
+            kinds.add("string")
+        elif origin is typing.Literal:
+            found = {_kind_of_value(v) for v in typing.get_args(member)}
+            if None in found:
+                return None
+            kinds |= {k for k in found if k is not None}
+        elif typing_extensions.is_typeddict(member) or _subclass(origin or member, Mapping):
+            kinds.add("record")
+        elif _subclass(origin or member, list | tuple | set | frozenset):
+            kinds.add("list")
+        else:
+            return None  # Any, enums, dates, models...: no static claim
+    return frozenset(kinds)
+
+
+def _subclass(cls: Any, base: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, base)
+
+
+def _kinds_of_all(annotations: Sequence[Any]) -> Kinds:
+    if not annotations:
+        return None
+    found: set[str] = set()
+    for annotation in annotations:
+        kinds = _kinds(annotation)
+        if kinds is None:
+            return None
+        found |= kinds
+    return frozenset(found)
 
 
 def _binds(clause: Any) -> set[Var]:
