@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 from typing_extensions import TypedDict
 
-from accord import App, Clauses, Concept, Error, Var, action, error, query, sync
+from accord import App, Clauses, Concept, Error, Var, action, error, query, sync, where
 from accord.engine import EngineError
 
 from .support import entries, running, stored_rows
@@ -271,3 +271,37 @@ async def test_continuing_a_flow_that_does_not_exist_raises(tmp_path: Path) -> N
         await engine.idle()
         assert [(r.id, r.flow) for r in engine.records(root.flow)] == [(1, 1), (2, 1)]
         assert later.flow == root.flow
+
+
+@sync
+def broken_where(text: Var) -> Clauses:
+    return Clauses(
+        when=[Out.note(what="divide", value=text)],
+        where=[where(lambda t: t < 1 / 0, text)],
+        then=[Out.note(what="unreachable")],
+    )
+
+
+@sync
+def healthy_sibling(text: Var) -> Clauses:
+    return Clauses(when=[Out.note(what="divide", value=text)], then=[Out.note(what="sibling")])
+
+
+async def test_a_failing_where_records_a_flow_event_and_other_syncs_still_fire(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "app.db"
+    async with running(App([Out()], [broken_where, healthy_sibling]), db, deterministic=True) as e:
+        root = await e.invoke(Out.note, what="divide", value=1)
+        await e.idle()
+        assert entries(e.records(root.flow)) == [
+            (1, "Out/note", {"what": "divide", "value": 1}, {"what": "divide"}, None, ()),
+            (2, "Out/note", {"what": "sibling"}, {"what": "sibling"}, "healthy_sibling", (1,)),
+        ]
+        events = [(kind, detail) for _, kind, detail in e.store.flow_events(root.flow)]
+        assert events == [("sync_failed", "broken_where: ZeroDivisionError: division by zero")]
+    # The failed evaluation counts as the firing: a restart does not retry it forever.
+    assert stored_rows(db, "SELECT sync, key FROM firings ORDER BY sync") == [
+        ("broken_where", "1"),
+        ("healthy_sibling", "1"),
+    ]
