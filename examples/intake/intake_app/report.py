@@ -81,8 +81,9 @@ def summarize(
             if attempt.get("outcome") == "invalid_output":
                 for name in {_field(e) for e in attempt.get("errors") or ()}:
                     s.caught[name] += 1
-        for refusal in r.refusals:
-            s.caught["arrival date (Customers/add)"] += 1 if "signup_date" in str(refusal) else 0
+        for refusal in r.refusals:  # Customers/add: valid shape, but not for this message
+            for name in FIELDS:
+                s.caught[name] += f"{name}:" in str(refusal.get("message", ""))
         want = expected.get(r.message)
         if want is None:
             continue
