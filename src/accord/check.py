@@ -319,6 +319,10 @@ def _import_from(folder: Path, name: str) -> ModuleType:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
         raise AppLoadError(f"cannot import {name} from {folder}: {exc}") from None
+    except Exception as exc:  # the app's own code failed while importing
+        raise AppLoadError(
+            f"importing {folder / name}.py failed: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _load_folder(folder: Path) -> LoadedApp:

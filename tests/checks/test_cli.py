@@ -127,3 +127,13 @@ def test_load_app_from_a_module_exposing_an_app(
         0,
         "0 errors, 0 warnings (1 concept, 0 syncs checked)\n",
     )
+
+
+def test_an_app_module_failing_to_import_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "crashing.py").write_text("raise RuntimeError('no config')\n", encoding="utf-8")
+    result = CliRunner().invoke(check_app, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: cannot load {tmp_path}: importing {tmp_path / 'crashing'}.py failed: "
+        "RuntimeError: no config\n"
+    )
