@@ -146,3 +146,21 @@ def test_two_different_answers_are_never_merged_or_picked(
     except OutputError:
         return
     assert parsed.value == value  # the other answer does not validate (null field)
+
+
+JSON_ISH_CHARS = "{}[]:,'\"\\ \nabtrueflsnNoTF0123456789.-e#/*`<>"
+json_ish = st.text(alphabet=st.sampled_from(list(JSON_ISH_CHARS)), max_size=60)
+
+
+@given(st.one_of(json_ish, st.text(max_size=60)),
+       st.sampled_from([Customer, Roster, list[int], dict[str, Any], int, str]))
+def test_any_text_gives_a_value_or_an_output_error_never_a_crash(
+    raw: str, output_type: Any
+) -> None:
+    try:
+        parsed = parse(raw, output_type)
+    except OutputError as error:
+        assert error.errors
+        assert error.field_errors_text()
+    else:
+        assert parsed.raw == raw

@@ -335,3 +335,9 @@ def test_a_broken_answer_after_a_valid_one_is_not_ignored() -> None:
 def test_a_broken_attempt_before_a_valid_answer_is_a_corrected_answer() -> None:
     text = '{"x": 1, "y": two}\nSorry, y must be a number: {"x": 1, "y": 2}'
     assert parse(text, Point).value == Point(x=1, y=2)
+
+
+def test_numbers_too_large_to_convert_are_refused_with_a_clear_error() -> None:
+    error = refusal("{'x': " + "9" * 5000 + ", 'y': 1}", Point)
+    assert "out of range" in error.errors[0]["msg"]
+    assert "out of range" in refusal("{'x': 1e999, 'y': 1}", Point).errors[0]["msg"]

@@ -194,12 +194,13 @@ class Lexer:
             raise SyntaxProblem(f"malformed number {text[start:end + 1]!r}", start)
         literal = match.group()
         value: int | float
-        if any(c in literal for c in ".eE"):
-            value = float(literal)
-            if value in (float("inf"), float("-inf")):
-                raise SyntaxProblem(f"number {literal} is out of range", start)
-        else:
-            value = int(literal)
+        try:
+            value = float(literal) if any(c in literal for c in ".eE") else int(literal)
+        except ValueError:  # more digits than Python converts (sys.int_info)
+            value = float("inf")
+        if value in (float("inf"), float("-inf")):
+            shown = literal if len(literal) <= 20 else literal[:20] + "..."
+            raise SyntaxProblem(f"number {shown} is out of range", start)
         self._pos = end
         return Token(Kind.NUMBER, start, end, value)
 

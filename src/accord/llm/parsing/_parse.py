@@ -46,27 +46,23 @@ def parse(
     lost (a cut string, number or list), when several different answers are
     present, or when the repairs cost more than ``max_cost``.
     """
-    target = _target(output_type)
+    try:
+        target = _targets[output_type]
+    except (KeyError, TypeError):
+        target = _target(output_type)
     try:
         value = target.validate_json(text)
     except ValidationError:
-        pass
-    else:
-        if not target.may_ignore_all_keys:
-            return _valid(value, text)
-        if value.__pydantic_fields_set__:  # type: ignore[attr-defined]
-            return _valid(value, text)
-    return _parse_leniently(text, target.adapter, max_cost)
-
-
-def _valid(value: T, raw: str) -> Parsed[T]:
+        return _parse_leniently(text, target.adapter, max_cost)
+    if target.may_ignore_all_keys and not value.__pydantic_fields_set__:
+        return _parse_leniently(text, target.adapter, max_cost)
     # The frozen dataclass __init__ costs about as much as validating a small
     # model; valid JSON is the common case, so it gets this cheaper construction.
     parsed: Parsed[T] = object.__new__(Parsed)
     fields = parsed.__dict__
     fields["value"] = value
     fields["repairs"] = ()
-    fields["raw"] = raw
+    fields["raw"] = text
     return parsed
 
 
