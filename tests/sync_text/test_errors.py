@@ -133,3 +133,18 @@ sync Fine when { Inbox/receive: [ message: ?m ] } then { Extracting/extract: [ r
         "actions. Fix: name an action of Customers (add); read queries in where",
     ]
     assert [d.origin for d in info.value.diagnostics][:2] == ["app.sync:4:3", "app.sync:5:3"]
+
+
+def test_an_unterminated_string_says_so() -> None:
+    text = 'sync A when { Inbox/receive: [ message: "abc ] }' + THEN
+    assert syntax_error(text).splitlines()[0] == (
+        'app.sync:1:41: unterminated string: close it with " on the same line'
+    )
+
+
+def test_expected_keywords_are_listed_where_only_some_names_fit() -> None:
+    text = "sync A when { Inbox/receive: [ message: ?m ] } where { filter(?m ==) }" + THEN
+    assert syntax_error(text).splitlines()[0] == (
+        "app.sync:1:68: unexpected ')'; expected '(', '-', '[', 'false', 'null', 'true', a name, "
+        "a number, a string or a variable (?name)"
+    )

@@ -132,11 +132,13 @@ def _expected(names: Iterable[str]) -> str:
     terminals = {t.name: t for t in _parser().terminals}
     names = set(names)
     words: set[str] = set()
+    # Where any name is welcome, keywords are names too: "a name" covers them.
+    keywords_are_names = "NAME" in names and _name_keywords() <= names
     for name in names:
         term = terminals.get(name)
         if term is not None and isinstance(term.pattern, PatternStr):
-            if "NAME" in names and term.pattern.value.isidentifier():
-                continue  # keywords double as names; "a name" covers them
+            if keywords_are_names and name in _name_keywords():
+                continue
             words.add(f"'{term.pattern.value}'")
         else:
             words.add(_WORDS.get(name, name))
@@ -146,7 +148,20 @@ def _expected(names: Iterable[str]) -> str:
     return ", ".join(ordered[:-1]) + " or " + ordered[-1]
 
 
+@cache
+def _name_keywords() -> frozenset[str]:
+    """The keyword terminals the grammar also accepts as names (the ``name`` rule)."""
+    return frozenset(
+        t.name
+        for t in _parser().terminals
+        if isinstance(t.pattern, PatternStr) and t.pattern.value.isidentifier()
+    )
+
+
 def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> SyncSyntaxError:
+    if isinstance(exc, UnexpectedCharacters) and exc.char == '"':
+        message = 'unterminated string: close it with " on the same line'
+        return SyncSyntaxError(message, filename, exc.line, exc.column, text)
     if isinstance(exc, UnexpectedCharacters):
         found = f"character {exc.char!r}"
         expected: Iterable[str] = exc.allowed or ()
