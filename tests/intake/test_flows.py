@@ -311,3 +311,17 @@ async def test_a_message_id_is_received_once(engine: Engine, script: Script) -> 
     (record,) = engine.records(again)
     assert record.error["kind"] == "duplicate"
     assert len(customers(engine)) == 1
+
+
+async def test_injection_with_a_failed_extraction_still_goes_to_review(
+    engine: Engine, script: Script
+) -> None:
+    _, fallback = script(primary=[{}, {}])
+    flow = await receive(engine, "msg-0206")
+    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Reviewing/request"]
+    request = last(engine, flow, "Reviewing/request")
+    assert request.sync == "ReviewInjectionUnextracted"
+    assert request.input["reason"].startswith("text aimed at a model")
+    assert "proposed" not in request.input
+    assert fallback.calls == 0  # no second model for a message a person will read anyway
+    assert customers(engine) == []
