@@ -131,7 +131,9 @@ def render(s: Summary, console: Console, *, db: Path) -> None:
         table.add_row("throughput", rate)
     tps = s.tokens_per_second
     if s.model_calls:
-        rate = f", {tps:.1f} output tokens/s while generating" if s.output_tokens and tps else ""
+        rate = (
+            f", {tps:.1f} output tokens per second of model time" if s.output_tokens and tps else ""
+        )
         table.add_row("model calls", f"{s.model_calls}{rate}")
     console.print(table)
     if s.confusion:
