@@ -281,7 +281,12 @@ def load_app_for_check(target: str) -> LoadedApp:
     if path_part.endswith(".py"):
         if not path.is_file():
             raise AppLoadError(f"no file {path_part}; pass a module path, a .py file or a folder")
-        module = _import_from(path.parent.resolve(), path.stem)
+        # A file inside packages imports under its dotted name, from above the top package.
+        dotted = _module_name(path.resolve())
+        root = path.resolve().parent
+        for _ in range(dotted.count(".")):
+            root = root.parent
+        module = _import_from(root, dotted)
     else:
         if str(Path.cwd()) not in sys.path:
             sys.path.insert(0, str(Path.cwd()))
@@ -310,11 +315,14 @@ def load_app_for_check(target: str) -> LoadedApp:
 def _import_from(folder: Path, name: str) -> ModuleType:
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
-    existing = sys.modules.get(name)
+    top = name.partition(".")[0]
+    existing = sys.modules.get(top)
     if existing is not None:
         file = getattr(existing, "__file__", None)
-        if file is None or Path(file).resolve().parent != folder:
-            del sys.modules[name]  # another folder's module of the same name
+        if file is None or not Path(file).resolve().is_relative_to(folder):
+            # another folder's module of the same name: forget it and its submodules
+            for loaded in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+                del sys.modules[loaded]
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:

@@ -137,3 +137,27 @@ def test_an_app_module_failing_to_import_is_reported_without_a_traceback(tmp_pat
         f"error: cannot load {tmp_path}: importing {tmp_path / 'crashing'}.py failed: "
         "RuntimeError: no config\n"
     )
+
+
+def test_a_file_inside_a_package_loads_under_its_dotted_name(tmp_path: Path) -> None:
+    package = tmp_path / "pkgfile" / "inner"
+    package.mkdir(parents=True)
+    (tmp_path / "pkgfile" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "concepts.py").write_text(
+        "from typing_extensions import TypedDict\n"
+        "from accord import Concept, action\n\n"
+        "class Done(TypedDict):\n    ok: bool\n\n"
+        "class Inner(Concept):\n"
+        "    @action\n"
+        "    def go(self) -> Done:\n"
+        "        return {'ok': True}\n",
+        encoding="utf-8",
+    )
+    (package / "main.py").write_text(
+        "from accord import App\nfrom pkgfile.inner.concepts import Inner\n\n"
+        "app = App(concepts=[Inner()])\n",
+        encoding="utf-8",
+    )
+    app = load_app(str(package / "main.py"))
+    assert [type(c).__module__ for c in app.concepts] == ["pkgfile.inner.concepts"]
