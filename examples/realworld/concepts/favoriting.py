@@ -21,9 +21,8 @@ class TargetRow(TypedDict):
 
 
 class Stats(TypedDict):
-    target: str
-    count: int
-    favorited: bool
+    counts: dict[str, int]
+    mine: list[str]
 
 
 class Favoriting(Concept):
@@ -71,21 +70,14 @@ class Favoriting(Concept):
 
     @query
     def stats(self, targets: list[str], user: str | None) -> list[Stats]:
-        """For each target: how many favorited it, and whether ``user`` did."""
+        """One row: how many favorited each target (absent: none), and which ``user`` did."""
         if not targets:
-            return []
+            return [{"counts": {}, "mine": []}]
         marks = ",".join("?" * len(targets))
         rows = self.db.all(
-            "SELECT target, COUNT(*) AS count, COALESCE(MAX(user = ?), 0) AS favorited "
+            "SELECT target, COUNT(*) AS count, COALESCE(MAX(user = ?), 0) AS mine "
             f"FROM favoriting_favorites WHERE target IN ({marks}) GROUP BY target",
             [user, *targets],
         )
-        counted = {r["target"]: r for r in rows}
-        return [
-            {
-                "target": t,
-                "count": counted[t]["count"] if t in counted else 0,
-                "favorited": bool(counted[t]["favorited"]) if t in counted else False,
-            }
-            for t in targets
-        ]
+        return [{"counts": {r["target"]: r["count"] for r in rows},
+                 "mine": [r["target"] for r in rows if r["mine"]]}]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing_extensions import TypedDict
 
 from accord import Concept, action, query
@@ -15,9 +17,8 @@ class TargetRow(TypedDict):
     target: str
 
 
-class TagRow(TypedDict):
-    target: str
-    tag: str
+class TagLists(TypedDict):
+    tags: dict[str, list[str]]
 
 
 class TagName(TypedDict):
@@ -60,13 +61,19 @@ class Tagging(Concept):
         return self.db.all("SELECT target FROM tagging_tags WHERE tag = ?", (tag,))  # type: ignore[return-value]
 
     @query
-    def of(self, targets: list[str]) -> list[TagRow]:
-        """The tags of these targets, sorted by tag."""
+    def lists(self, targets: list[str]) -> list[TagLists]:
+        """One row: each of ``targets`` mapped to its tags, sorted (targets without tags are
+        left out). One row rather than one per tag keeps list pages cheap."""
         if not targets:
-            return []
+            return [{"tags": {}}]
         marks = ",".join("?" * len(targets))
-        sql = f"SELECT target, tag FROM tagging_tags WHERE target IN ({marks}) ORDER BY tag"
-        return self.db.all(sql, targets)  # type: ignore[return-value]
+        rows = self.db.all(
+            "SELECT target, json_group_array(tag) AS tags FROM "
+            f"(SELECT target, tag FROM tagging_tags WHERE target IN ({marks}) ORDER BY tag) "
+            "GROUP BY target",
+            targets,
+        )
+        return [{"tags": {r["target"]: json.loads(r["tags"]) for r in rows}}]
 
     @query
     def in_use(self) -> list[TagName]:

@@ -86,27 +86,32 @@ def article_views(
     articles: Var, viewer: Var, into: Var, *, with_body: bool = True
 ) -> list[WhereClause]:
     """Bind ``into`` to the JSON of each Article row in ``articles``, as ``viewer`` sees it."""
-    ids, tags, stats, authors = Var("_ids"), Var("_tags"), Var("_stats"), Var("_authors")
+    ids, tags, counts, mine, authors = (
+        Var("_ids"), Var("_tags"), Var("_counts"), Var("_mine"), Var("_authors")
+    )  # fmt: skip
 
     def article_ids(rows: Rows) -> list[str]:
         return [r["article"] for r in rows]
 
-    def article_json(rows: Rows, tags: Rows, stats: Rows, authors: dict[str, Any]) -> Any:
-        tag_lists: dict[str, list[str]] = {}
-        for t in tags:
-            tag_lists.setdefault(t["target"], []).append(t["tag"])
-        counts = {s["target"]: s for s in stats}
+    def article_json(
+        rows: Rows,
+        tags: dict[str, list[str]],
+        counts: dict[str, int],
+        mine: list[str],
+        authors: dict[str, Any],
+    ) -> Any:
+        favorited = set(mine)
         views = []
         for r in rows:
             view = {
                 "slug": r["slug"],
                 "title": r["title"],
                 "description": r["description"],
-                "tagList": tag_lists.get(r["article"], []),
+                "tagList": tags.get(r["article"], []),
                 "createdAt": r["created_at"],
                 "updatedAt": r["updated_at"],
-                "favorited": counts[r["article"]]["favorited"],
-                "favoritesCount": counts[r["article"]]["count"],
+                "favorited": r["article"] in favorited,
+                "favoritesCount": counts.get(r["article"], 0),
                 "author": authors[r["author"]],
             }
             if with_body:
@@ -116,10 +121,10 @@ def article_views(
 
     return [
         bind(ids, article_ids, articles),
-        collect(Tagging.of(targets=ids), into=tags),
-        collect(Favoriting.stats(targets=ids, user=viewer), into=stats),
+        Tagging.lists(targets=ids).out(tags=tags),
+        Favoriting.stats(targets=ids, user=viewer).out(counts=counts, mine=mine),
         *_author_clauses(articles, viewer, authors),
-        bind(into, article_json, articles, tags, stats, authors),
+        bind(into, article_json, articles, tags, counts, mine, authors),
     ]
 
 

@@ -64,6 +64,14 @@ def _anonymous_where_required(method: str, path: str, user: str | None, problem:
     return problem is None and user is None and AUTH.get((method, path)) == "required"
 
 
+def _requires_auth(method: str, path: str) -> bool:
+    return AUTH.get((method, path)) == "required"
+
+
+def _sends_token(method: str, path: str, token: str | None) -> bool:
+    return token is not None and _uses_auth(method, path)
+
+
 def _has(problem: str | None) -> bool:
     return problem is not None
 
@@ -99,6 +107,7 @@ unauthorized = Sync(
     "Unauthorized",
     when=[_request()],
     where=[
+        where(_requires_auth, method, path),
         *_caller(),
         where(_anonymous_where_required, method, path, user, problem),
         bind(reply, _reply("you need to sign in")),
@@ -109,7 +118,12 @@ unauthorized = Sync(
 bad_token = Sync(
     "BadToken",
     when=[_request()],
-    where=[*_caller(), where(_has, problem), bind(reply, _problem_body, problem)],
+    where=[
+        where(_sends_token, method, path, token),
+        *_caller(),
+        where(_has, problem),
+        bind(reply, _problem_body, problem),
+    ],
     then=[_respond(401)],
 )
 
@@ -117,9 +131,9 @@ invalid_body = Sync(
     "InvalidBody",
     when=[_request()],
     where=[
+        where(_invalid_body, method, path, body),
         *_caller(),
         where(_reachable, method, path, user, problem),
-        where(_invalid_body, method, path, body),
         bind(reply, _body_message, method, path, body),
     ],
     then=[_respond(422)],
