@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+
+import pytest
 
 from accord.check import check_independence
 
@@ -86,3 +89,25 @@ def test_the_clean_example_app_and_the_broken_one() -> None:
     assert [
         (Path(v.path).name, v.line, v.module, v.imported) for v in check_independence([broken])
     ] == [("customers.py", 7, "customers", "inbox")]
+
+
+def test_modules_can_be_given_as_objects_or_dotted_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        tmp_path,
+        {
+            "coupled/__init__.py": "",
+            "coupled/alpha.py": CONCEPT_A,
+            "coupled/beta.py": "from coupled.alpha import Alpha\n" + CONCEPT_B,
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("coupled")
+    by_object = [(v.module, v.line) for v in check_independence([module])]
+    by_name = [(v.module, v.line) for v in check_independence(["coupled"])]
+    assert by_object == by_name == [("coupled.beta", 1)]
+
+
+def test_the_framework_s_own_concepts_are_independent() -> None:
+    assert check_independence(["accord"]) == []
