@@ -189,3 +189,24 @@ def test_several_syncs_per_file_and_origins_name_file_and_line(tmp_path: Path) -
     assert filt.predicate({"kind": "timeout", "message": "slow"}) is True
     assert filt.predicate({"kind": "internal", "message": "bug"}) is False
     assert filt.predicate("a plain string error") is False
+
+
+def test_a_parsed_sync_prints_back_to_text_that_parses_to_the_same_model() -> None:
+    text = """
+    sync RoundTrip
+    when {
+      Inbox/receive: [ message: ?m ; sender: ?s ] => []
+      Extracting/extract: [ ref: ?m ] => [ error: [ kind: "timeout" ; details: [ n: -2.5 ] ] ]
+    }
+    where {
+      Inbox/by_sender: [ sender: ?s ] => [ message: ?other ]
+      optional Customers/by_email: [ email: ?s ] => [ customer: ?known ]
+      collect(Customers/by_email: [ email: "a@b.c" ] as ?all)
+      filter(not (?other in ["x", "y"]) or len(?all) >= 2)
+      bind(coalesce(?known, upper(?s)) as ?customer)
+    }
+    then { Customers/add: [ customer: ?customer ; record: [ tags: ["a", true, null, 3] ] ] }
+    """
+    [first] = parse_syncs(text, CONCEPTS)
+    [again] = parse_syncs(str(first), CONCEPTS)
+    assert shape(again) == shape(first)
