@@ -56,6 +56,8 @@ def test_official_realworld_api_suite_passes_in_full(served: Process) -> None:
 
 
 def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(served: Process) -> None:
+    if not OPENAPI.exists():
+        pytest.fail(f"the RealWorld OpenAPI document is missing at {OPENAPI}")
     response = httpx.post(
         f"{served.url}/api/users",
         json={"user": {"username": "fuzzer", "email": "fuzz@example.com", "password": "pw"}},

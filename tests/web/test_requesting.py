@@ -160,8 +160,12 @@ async def test_unanswered_request_gets_504_naming_the_flow_and_the_waiting_syncs
     assert "stuck_waits_for_gate" in warning
 
 
-async def test_second_respond_is_an_error_and_the_first_is_sent(served: Served) -> None:
-    response = await served.client.get("/api/twice")
+async def test_second_respond_is_an_error_and_the_first_is_sent(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="accord.requesting"):
+        response = await served.client.get("/api/twice")
+        await served.server.engine.idle()
     assert response.status_code == 201
     assert response.json() == {"which": "first"}
     await served.server.engine.idle()
@@ -169,6 +173,7 @@ async def test_second_respond_is_an_error_and_the_first_is_sent(served: Served) 
     responds = [r for r in served.server.engine.records(flow) if r.action == "respond"]
     assert [r.ok for r in responds] == [True, False]
     assert "already answered" in str(responds[1].error)
+    assert any(f"flow {flow}: request" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(

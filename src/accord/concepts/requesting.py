@@ -17,6 +17,7 @@ opaque references (see :mod:`accord.web.secrets`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from typing_extensions import TypedDict
 from accord.concept import Concept, Error, action, query
 
 __all__ = ["MethodNotAllowed", "Requesting", "Route", "RouteMatch"]
+
+log = logging.getLogger("accord.requesting")
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -187,10 +190,12 @@ class Requesting(Concept):
         if row is None:
             return {"error": f"no request {request!r} to respond to"}
         if row["status"] is not None:
-            return {
-                "error": f"request {request} was already answered with status {row['status']}; "
-                "only the first respond is sent"
-            }
+            message = (
+                f"request {request} was already answered with status {row['status']}; "
+                f"only the first respond is sent (this one had status {status})"
+            )
+            log.warning("flow %s: %s", self.invocation.flow, message)
+            return {"error": message}
         self.db.execute(
             "UPDATE requesting_requests SET status = ?, answered_at = ? WHERE request = ?",
             (status, time.time(), request),
