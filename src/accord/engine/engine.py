@@ -89,6 +89,7 @@ class Engine:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self._flow_cache = flow_cache
+        self._seed = seed
         self._random = random.Random(seed)
         self._actions: dict[Key, tuple[Concept, ActionDef[Any]]] = {}
         self._queries: dict[Key, tuple[Concept, QueryDef[Any]]] = {}
@@ -447,6 +448,10 @@ class Engine:
             if (sync.name, key) in flow.fired:
                 continue
             flow.fired.add((sync.name, key))
+            if self.deterministic:
+                # Seeded per firing, not once per engine: a firing binds the same uuid() values
+                # in every run, and an engine restarted on the same file does not repeat them.
+                self._random.seed(f"{self._seed}:{sync.name}:{key}")
             try:
                 frames = run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
                 calls = [
