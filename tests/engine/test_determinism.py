@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Var, action, bind, query, sync, uuid
 
-from .support import Entry, entries, running
+from .support import Entry, entries, running, stored_rows
 
 
 class Placed(TypedDict):
@@ -94,3 +94,15 @@ async def test_another_seed_gives_other_uuids_and_the_same_shape(tmp_path: Path)
     assert {e[2].get("customer") for e in first}.isdisjoint(
         {e[2]["customer"] for e in other if "customer" in e[2]}
     )
+
+
+async def test_uuids_do_not_repeat_after_a_deterministic_restart(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    app = App([Orders(), Customers()], [store_customer])
+    for order in ("ab", "cd"):  # two engines, one after the other, on the same file
+        async with running(app, db, deterministic=True, seed=7) as engine:
+            await engine.invoke(Orders.place, order=order)
+            await engine.idle()
+    customers = [c for (c,) in stored_rows(db, "SELECT customer FROM customers")]
+    assert len(customers) == 4
+    assert len(set(customers)) == 4, "uuid() handed out the same values again after a restart"

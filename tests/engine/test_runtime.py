@@ -99,7 +99,7 @@ async def test_wait_for_completion_and_waiting_syncs_follow_a_flow(tmp_path: Pat
         assert engine.waiting_syncs(root.flow) == ["join_after"]
         with pytest.raises(TimeoutError):
             await engine.completion(root.id + 1, timeout=0.05)  # still behind the gate
-        Gates.opened["g"].set()
+        Gates.opened.setdefault("g", asyncio.Event()).set()
         after = await asyncio.wait_for(waiting, 30)
         await engine.idle()
         assert entries([after]) == [
