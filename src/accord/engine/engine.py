@@ -194,15 +194,11 @@ class Engine:
             raise EngineError(f"{action.qualname} is not an action of a concept in this app")
         validated = action.validate_input(inputs)
         normalized = _json_inputs(action, validated)
-        if flow is not None:
-            # A flow's id is its root's id: a record left in an unknown flow would merge with
-            # the flow of whatever root later takes that id.
-            root_record = self.store.record(flow)
-            if root_record is None or root_record.flow != flow:
-                raise EngineError(
-                    f"no flow {flow}: pass the `flow` of a record of an existing flow "
-                    "(the id of its root action)"
-                )
+        if flow is not None and not self._flow_exists(flow):
+            raise EngineError(
+                f"no flow {flow}: pass the `flow` of a record of an existing flow "
+                "(the id of its root action)"
+            )
         record_id = self.store.next_id()
         record = Record(
             record_id, flow if flow is not None else record_id, action.concept, action.name,
@@ -394,12 +390,25 @@ class Engine:
         roots = []
         for flow, concept, action, inputs in tx.take_inbox(self.batch_size):
             record_id = self.store.next_id()
+            if flow is not None and not self._flow_exists(flow):
+                detail = (
+                    f"{concept}/{action} was posted to flow {flow}, which does not exist; "
+                    f"it starts flow {record_id} instead"
+                )
+                log.warning("%s", detail)
+                flow = None
             record = Record(
                 record_id, flow if flow is not None else record_id, concept, action, inputs,
                 invoked_at=time.time(),
             )  # fmt: skip
             roots.append(_Root(record, loop.create_future()))
         return roots
+
+    def _flow_exists(self, flow: int) -> bool:
+        # A flow's id is its root's id: a record left in an unknown flow would merge with the
+        # flow of whatever root later takes that id, and two flows would cross-match.
+        root = self.store.record(flow)
+        return root is not None and root.flow == flow
 
     def _replay(
         self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
