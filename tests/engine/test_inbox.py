@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Var, action, sync
@@ -69,3 +70,29 @@ async def test_posted_stimuli_start_and_continue_flows(tmp_path: Path) -> None:
         (6, "Chat/echo", {"text": "new"}, {"text": "new"}, "echo", (4,)),
     ]
     assert stored_rows(db, "SELECT COUNT(*) FROM inbox") == [(0,)]
+
+
+async def test_a_stimulus_posted_to_an_unknown_flow_starts_its_own_flow(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "app.db"
+    async with running(App([Chat()], [echo]), db, poll_interval=0.02) as engine:
+        other = SqliteStore(db)
+        other.open()
+        try:
+            other.post("Chat", "say", {"text": "orphan"}, flow=3)
+        finally:
+            other.close()
+        orphan = await _records_when(engine, 1, 2)
+        # Record 3 roots a later flow; the orphan must not have been filed under it.
+        fresh = await engine.invoke(Chat.say, text="fresh")
+        await engine.idle()
+        assert entries(orphan) == [
+            (1, "Chat/say", {"text": "orphan"}, {"text": "orphan"}, None, ()),
+            (2, "Chat/echo", {"text": "orphan"}, {"text": "orphan"}, "echo", (1,)),
+        ]
+        assert entries(engine.records(fresh.flow)) == [
+            (3, "Chat/say", {"text": "fresh"}, {"text": "fresh"}, None, ()),
+            (4, "Chat/echo", {"text": "fresh"}, {"text": "fresh"}, "echo", (3,)),
+        ]
+    assert "Chat/say was posted to flow 3, which does not exist; it starts flow 1" in caplog.text
