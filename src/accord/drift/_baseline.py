@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +148,7 @@ def list_baselines(db_path: str | Path) -> list[tuple[str, str, float]]:
             rows = conn.execute(
                 "SELECT name, task, created_at FROM drift_baselines ORDER BY name"
             ).fetchall()
-        except sqlite3.OperationalError:
+        except conn.OperationalError:
             return []
     return [(str(a), str(b), float(c)) for a, b, c in rows]
 
@@ -161,7 +160,7 @@ def load_baseline(db_path: str | Path, name: str) -> Baseline:
             row = conn.execute(
                 "SELECT body FROM drift_baselines WHERE name = ?", (name,)
             ).fetchone()
-        except sqlite3.OperationalError:
+        except conn.OperationalError:
             row = None
     if row is None:
         known = ", ".join(n for n, _, _ in list_baselines(db_path)) or "none"
