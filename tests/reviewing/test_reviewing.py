@@ -133,14 +133,14 @@ def names(records: list[Record]) -> list[str]:
 
 
 async def _start(db: Path, value: dict[str, Any], deadline: float | None = None) -> int:
-    async with Engine(make_app(deadline), db, poll_interval=0.05, check=False) as engine:
+    async with Engine(make_app(deadline), db, poll_interval=0.05) as engine:
         root = await engine.invoke(Desk.receive, key="k1", value=value)
         await engine.idle()
         return root.flow
 
 
 async def _resume(db: Path, seconds: float = 0.3) -> list[Record]:
-    async with Engine(make_app(), db, poll_interval=0.05, check=False) as engine:
+    async with Engine(make_app(), db, poll_interval=0.05) as engine:
         await asyncio.sleep(seconds)
         await engine.idle()
         return engine.records(1)
@@ -224,7 +224,7 @@ def test_unanswered_item_expires_into_its_flow(tmp_path: Path) -> None:
     db = tmp_path / "app.db"
 
     async def run() -> list[Record]:
-        async with Engine(make_app(deadline=0.1), db, poll_interval=0.05, check=False) as engine:
+        async with Engine(make_app(deadline=0.1), db, poll_interval=0.05) as engine:
             root = await engine.invoke(
                 Desk.receive, key="k1", value={"name": "A", "born": "2000-01-01"}
             )
@@ -241,7 +241,7 @@ def test_unanswered_item_expires_into_its_flow(tmp_path: Path) -> None:
 def test_unknown_schema_is_an_error_completion(tmp_path: Path) -> None:
     async def run() -> Record:
         app = App([Reviewing()], [])
-        async with Engine(app, tmp_path / "x.db", check=False) as engine:
+        async with Engine(app, tmp_path / "x.db") as engine:
             root = await engine.invoke(
                 Reviewing.request, subject="s", payload={}, reason="r", schema="Nope"
             )

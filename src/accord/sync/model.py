@@ -7,6 +7,7 @@ or nested dicts/lists of them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -165,6 +166,12 @@ class Sync:
     origin: str = ""  # where it was defined (file:line), for diagnostics
 
     def __post_init__(self) -> None:
+        for clause in self.when:
+            if not isinstance(clause, Pattern | ActionCall):
+                raise TypeError(
+                    f"sync {self.name}: `when` matches action completions, but got {clause}; "
+                    "queries belong in `where`"
+                )
         # A bare ActionCall in `when` means "any completion" (empty output pattern).
         object.__setattr__(
             self,
@@ -197,7 +204,7 @@ def _render(values: Mapping[str, Any]) -> str:
 
 def _literal(v: Any) -> str:
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(v, ensure_ascii=False)
     if v is None:
         return "null"
     if isinstance(v, bool):
