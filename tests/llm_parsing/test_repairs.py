@@ -343,3 +343,11 @@ def test_numbers_too_large_to_convert_are_refused_with_a_clear_error() -> None:
     error = refusal("{'x': " + "9" * 5000 + ", 'y': 1}", Point)
     assert "out of range" in error.errors[0]["msg"]
     assert "out of range" in refusal("{'x': 1e999, 'y': 1}", Point).errors[0]["msg"]
+
+
+def test_an_overflowing_float_in_prose_is_refused_not_read_as_infinity() -> None:
+    class Reading(BaseModel):
+        value: float
+
+    error = refusal('Reading: {"value": 1e999}', Reading)
+    assert "out of range" in error.errors[0]["msg"]

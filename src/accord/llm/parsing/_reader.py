@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import Kind, Lexer, SyntaxProblem, Token
@@ -39,7 +39,15 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-_STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{literal} is out of range")  # the reader reports it
+    return value
+
+
+_STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants,
+                           parse_float=_finite_float)
 
 
 @dataclass(slots=True)
@@ -159,7 +167,6 @@ class _Reader:
             self.end = token.end
             return None
         self._refuse_or_cut(token, f"expected a key, found {token.kind.value!r}")
-        raise AssertionError("unreachable")
 
     def _close_cut_object(self, path: Path, last_value: Any, eof: Token) -> None:
         # A number at the very end may have lost digits; strings, literals and
@@ -202,7 +209,7 @@ class _Reader:
             raise SyntaxProblem(f"expected ',' or ']', found {token.kind.value!r}",
                                 token.start)
 
-    def _refuse_or_cut(self, token: Token, msg: str) -> None:
+    def _refuse_or_cut(self, token: Token, msg: str) -> NoReturn:
         if token.kind is Kind.EOF:
             raise SyntaxProblem("object cut off at the end of the text", token.start,
                                 truncated=True)
