@@ -61,3 +61,17 @@ def test_every_recovered_corpus_reply_lists_its_repairs_unless_it_was_valid_json
         if not was_json:
             assert parsed.repairs, case.id
             assert parsed.cost > 0, case.id
+
+
+def test_corpus_file_is_what_its_builder_writes() -> None:
+    import importlib.util
+
+    from .corpus import CORPUS_FILE
+
+    spec = importlib.util.spec_from_file_location("parser_corpus_build",
+                                                  CORPUS_FILE.with_name("build.py"))
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    built = [json.dumps(item, ensure_ascii=False) for item in builder.build()]
+    assert CORPUS_FILE.read_text(encoding="utf-8").splitlines() == built
