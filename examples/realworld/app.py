@@ -1,9 +1,12 @@
 """The Conduit app: Requesting, nine domain concepts, and the syncs between them.
 
 accord serve examples.realworld.app:app --port 3000 --db realworld.db
+accord serve examples.realworld.app:screened ...   # with LLM screening of new comments
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from examples.realworld.concepts import (
     JWT,
@@ -16,15 +19,29 @@ from examples.realworld.concepts import (
     Tagging,
     User,
 )
+from examples.realworld.moderation import CommentVerdict, screening_task
 from examples.realworld.rules import ROUTES
-from examples.realworld.syncs import syncs
+from examples.realworld.syncs import all_syncs
 
-from accord import App
+from accord import App, Concept
+from accord.concepts.extracting import Extracting
 from accord.concepts.requesting import Requesting
+from accord.concepts.reviewing import Reviewing
+from accord.llm import Model
 
 
-def build() -> App:
-    """A fresh Conduit app (concept instances hold per-app configuration, such as routes)."""
+def build(*, screen_comments: bool = False, models: Sequence[str | Model] | None = None) -> App:
+    """A fresh Conduit app (concept instances hold per-app configuration, such as routes).
+
+    ``screen_comments`` adds LLM screening of new comments over the model chain ``models``
+    (default: ``ACCORD_MODEL`` or the embedded model), with human review of refusals.
+    """
+    screening: list[Concept] = []
+    if screen_comments:
+        screening = [
+            Extracting([screening_task(models)]),
+            Reviewing({"CommentVerdict": CommentVerdict}),
+        ]
     return App(
         concepts=[
             Requesting(ROUTES, prefix="/api"),
@@ -37,9 +54,14 @@ def build() -> App:
             Favoriting(),
             Commenting(),
             JWT(),
+            *screening,
         ],
-        syncs=list(syncs),
+        syncs=all_syncs(screen_comments=screen_comments),
     )
 
 
 app = build()
+"""The app as the RealWorld spec describes it."""
+
+screened = build(screen_comments=True)
+"""The app with LLM screening and human review of new comments."""

@@ -10,8 +10,9 @@ from examples.realworld.syncs._views import comment_views
 from examples.realworld.syncs.http import comment_number
 
 from accord import Var, bind, collect, where
+from accord.concepts.requesting import Requesting
 
-__all__ = ["syncs"]
+__all__ = ["create_comment", "syncs"]
 
 Rows = list[dict[str, Any]]
 article, rows, views, view, text, comment, author = (
@@ -36,6 +37,16 @@ listing = Endpoint("GET /articles/{slug}/comments")
 create = Endpoint("POST /articles/{slug}/comments")
 remove = Endpoint("DELETE /articles/{slug}/comments/{id}")
 
+create_comment = create.sync(
+    "CreateComment",
+    where=[
+        Article.by_slug(slug=create.params["slug"]).out(article=article),
+        create.field(text, "body"),
+    ],
+    then=[Commenting.create(target=article, author=create.user, body=text)],
+)
+"""Publish at once; with comment screening, syncs/screening.py replaces this sync."""
+
 syncs = [
     listing.sync(
         "GetComments",
@@ -48,17 +59,11 @@ syncs = [
         then=[listing.respond(200, view)],
     ),
     create.sync(
-        "CreateComment",
-        where=[
-            Article.by_slug(slug=create.params["slug"]).out(article=article),
-            create.field(text, "body"),
-        ],
-        then=[Commenting.create(target=article, author=create.user, body=text)],
-    ),
-    create.sync(
         "CreateCommentRespond",
         when=[Commenting.create().out(comment=comment)],
         where=[
+            # A comment held for review was answered already; publishing it later is silent.
+            Requesting.get(request=create.request).out(status=None),
             collect(Commenting.get(comment=comment), into=rows),
             *comment_views(rows, create.user, views),
             bind(view, _one, views),
