@@ -52,8 +52,9 @@ def speed(cases: list[Case]) -> list[tuple[str, float, float]]:
         raw = case.expected_value().model_dump_json()
         seen.add(case.schema)
         parse(raw, model)  # builds and caches the adapter outside the timing
-        ours, plain = paired_microseconds(partial(parse, raw, model),
-                                          partial(model.model_validate_json, raw), 500)
+        ours, plain = paired_microseconds(
+            partial(parse, raw, model), partial(model.model_validate_json, raw), 500
+        )
         rows.append((case.schema, ours, plain))
     return rows
 
@@ -109,12 +110,13 @@ def main() -> None:
     except ImportError:
         print("(json-repair not installed: pip install -e '.[bench]' for the baseline)")
     for name, (hit, total, false, micros) in results.items():
-        print(f"{name:<28}{f'{hit}/{total} ({hit / total:.1%})':>16}{false:>16}"
-              f"{micros:>12.0f}")
+        print(f"{name:<28}{f'{hit}/{total} ({hit / total:.1%})':>16}{false:>16}{micros:>12.0f}")
 
     hit, total, false, _ = results["accord.parse"]
-    summary = (f"SUMMARY valid-JSON overhead worst ratio {worst:.2f}x (goal <= {SPEED_GOAL}x); "
-               f"accord recall {hit / total:.1%} with {false} false accepts")
+    summary = (
+        f"SUMMARY valid-JSON overhead worst ratio {worst:.2f}x (goal <= {SPEED_GOAL}x); "
+        f"accord recall {hit / total:.1%} with {false} false accepts"
+    )
     if "json_repair + pydantic" in results:
         b_hit, b_total, b_false, _ = results["json_repair + pydantic"]
         summary += f"; json_repair recall {b_hit / b_total:.1%} with {b_false} false accepts"

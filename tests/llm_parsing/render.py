@@ -11,8 +11,16 @@ _LITERALS = {
 }
 
 
-def render(value: Any, *, quote: str = '"', keys: str = '"', literals: str = "json",
-           trailing: bool = False, indent: int = 2, level: int = 0) -> str:
+def render(
+    value: Any,
+    *,
+    quote: str = '"',
+    keys: str = '"',
+    literals: str = "json",
+    trailing: bool = False,
+    indent: int = 2,
+    level: int = 0,
+) -> str:
     """Pretty-print ``value`` in a JSON-like dialect.
 
     ``quote``: string quote character; ``keys``: ``'"'``, ``"'"`` or ``"bare"``;
@@ -21,8 +29,15 @@ def render(value: Any, *, quote: str = '"', keys: str = '"', literals: str = "js
     pad, inner = " " * (indent * level), " " * (indent * (level + 1))
 
     def nested(item: Any) -> str:
-        return render(item, quote=quote, keys=keys, literals=literals, trailing=trailing,
-                      indent=indent, level=level + 1)
+        return render(
+            item,
+            quote=quote,
+            keys=keys,
+            literals=literals,
+            trailing=trailing,
+            indent=indent,
+            level=level + 1,
+        )
 
     if isinstance(value, dict):
         if not value:

@@ -35,9 +35,7 @@ def test_corpus_is_large_and_covers_every_schema_both_ways() -> None:
 
 
 def test_corpus_has_zero_false_accepts() -> None:
-    false_accepts = [
-        (case.id, case.why) for case in load_cases() if _outcome(case) == "wrong"
-    ]
+    false_accepts = [(case.id, case.why) for case in load_cases() if _outcome(case) == "wrong"]
     assert false_accepts == []
 
 
@@ -68,8 +66,9 @@ def test_corpus_file_is_what_its_builder_writes() -> None:
 
     from .corpus import CORPUS_FILE
 
-    spec = importlib.util.spec_from_file_location("parser_corpus_build",
-                                                  CORPUS_FILE.with_name("build.py"))
+    spec = importlib.util.spec_from_file_location(
+        "parser_corpus_build", CORPUS_FILE.with_name("build.py")
+    )
     assert spec is not None and spec.loader is not None
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)

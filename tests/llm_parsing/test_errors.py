@@ -61,24 +61,32 @@ def test_truncation_error_says_data_may_be_lost() -> None:
     error = refusal(text, Classification)
     cut_string_starts = text.rindex('"')
     assert cut_string_starts == 50
-    assert error.errors == [{
-        "type": "json_invalid", "reason": "truncated", "loc": (), "pos": 50,
-        "msg": "invalid JSON at character 50: string cut off at the end of the text; "
-               "it may have lost data, reply with the complete JSON",
-    }]
+    assert error.errors == [
+        {
+            "type": "json_invalid",
+            "reason": "truncated",
+            "loc": (),
+            "pos": 50,
+            "msg": "invalid JSON at character 50: string cut off at the end of the text; "
+            "it may have lost data, reply with the complete JSON",
+        }
+    ]
     assert error.field_errors_text().startswith("- the reply as a whole: invalid JSON")
 
 
 def test_syntax_error_points_at_the_json_not_at_braces_in_prose() -> None:
-    error = refusal('Format {label}. Answer: {"label": "billing", "confidence": 0.5 '
-                    '"reason": "x"}', Classification)
+    error = refusal(
+        'Format {label}. Answer: {"label": "billing", "confidence": 0.5 "reason": "x"}',
+        Classification,
+    )
     assert error.errors[0]["reason"] == "syntax"
     assert "expected ',' or '}'" in error.errors[0]["msg"]
 
 
 def test_long_inputs_are_shortened_in_the_text() -> None:
-    error = refusal('{"label": "' + "z" * 200 + '", "confidence": 0.5, "reason": "r"}',
-                    Classification)
+    error = refusal(
+        '{"label": "' + "z" * 200 + '", "confidence": 0.5, "reason": "r"}', Classification
+    )
     assert len(error.field_errors_text()) < 200
 
 
@@ -111,8 +119,7 @@ def test_errors_are_json_serializable_even_with_validator_exceptions() -> None:
 
 
 def test_a_broken_answer_is_reported_rather_than_a_bracket_in_the_prose() -> None:
-    text = ('Step [1] done. Answer: {"label": "billing", "confidence": 0.5, '
-            '"reason": "x" "y"}')
+    text = 'Step [1] done. Answer: {"label": "billing", "confidence": 0.5, "reason": "x" "y"}'
     error = refusal(text, Classification)
     assert error.errors[0]["reason"] == "syntax"
 

@@ -24,31 +24,47 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 text = st.text(max_size=30)
 
 customers = st.builds(
-    Customer, name=text, email=text, age=st.none() | st.integers(),
-    vip=st.booleans(), tags=st.lists(text, max_size=4),
+    Customer,
+    name=text,
+    email=text,
+    age=st.none() | st.integers(),
+    vip=st.booleans(),
+    tags=st.lists(text, max_size=4),
 )
 invoices = st.builds(
-    Invoice, invoice_number=text, customer=text,
+    Invoice,
+    invoice_number=text,
+    customer=text,
     currency=st.sampled_from(["EUR", "USD", "GBP"]),
-    items=st.lists(st.builds(LineItem, sku=text, description=text, quantity=st.integers(),
-                             unit_price=finite), max_size=4),
-    total=finite, notes=st.none() | text,
+    items=st.lists(
+        st.builds(LineItem, sku=text, description=text, quantity=st.integers(), unit_price=finite),
+        max_size=4,
+    ),
+    total=finite,
+    notes=st.none() | text,
 )
 classifications = st.builds(
-    Classification, label=st.sampled_from(Label),
-    confidence=st.floats(min_value=0, max_value=1), reason=text,
+    Classification,
+    label=st.sampled_from(Label),
+    confidence=st.floats(min_value=0, max_value=1),
+    reason=text,
 )
 rosters = st.builds(
-    Roster, team=text, week=st.integers(),
-    shifts=st.lists(st.lists(text, max_size=3), max_size=4), leads=st.lists(text, max_size=3),
+    Roster,
+    team=text,
+    week=st.integers(),
+    shifts=st.lists(st.lists(text, max_size=3), max_size=4),
+    leads=st.lists(text, max_size=3),
 )
-instances: st.SearchStrategy[BaseModel] = st.one_of(customers, invoices, classifications,
-                                                    rosters)
+instances: st.SearchStrategy[BaseModel] = st.one_of(customers, invoices, classifications, rosters)
 
-PREAMBLES = ["", "Sure! Here's the JSON:\n", "Result for {input}:\n\n",
-             "I can't be 100% sure, but here it is: "]
-POSTSCRIPTS = ["", "\n\nLet me know if you need changes!", "\nFields: {a, b}.",
-               " (done)"]
+PREAMBLES = [
+    "",
+    "Sure! Here's the JSON:\n",
+    "Result for {input}:\n\n",
+    "I can't be 100% sure, but here it is: ",
+]
+POSTSCRIPTS = ["", "\n\nLet me know if you need changes!", "\nFields: {a, b}.", " (done)"]
 
 
 def fenced(data: dict[str, Any]) -> str:
@@ -75,13 +91,18 @@ RECOVERABLE: dict[str, Damage] = {
     "comments": lambda d: "// answer\n" + render(d).replace("\n", " /* . */\n", 1),
     "wrapper": lambda d: json.dumps({"result": d}),
     "one_element_list": lambda d: json.dumps([d]),
-    "everything": lambda d: "```\n" + render(d, quote="'", keys="bare", literals="python",
-                                             trailing=True) + "\n```",
+    "everything": lambda d: (
+        "```\n" + render(d, quote="'", keys="bare", literals="python", trailing=True) + "\n```"
+    ),
 }
 
 
-@given(instances, st.sampled_from(sorted(RECOVERABLE)), st.sampled_from(PREAMBLES),
-       st.sampled_from(POSTSCRIPTS))
+@given(
+    instances,
+    st.sampled_from(sorted(RECOVERABLE)),
+    st.sampled_from(PREAMBLES),
+    st.sampled_from(POSTSCRIPTS),
+)
 def test_recoverable_damage_parses_back_to_the_same_value(
     value: BaseModel, damage: str, preamble: str, postscript: str
 ) -> None:
@@ -117,11 +138,8 @@ def test_a_cut_anywhere_is_refused_unless_only_closing_braces_were_lost(
 
 
 @given(instances, st.data())
-def test_a_removed_required_key_is_refused_and_named(
-    value: BaseModel, data: st.DataObject
-) -> None:
-    required = [name for name, field in type(value).model_fields.items()
-                if field.is_required()]
+def test_a_removed_required_key_is_refused_and_named(value: BaseModel, data: st.DataObject) -> None:
+    required = [name for name, field in type(value).model_fields.items() if field.is_required()]
     key = data.draw(st.sampled_from(required), label="removed")
     damaged = {k: v for k, v in value.model_dump(mode="json").items() if k != key}
     styles: list[Damage] = [json.dumps, fenced, repr]
@@ -135,9 +153,7 @@ def test_a_removed_required_key_is_refused_and_named(
 
 
 @given(instances, st.sampled_from(sorted(RECOVERABLE)))
-def test_two_different_answers_are_never_merged_or_picked(
-    value: BaseModel, damage: str
-) -> None:
+def test_two_different_answers_are_never_merged_or_picked(value: BaseModel, damage: str) -> None:
     data = value.model_dump(mode="json")
     other = {**data, next(iter(data)): None}  # first field changed to null
     raw = RECOVERABLE[damage](data) + "\nor\n" + json.dumps(other)
@@ -152,8 +168,10 @@ JSON_ISH_CHARS = "{}[]:,'\"\\ \nabtrueflsnNoTF0123456789.-e#/*`<>"
 json_ish = st.text(alphabet=st.sampled_from(list(JSON_ISH_CHARS)), max_size=60)
 
 
-@given(st.one_of(json_ish, st.text(max_size=60)),
-       st.sampled_from([Customer, Roster, list[int], dict[str, Any], int, str]))
+@given(
+    st.one_of(json_ish, st.text(max_size=60)),
+    st.sampled_from([Customer, Roster, list[int], dict[str, Any], int, str]),
+)
 def test_any_text_gives_a_value_or_an_output_error_never_a_crash(
     raw: str, output_type: Any
 ) -> None:

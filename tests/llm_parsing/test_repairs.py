@@ -50,6 +50,7 @@ def refusal(text: str, output_type: Any) -> OutputError:
 
 # --- the fast path ------------------------------------------------------------------
 
+
 def test_valid_json_needs_no_repair_and_keeps_the_raw_text() -> None:
     raw = '{"x": 1, "y": 2}'
     parsed = parse(raw, Point)
@@ -68,6 +69,7 @@ def test_scalar_output_types_parse_from_fenced_text() -> None:
 
 
 # --- one test per repair kind ---------------------------------------------------------
+
 
 def test_strip_fences() -> None:
     parsed = parse('```json\n{"x": 1, "y": 2}\n```', Point)
@@ -203,6 +205,7 @@ def test_every_repair_kind_has_a_positive_cost() -> None:
 
 # --- what must be refused ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -298,10 +301,17 @@ def test_max_cost_zero_still_accepts_valid_json() -> None:
 
 
 def test_invoice_with_python_repr_keeps_every_line_item() -> None:
-    value = {"invoice_number": "1", "customer": "C", "currency": "EUR", "total": 3.0,
-             "items": [{"sku": "a", "description": "d", "quantity": 1, "unit_price": 1.0},
-                       {"sku": "b", "description": "e", "quantity": 2, "unit_price": 1.0}],
-             "notes": None}
+    value = {
+        "invoice_number": "1",
+        "customer": "C",
+        "currency": "EUR",
+        "total": 3.0,
+        "items": [
+            {"sku": "a", "description": "d", "quantity": 1, "unit_price": 1.0},
+            {"sku": "b", "description": "e", "quantity": 2, "unit_price": 1.0},
+        ],
+        "notes": None,
+    }
     parsed = parse(repr(value), Invoice)
     assert len(parsed.value.items) == 2
     assert parsed.value == Invoice.model_validate(value)

@@ -102,7 +102,9 @@ def _blank_reasoning(text: str, result: Scan) -> str:
     if not match.group().endswith(f"</{match.group(1)}>"):
         result.truncated = SyntaxProblem(
             "the reply ends inside its reasoning block, before any answer",
-            match.start(), truncated=True)
+            match.start(),
+            truncated=True,
+        )
         return text
     result.log.note("strip_reasoning", f"removed a <{match.group(1)}> block")
     return " " * match.end() + text[match.end() :]
@@ -122,8 +124,10 @@ def _label_surroundings(text: str, start: int, end: int, log: RepairLog) -> None
         if close is not None:
             after = after[close.end() :]
     if before.strip() or after.strip():
-        log.note("extract_from_prose", f"took the JSON at characters {start}-{end} "
-                                       "out of surrounding text")
+        log.note(
+            "extract_from_prose",
+            f"took the JSON at characters {start}-{end} out of surrounding text",
+        )
 
 
 def _scan_whole(text: str, result: Scan) -> None:
@@ -150,8 +154,9 @@ def _scan_whole(text: str, result: Scan) -> None:
         return
     if fenced is not None and fenced.group(2) is None and _is_number(read.value):
         # No closing fence: the reply was cut, and the number may have lost digits.
-        result.truncated = SyntaxProblem("number at the end of an unclosed code fence "
-                                         "may be cut off", start, truncated=True)
+        result.truncated = SyntaxProblem(
+            "number at the end of an unclosed code fence may be cut off", start, truncated=True
+        )
         return
     result.candidates.append(Candidate(read.value, start, read.end, log, read.closed))
 

@@ -57,8 +57,10 @@ class Token:
     newline_before: bool = False
 
 
-_PUNCTUATION = {kind.value: kind for kind in (Kind.LBRACE, Kind.RBRACE, Kind.LBRACKET,
-                                               Kind.RBRACKET, Kind.COLON, Kind.COMMA)}
+_PUNCTUATION = {
+    kind.value: kind
+    for kind in (Kind.LBRACE, Kind.RBRACE, Kind.LBRACKET, Kind.RBRACKET, Kind.COLON, Kind.COMMA)
+}
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NUMBER_CHARS = re.compile(r"[-+0-9.eE]+")
 _WORD = re.compile(r"[^\W\d][\w$]*")
@@ -147,8 +149,7 @@ class Lexer:
         while True:
             end = text.find(quote, pos)
             if end == -1:
-                raise SyntaxProblem("string cut off at the end of the text", start,
-                                    truncated=True)
+                raise SyntaxProblem("string cut off at the end of the text", start, truncated=True)
             backslashes = 0
             while text[end - 1 - backslashes] == "\\":
                 backslashes += 1
@@ -189,9 +190,8 @@ class Lexer:
         match = _NUMBER.fullmatch(text, start, end)
         if match is None or (end < len(text) and _WORD.match(text, end)):
             if end >= len(text):
-                raise SyntaxProblem("number cut off at the end of the text", start,
-                                    truncated=True)
-            raise SyntaxProblem(f"malformed number {text[start:end + 1]!r}", start)
+                raise SyntaxProblem("number cut off at the end of the text", start, truncated=True)
+            raise SyntaxProblem(f"malformed number {text[start : end + 1]!r}", start)
         literal = match.group()
         value: int | float
         try:

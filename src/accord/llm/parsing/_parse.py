@@ -82,12 +82,19 @@ def _target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
 def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
     adapter = output_type if isinstance(output_type, TypeAdapter) else TypeAdapter(output_type)
     validator = adapter.validator
-    validate_json = (validator.validate_json if isinstance(validator, SchemaValidator)
-                     else adapter.validate_json)
-    model = (output_type if isinstance(output_type, type) and issubclass(output_type, BaseModel)
-             else _model_class(adapter))
-    may_ignore = (model is not None and bool(model.model_fields)
-                  and model.model_config.get("extra") != "allow")
+    validate_json = (
+        validator.validate_json if isinstance(validator, SchemaValidator) else adapter.validate_json
+    )
+    model = (
+        output_type
+        if isinstance(output_type, type) and issubclass(output_type, BaseModel)
+        else _model_class(adapter)
+    )
+    may_ignore = (
+        model is not None
+        and bool(model.model_fields)
+        and model.model_config.get("extra") != "allow"
+    )
     return _Target(adapter, validate_json, may_ignore)
 
 
@@ -106,8 +113,7 @@ def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
 def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -> Parsed[T]:
     found = scan(text)
     if found.truncated is not None:
-        raise OutputError(text, [_json_error(found.truncated, "truncated")],
-                          found.log.repairs())
+        raise OutputError(text, [_json_error(found.truncated, "truncated")], found.log.repairs())
     accepted: list[tuple[Candidate, Accepted[T]]] = []
     # The errors worth reporting are those of the longest JSON value: the model's
     # answer rather than a bracket in its prose.
@@ -123,11 +129,19 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
         raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
     distinct = {_key(adapter, result.value) for _, result in accepted}
     if len(distinct) > 1:
-        raise OutputError(text, [{
-            "type": "json_invalid", "reason": "ambiguous", "loc": (),
-            "msg": f"the reply holds {len(distinct)} different valid answers; "
-                   "reply with exactly one",
-        }], found.log.repairs())
+        raise OutputError(
+            text,
+            [
+                {
+                    "type": "json_invalid",
+                    "reason": "ambiguous",
+                    "loc": (),
+                    "msg": f"the reply holds {len(distinct)} different valid answers; "
+                    "reply with exactly one",
+                }
+            ],
+            found.log.repairs(),
+        )
     candidate, result = accepted[0]
     _refuse_broken_answer_after(text, found, accepted[-1][0])
     log = RepairLog()
@@ -135,9 +149,10 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
     log.extend(candidate.log)
     log.extend(result.log)
     if len(found.candidates) > 1:
-        log.note("multiple_candidates",
-                 f"the reply holds {len(found.candidates)} JSON values; used the only "
-                 "valid answer")
+        log.note(
+            "multiple_candidates",
+            f"the reply holds {len(found.candidates)} JSON values; used the only valid answer",
+        )
     repairs = log.repairs()
     _check_budget(text, repairs, max_cost)
     return Parsed(result.value, repairs, text)
@@ -186,11 +201,18 @@ def _check_budget(text: str, repairs: tuple[Repair, ...], max_cost: int | None) 
     cost = sum(repair.cost for repair in repairs)
     if max_cost is not None and cost > max_cost:
         kinds = ", ".join(f"{r.kind} ({r.cost})" for r in repairs)
-        raise OutputError(text, [{
-            "type": "repair_cost_exceeded", "loc": (),
-            "msg": f"the reply needed repairs costing {cost}, more than the allowed "
-                   f"{max_cost}: {kinds}; reply with plain JSON only",
-        }], repairs)
+        raise OutputError(
+            text,
+            [
+                {
+                    "type": "repair_cost_exceeded",
+                    "loc": (),
+                    "msg": f"the reply needed repairs costing {cost}, more than the allowed "
+                    f"{max_cost}: {kinds}; reply with plain JSON only",
+                }
+            ],
+            repairs,
+        )
 
 
 def _no_value_errors(found: Scan, longest: tuple[int, Rejected] | None) -> list[dict[str, Any]]:
@@ -198,17 +220,23 @@ def _no_value_errors(found: Scan, longest: tuple[int, Rejected] | None) -> list[
         return [_json_error(found.problem, "syntax")]
     if longest is not None:
         return longest[1].errors
-    return [{
-        "type": "json_invalid", "reason": "not_found", "loc": (),
-        "msg": "the reply contains no JSON value; reply with one JSON value only",
-    }]
+    return [
+        {
+            "type": "json_invalid",
+            "reason": "not_found",
+            "loc": (),
+            "msg": "the reply contains no JSON value; reply with one JSON value only",
+        }
+    ]
 
 
 def _json_error(problem: SyntaxProblem, reason: str) -> dict[str, Any]:
-    hint = ("; it may have lost data, reply with the complete JSON"
-            if reason == "truncated" else "")
+    hint = "; it may have lost data, reply with the complete JSON" if reason == "truncated" else ""
     return {
-        "type": "json_invalid", "reason": reason, "loc": (), "pos": problem.pos,
+        "type": "json_invalid",
+        "reason": reason,
+        "loc": (),
+        "pos": problem.pos,
         "msg": f"invalid JSON at character {problem.pos}: {problem.msg}{hint}",
     }
 

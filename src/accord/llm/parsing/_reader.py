@@ -46,8 +46,9 @@ def _finite_float(literal: str) -> float:
     return value
 
 
-_STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants,
-                           parse_float=_finite_float)
+_STRICT = json.JSONDecoder(
+    object_pairs_hook=_unique_keys, parse_constant=_no_constants, parse_float=_finite_float
+)
 
 
 @dataclass(slots=True)
@@ -105,8 +106,7 @@ class _Reader:
         if token.kind is Kind.WORD:
             return self._literal(token)
         if token.kind is Kind.EOF:
-            raise SyntaxProblem("value missing at the end of the text", token.start,
-                                truncated=True)
+            raise SyntaxProblem("value missing at the end of the text", token.start, truncated=True)
         raise SyntaxProblem(f"expected a value, found {token.kind.value!r}", token.start)
 
     def _literal(self, token: Token) -> Any:
@@ -117,8 +117,9 @@ class _Reader:
                 self._log.add("python_literal", self._text, token.start)
             return value
         if token.end >= len(self._text):
-            raise SyntaxProblem(f"word {word!r} cut off at the end of the text",
-                                token.start, truncated=True)
+            raise SyntaxProblem(
+                f"word {word!r} cut off at the end of the text", token.start, truncated=True
+            )
         raise SyntaxProblem(f"unquoted value {word!r} (strings need quotes)", token.start)
 
     def _object(self, path: Path, depth: int) -> dict[str, Any]:
@@ -136,8 +137,7 @@ class _Reader:
                 self._refuse_or_cut(colon, f"expected ':' after key {key!r}")
             value = self.value((*path, key), depth + 1)
             if key in result and result[key] != value:
-                raise SyntaxProblem(f"key {key!r} appears twice with different values",
-                                    colon.start)
+                raise SyntaxProblem(f"key {key!r} appears twice with different values", colon.start)
             result[key] = value
             self.members += 1
             token = self._lexer.next()
@@ -153,8 +153,7 @@ class _Reader:
             if token.kind is Kind.STRING and token.newline_before:
                 self._log.add("missing_comma", self._text, token.start)
                 continue
-            raise SyntaxProblem(f"expected ',' or '}}', found {token.kind.value!r}",
-                                token.start)
+            raise SyntaxProblem(f"expected ',' or '}}', found {token.kind.value!r}", token.start)
 
     def _key(self, token: Token, *, after_comma: bool) -> str | None:
         if token.kind is Kind.STRING:
@@ -172,8 +171,9 @@ class _Reader:
         # A number at the very end may have lost digits; strings, literals and
         # closed containers cannot have been cut, so only the closer is missing.
         if isinstance(last_value, int | float) and not isinstance(last_value, bool):
-            raise SyntaxProblem("text ends right after a number, which may be cut off",
-                                eof.start, truncated=True)
+            raise SyntaxProblem(
+                "text ends right after a number, which may be cut off", eof.start, truncated=True
+            )
         self._log.add("close_truncated", self._text, eof.start)
         self.closed.append(path)
         self.end = eof.start
@@ -186,8 +186,9 @@ class _Reader:
         while True:
             token = self._lexer.peek()
             if token.kind is Kind.EOF:
-                raise SyntaxProblem("list cut off at the end of the text", token.start,
-                                    truncated=True)
+                raise SyntaxProblem(
+                    "list cut off at the end of the text", token.start, truncated=True
+                )
             if token.kind is Kind.RBRACKET:  # only reachable right after a comma
                 self._log.add("trailing_comma", self._text, token.start)
                 self.end = self._lexer.next().end
@@ -200,17 +201,18 @@ class _Reader:
             if token.kind is Kind.COMMA:
                 continue
             if token.kind is Kind.EOF:
-                raise SyntaxProblem("list cut off at the end of the text", token.start,
-                                    truncated=True)
+                raise SyntaxProblem(
+                    "list cut off at the end of the text", token.start, truncated=True
+                )
             if token.newline_before and token.kind in (Kind.STRING, Kind.LBRACE):
                 self._log.add("missing_comma", self._text, token.start)
                 self._lexer.push_back(token)
                 continue
-            raise SyntaxProblem(f"expected ',' or ']', found {token.kind.value!r}",
-                                token.start)
+            raise SyntaxProblem(f"expected ',' or ']', found {token.kind.value!r}", token.start)
 
     def _refuse_or_cut(self, token: Token, msg: str) -> NoReturn:
         if token.kind is Kind.EOF:
-            raise SyntaxProblem("object cut off at the end of the text", token.start,
-                                truncated=True)
+            raise SyntaxProblem(
+                "object cut off at the end of the text", token.start, truncated=True
+            )
         raise SyntaxProblem(msg, token.start)

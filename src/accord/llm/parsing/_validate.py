@@ -80,7 +80,7 @@ def _shapes(value: Any) -> Iterator[tuple[Any, Path, RepairLog]]:
     log = RepairLog()
     for _ in range(_MAX_UNWRAP):
         if isinstance(inner, dict) and len(inner) == 1:
-            (key, inner), = inner.items()
+            ((key, inner),) = inner.items()
             if not isinstance(inner, dict | list):
                 return
             log.note("unwrap_wrapper", f"took the value inside the wrapper key {key!r}")
@@ -104,10 +104,16 @@ def _validate_once(adapter: TypeAdapter[T], data: Any) -> T:
     if has_unknown_keys_only(result, data):
         keys = ", ".join(repr(key) for key in data) if isinstance(data, dict) else ""
         fields = ", ".join(type(result).model_fields) if isinstance(result, BaseModel) else ""
-        raise Rejected([{
-            "type": "no_known_fields", "loc": (), "input": data,
-            "msg": f"none of the keys ({keys}) is a field of the schema ({fields})",
-        }])
+        raise Rejected(
+            [
+                {
+                    "type": "no_known_fields",
+                    "loc": (),
+                    "input": data,
+                    "msg": f"none of the keys ({keys}) is a field of the schema ({fields})",
+                }
+            ]
+        )
     return result
 
 
@@ -126,11 +132,9 @@ def _check_closed(result: object, closed: list[Path], prefix: Path) -> None:
         node = _walk(result, relative)
         if not isinstance(node, BaseModel):
             raise Rejected([_cut("an object whose fields cannot be checked", path)])
-        missing = [name for name in type(node).model_fields if name not in
-                   node.model_fields_set]
+        missing = [name for name in type(node).model_fields if name not in node.model_fields_set]
         if missing or type(node).model_config.get("extra") == "allow":
-            raise Rejected([_cut(f"an object missing {', '.join(missing) or 'extra keys'}",
-                                 path)])
+            raise Rejected([_cut(f"an object missing {', '.join(missing) or 'extra keys'}", path)])
 
 
 def _walk(node: object, path: Path) -> object:
@@ -150,7 +154,9 @@ def _field_name(model: type[BaseModel], key: str) -> str:
 
 def _cut(what: str, path: Path) -> dict[str, Any]:
     return {
-        "type": "json_invalid", "reason": "truncated", "loc": path,
+        "type": "json_invalid",
+        "reason": "truncated",
+        "loc": path,
         "msg": f"the reply was cut off inside {what}; it may have lost data",
     }
 
@@ -163,7 +169,9 @@ def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
         plain: dict[str, Any] = dict(error)
         context: dict[str, Any] | None = plain.get("ctx")
         if context is not None:
-            plain["ctx"] = {key: value if isinstance(value, str | int | float | bool | None)
-                            else str(value) for key, value in context.items()}
+            plain["ctx"] = {
+                key: value if isinstance(value, str | int | float | bool | None) else str(value)
+                for key, value in context.items()
+            }
         errors.append(plain)
     return errors
