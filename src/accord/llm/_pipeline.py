@@ -187,6 +187,7 @@ async def _send(model: Model, request: Request, timeout: float) -> tuple[Respons
         await model.limiter.acquire()
     t0 = time.perf_counter()
     try:
+        model.prepare()
         async with asyncio.timeout(timeout):
             response = await model.request(request, timeout=timeout)
     except TimeoutError:

@@ -42,6 +42,9 @@ class AnthropicModel(Model):
     def base_url(self) -> str | None:
         return self.provider.base_url
 
+    def prepare(self) -> None:
+        self.provider.client()
+
     async def _request(self, request: Request, *, timeout: float) -> Response:
         check_allowed(self.name, self.provider.base_url)
         client = self.provider.client()

@@ -47,6 +47,10 @@ class Model(ABC):
         """The endpoint requests go to (None: the provider's default, or in process)."""
         return None
 
+    def prepare(self) -> None:
+        """Build clients before the first request, outside its timeout (may raise
+        `ModelError`, e.g. for a missing API key)."""
+
     async def request(self, request: Request, *, timeout: float) -> Response:
         """Send one request (no retries)."""
         return await self._request(request, timeout=timeout)
