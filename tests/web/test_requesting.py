@@ -206,8 +206,13 @@ async def test_deeply_nested_json_is_refused_without_a_500(tmp_path: Path) -> No
         response = await client.post(
             "/api/echo", content=nested, headers={"content-type": "application/json"}
         )
+        huge = await client.post(
+            "/api/echo", content=b'{"text": ' + b"9" * 5000 + b"}",
+            headers={"content-type": "application/json"},
+        )  # fmt: skip
     assert response.status_code == 400
     assert "nested" in response.json()["errors"]["body"][0]
+    assert huge.status_code == 400 and "JSON" in huge.json()["errors"]["body"][0]
 
 
 async def test_unknown_route_is_404_and_wrong_method_is_405(served: Served) -> None:

@@ -5,7 +5,8 @@ the ``Authorization`` token) by an opaque reference before the request is record
 the cleartext here, in process memory, for a bounded time. A concept that needs the cleartext
 (Password hashing it, JWT verifying it) calls :func:`reveal`; a concept that produces a secret
 for the client (JWT issuing a token) calls :func:`seal` and returns the reference, which the
-server swaps back when it writes the response. See docs/decisions/0005-http-secrets-outside-the-action-log.md.
+server swaps back when it writes the response.
+See docs/decisions/0005-http-secrets-outside-the-action-log.md.
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ class AccordServer:
             )
         try:
             return json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digits limit
             raise _Reject(400, f"the request body is not valid JSON: {exc}") from None
         except RecursionError:
             raise _Reject(400, "the request body is nested too deeply") from None
