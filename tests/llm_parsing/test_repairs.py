@@ -361,3 +361,24 @@ def test_an_overflowing_float_in_prose_is_refused_not_read_as_infinity() -> None
 
     error = refusal('Reading: {"value": 1e999}', Reading)
     assert "out of range" in error.errors[0]["msg"]
+
+
+def test_a_reply_cut_inside_its_reasoning_block_is_refused() -> None:
+    error = refusal('<think>\nThe answer is {"x": 1, "y": 2} I think', Point)
+    assert error.errors[0]["reason"] == "truncated"
+
+
+def test_a_think_tag_inside_the_data_is_data() -> None:
+    parsed = parse("{'title': '<think>', 'body': 'b'}", Note)
+    assert parsed.value == Note(title="<think>", body="b")
+
+
+def test_parse_is_exported_from_accord_llm_and_results_are_frozen() -> None:
+    import dataclasses
+
+    import accord.llm
+
+    assert accord.llm.parse is parse
+    parsed = parse('{"x": 1, "y": 2}', Point)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.value = Point(x=0, y=0)  # type: ignore[misc]
