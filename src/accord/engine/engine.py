@@ -376,6 +376,8 @@ class Engine:
 
     def _run_sync(self, tx: Transaction, record: Record) -> dict[str, Any]:
         concept, adef = self._actions[record.key]
+        if self.deterministic:
+            self._reseed(f"record:{record.id}")
         tx.savepoint()
         output = _running.call_action(concept, adef, record, tx.db)
         if _is_kind(output, "internal", "invalid_input"):
@@ -458,9 +460,7 @@ class Engine:
                 continue
             flow.fired.add((sync.name, key))
             if self.deterministic:
-                # Seeded per firing, not once per engine: a firing binds the same uuid() values
-                # in every run, and an engine restarted on the same file does not repeat them.
-                self._random.seed(f"{self._seed}:{sync.name}:{key}")
+                self._reseed(f"{sync.name}:{key}")
             try:
                 frames = run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
                 calls = [
@@ -543,18 +543,29 @@ class Engine:
         self, ready: list[Record]
     ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
         results = []
-        for record in ready:
-            if self._is_async(record):
-                concept, adef = self._actions[record.key]
-                output, writes = await _running.call_async_action(
-                    concept, adef, record, self.store.reader()
-                )
-                self._in_flight += 1
-                results.append((record, output, writes))
+        token = dsl._uuid_source.set(self._deterministic_uuid)
+        try:
+            for record in ready:
+                if self._is_async(record):
+                    concept, adef = self._actions[record.key]
+                    self._reseed(f"record:{record.id}")
+                    output, writes = await _running.call_async_action(
+                        concept, adef, record, self.store.reader()
+                    )
+                    self._in_flight += 1
+                    results.append((record, output, writes))
+        finally:
+            dsl._uuid_source.reset(token)
         return results
 
     def _deterministic_uuid(self) -> str:
         return _uuid.UUID(int=self._random.getrandbits(128), version=4).hex
+
+    def _reseed(self, label: str) -> None:
+        # Seeded per firing and per invocation, not once per engine: the same work draws the
+        # same uuid() values in every run, and an engine restarted on the same file does not
+        # hand out the values of the first run again.
+        self._random.seed(f"{self._seed}:{label}")
 
     # -- flows and waiters ------------------------------------------------------------------
 
