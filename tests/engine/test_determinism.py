@@ -106,3 +106,36 @@ async def test_uuids_do_not_repeat_after_a_deterministic_restart(tmp_path: Path)
     customers = [c for (c,) in stored_rows(db, "SELECT customer FROM customers")]
     assert len(customers) == 4
     assert len(set(customers)) == 4, "uuid() handed out the same values again after a restart"
+
+
+class Ids(TypedDict):
+    id: str
+
+
+class Minter(Concept):
+    @action
+    def mint(self, n: int) -> Ids:
+        return {"id": uuid()}
+
+    @action
+    async def mint_later(self, n: int) -> Ids:
+        await asyncio.sleep(0)
+        return {"id": uuid()}
+
+
+async def test_uuid_called_inside_actions_is_deterministic_and_fresh_after_restart(
+    tmp_path: Path,
+) -> None:
+    async def minted(db: Path) -> list[str]:
+        async with running(App([Minter()], []), db, deterministic=True, seed=3) as engine:
+            for n in range(2):
+                await engine.invoke(Minter.mint, n=n)
+                await engine.invoke(Minter.mint_later, n=n)
+            await engine.idle()
+        return [out for (out,) in stored_rows(db, "SELECT output FROM actions ORDER BY id")]
+
+    first = await minted(tmp_path / "one.db")
+    assert first == await minted(tmp_path / "two.db")
+    assert len(set(first)) == 4
+    again = await minted(tmp_path / "one.db")  # a second engine on the first file
+    assert len(again) == 8 and len(set(again)) == 8
