@@ -1,11 +1,12 @@
 """HTTP throughput and latency: the accord Conduit app against a hand-written Starlette app.
 
 Both serve ``GET /api/articles`` (20 articles, 5 tags each) and ``POST /api/users/login`` from
-SQLite on loopback, each in its own uvicorn process; a bounded asyncio httpx load generator
-measures requests/s and p50/p99 latency, and the script prints accord/hand-written ratios.
+SQLite on loopback, each in its own uvicorn process; wrk (when installed; 10 s per route) or a
+bounded asyncio httpx load generator measures requests/s and p50/p99 latency, and the script
+prints accord/hand-written ratios.
 
-    .venv/bin/python benchmarks/http.py                # defaults: 400 GETs, 100 logins, 8 clients
-    .venv/bin/python benchmarks/http.py --requests 1000 --logins 200 --concurrency 16
+    .venv/bin/python benchmarks/http.py                  # wrk if installed, 8 connections
+    .venv/bin/python benchmarks/http.py --tool httpx --requests 1000 --logins 200
 
 The hand-written app does what a careful developer would write without a framework: one
 SQLite connection, a handful of queries per request, the same scrypt password hashing (in a
@@ -14,11 +15,12 @@ thread) and PyJWT. accord runs durably (every batch fsynced) unless ``--no-durab
 
 from __future__ import annotations
 
+import os
 import sys
 
 # Run as a script, this file's folder comes first on sys.path, and this file's name would hide
 # the standard library's `http` package (which httpx and uvicorn import): drop that entry.
-if sys.path and sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(__file__)):
+if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
     sys.path.pop(0)
 
 import argparse
@@ -27,9 +29,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
+import re
+import shutil
 import sqlite3
-import statistics
 import subprocess
 import tempfile
 import time
@@ -86,13 +88,21 @@ def handwritten_app(db_path: str) -> Any:
             {
                 "articles": [
                     {
-                        "slug": r["slug"], "title": r["title"],
-                        "description": r["description"], "tagList": tags.get(r["id"], []),
-                        "createdAt": r["created_at"], "updatedAt": r["updated_at"],
-                        "favorited": False, "favoritesCount": counts.get(r["id"], 0),
-                        "author": {"username": r["username"], "bio": r["bio"],
-                                   "image": r["image"], "following": False},
-                    }  # fmt: skip
+                        "slug": r["slug"],
+                        "title": r["title"],
+                        "description": r["description"],
+                        "tagList": tags.get(r["id"], []),
+                        "createdAt": r["created_at"],
+                        "updatedAt": r["updated_at"],
+                        "favorited": False,
+                        "favoritesCount": counts.get(r["id"], 0),
+                        "author": {
+                            "username": r["username"],
+                            "bio": r["bio"],
+                            "image": r["image"],
+                            "following": False,
+                        },
+                    }
                     for r in rows
                 ],
                 "articlesCount": total,
@@ -116,12 +126,22 @@ def handwritten_app(db_path: str) -> Any:
             {"sub": str(row["id"]), "iat": now, "exp": now + dt.timedelta(days=30)}, key
         )
         return JSONResponse(
-            {"user": {"email": row["email"], "token": token, "username": row["username"],
-                      "bio": row["bio"], "image": row["image"]}}  # fmt: skip
+            {
+                "user": {
+                    "email": row["email"],
+                    "token": token,
+                    "username": row["username"],
+                    "bio": row["bio"],
+                    "image": row["image"],
+                }
+            }
         )
 
     return Starlette(
-        routes=[Route("/api/articles", articles), Route("/api/users/login", login, methods=["POST"])]
+        routes=[
+            Route("/api/articles", articles),
+            Route("/api/users/login", login, methods=["POST"]),
+        ]
     )
 
 
@@ -227,12 +247,15 @@ class Result:
     seconds: float
     latencies: list[float]
     failures: int
+    reported: tuple[float, float] | None = None  # (p50, p99) in seconds, as wrk reports them
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
 
     def percentile(self, p: float) -> float:
+        if self.reported is not None:
+            return self.reported[0 if p == 50 else 1] * 1000
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
@@ -265,6 +288,39 @@ async def load(
     return Result(len(latencies), seconds, latencies, failures)
 
 
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _seconds(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def load_wrk(base: str, method: str, path: str, body: str | None, seconds: int,
+             concurrency: int) -> Result:  # fmt: skip
+    """Drive the server with wrk for ``seconds`` (it reports rate and percentiles itself)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f"wrk.method = {json.dumps(method)}\n")
+        if body is not None:
+            script.write(f"wrk.body = {json.dumps(body)}\n")
+            script.write('wrk.headers["Content-Type"] = "application/json"\n')
+    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--latency",
+               "-s", script.name, base + path]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _seconds(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _seconds(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: .*?timeout (\d+)", output)
+    failures = (int(bad.group(1)) if bad else 0) + (int(errors.group(1)) if errors else 0)
+    # Percentiles are what wrk reports; keep them as a two-point latency list.
+    return Result(total, total / rate if rate else float("inf"), [p50, p99], failures, (p50, p99))
+
+
 async def get_articles(client: httpx.AsyncClient) -> int:
     response = await client.get("/api/articles")
     if response.status_code == 200:
@@ -283,6 +339,7 @@ async def post_login(client: httpx.AsyncClient) -> int:
 
 
 async def run(args: argparse.Namespace) -> None:
+    tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
     results: dict[tuple[str, str], Result] = {}
     with tempfile.TemporaryDirectory() as tmp:
         hand_db = str(Path(tmp) / "hand.db")
@@ -303,21 +360,30 @@ async def run(args: argparse.Namespace) -> None:
         accord = start("accord", accord_cmd, port)
         try:
             await seed_accord(accord.base, args.articles, args.tags)
+            login = json.dumps({"user": {"email": EMAIL, "password": PASSWORD}})
             for server in (hand, accord):
-                for route, total, call in (
-                    ("GET /api/articles", args.requests, get_articles),
-                    ("POST /api/users/login", args.logins, post_login),
+                for route, total, call, body in (
+                    ("GET /api/articles", args.requests, get_articles, None),
+                    ("POST /api/users/login", args.logins, post_login, login),
                 ):
-                    result = await load(server.base, total, args.concurrency, call)
+                    if tool == "wrk":
+                        method, path = route.split()
+                        async with httpx.AsyncClient(base_url=server.base) as warm:
+                            await get_articles(warm)
+                        result = load_wrk(server.base, method, path, body, args.seconds,
+                                          args.concurrency)  # fmt: skip
+                    else:
+                        result = await load(server.base, total, args.concurrency, call)
                     results[(server.name, route)] = result
         finally:
             hand.stop()
             accord.stop()
 
     mode = "durable (synchronous=FULL)" if args.durable else "synchronous=NORMAL"
+    load_desc = f"wrk, {args.seconds} s per route" if tool == "wrk" else "httpx load generator"
     print(
-        f"\nloopback, {args.concurrency} concurrent clients, {args.articles} articles x "
-        f"{args.tags} tags; accord {mode}\n"
+        f"\nloopback, {args.concurrency} concurrent clients ({load_desc}), {args.articles} "
+        f"articles x {args.tags} tags; accord {mode}\n"
     )
     print(f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}")
     for (name, route), r in results.items():
@@ -340,6 +406,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--tags", type=int, default=5)
     parser.add_argument("--durable", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto",
+                        help="load generator: wrk if installed (auto), else httpx")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per route")
     parser.add_argument("--serve-handwritten", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=8001, help=argparse.SUPPRESS)
     args = parser.parse_args()
