@@ -128,9 +128,11 @@ class Task(Generic[T]):
         )
         self.model_specs: tuple[str | Model, ...] = tuple(models) if models else ()
         self.budget = budget or Budget()
-        self.cache: ResponseCache | None = (
-            default_cache if cache is True else (cache or None)
-        )
+        self.cache: ResponseCache | None
+        if isinstance(cache, bool):
+            self.cache = default_cache if cache else None
+        else:
+            self.cache = cache
         self.settings = dict(settings or {})
         self.policy = policy or Policy()
         self.max_repair_cost = max_repair_cost

@@ -121,7 +121,7 @@ class ScriptedModel(Model):
         if index >= len(self.script):
             raise ModelError(
                 "internal",
-                f"{self.name}: the script has {len(self.script)} steps, but call {index + 1} "
+                f"the script has {len(self.script)} steps, but call {index + 1} "
                 "was made; add steps to the script",
                 error_class="ScriptExhausted",
             )
