@@ -111,12 +111,16 @@ def call_action(concept: Concept, action: ActionDef[Any], record: Record, db: Db
         inputs = action.validate_input(record.input)
     except (ValidationError, ValueError) as exc:
         return _bad_input(action, exc)
+    # Context variables set and reset inline: this runs once per step.
+    db_token = _current_db.set(db)
+    inv_token = _current_invocation.set(_invocation(record))
     try:
-        with context(db, _invocation(record)):
-            output = action.fn(concept, **inputs)
-        return _normalized(action, output)
+        return _normalized(action, action.fn(concept, **inputs))
     except Exception as exc:
         return _internal(action, record, exc)
+    finally:
+        _current_invocation.reset(inv_token)
+        _current_db.reset(db_token)
 
 
 async def call_async_action(

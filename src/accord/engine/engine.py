@@ -34,7 +34,7 @@ from accord.state import Row
 from accord.store.base import Store, Transaction
 from accord.store.sqlite import SqliteStore
 from accord.sync import dsl
-from accord.sync.model import Pattern, QueryCall, Sync
+from accord.sync.model import Pattern, QueryCall, Sync, Var
 
 __all__ = ["Engine", "EngineError"]
 
@@ -104,6 +104,9 @@ class Engine:
         for s in app.syncs:
             for position, pattern in enumerate(s.when):
                 self._index[_key(pattern)].append((s, position))
+        self._plain_syncs = {
+            s.name for s in app.syncs if not s.where and all(_is_json(c.inputs) for c in s.then)
+        }
         self._semaphores: dict[Key, asyncio.Semaphore] = {}
         self._flows: OrderedDict[int, _Flow] = OrderedDict()
         self._roots: deque[_Root] = deque()
@@ -462,11 +465,19 @@ class Engine:
             if self.deterministic:
                 self._reseed(f"{sync.name}:{key}")
             try:
-                frames = run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
+                frames = (
+                    run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
+                    if sync.where
+                    else [frame]
+                )
+                # Values bound by `when` are JSON already (they come from records); `where` may
+                # bind anything (a date from `bind`), which the log must store as JSON.
+                plain = sync.name in self._plain_syncs
                 calls = [
-                    (call.action, to_jsonable_python(substitute(call.inputs, f)))
+                    (call.action, inputs if plain else to_jsonable_python(inputs))
                     for f in frames
                     for call in sync.then
+                    for inputs in (substitute(call.inputs, f),)
                 ]
             except Exception as exc:  # a failing query or filter stops this firing, not the engine
                 log.exception("sync %s failed in flow %s", sync.name, flow.id)
@@ -603,6 +614,15 @@ class Engine:
             for key, future in list(watchers):
                 if key == record.key and not future.done():
                     future.set_result(record)
+
+
+def _is_json(value: Any) -> bool:
+    """Whether a (possibly nested) value holds only JSON types and variables."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool | Var)
 
 
 def _take(queue: deque[Any], limit: int) -> list[Any]:

@@ -107,6 +107,9 @@ def combinations(
     first = match_pattern(when[position], new, {})
     if first is None:
         return
+    if len(when) == 1:  # the common case: no join
+        yield first, (new,)
+        return
     others = [i for i in range(len(when)) if i != position]
     chosen: list[Record | None] = [None] * len(when)
     chosen[position] = new
