@@ -124,9 +124,9 @@ def connect(db_path: str | Path, *, write: bool = False) -> Iterator[sqlite3.Con
         conn.close()
 
 
-def _time_where(w: Window) -> tuple[str, dict[str, Any]]:
-    clauses = ["task = :task"]
-    params: dict[str, Any] = {"task": w.task}
+def _time_where(w: Window, *, with_task: bool = True) -> tuple[str, dict[str, Any]]:
+    clauses = ["task = :task"] if with_task else ["1"]
+    params: dict[str, Any] = {"task": w.task} if with_task else {}
     if w.since is not None:
         clauses.append("created_at >= :since")
         params["since"] = w.since
@@ -157,8 +157,7 @@ def resolve_task(conn: sqlite3.Connection, task: str | None, w: Window) -> str:
     """The task to profile: ``task`` if given, else the only task in the time range."""
     if task is not None:
         return task
-    where, params = _time_where(w)
-    where = where.replace("task = :task AND ", "").replace("task = :task", "1")
+    where, params = _time_where(w, with_task=False)
     tasks = [r[0] for r in conn.execute(
         f"SELECT DISTINCT task FROM llm_calls WHERE {where} LIMIT 11", params
     )]
