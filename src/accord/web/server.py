@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -64,7 +65,7 @@ class AccordServer:
         self,
         app: App,
         *,
-        db: str = ":memory:",
+        db: str | Path = ":memory:",
         engine: Engine | None = None,
         engine_factory: Callable[[App], Engine] | None = None,
         deadline: float = 10.0,
