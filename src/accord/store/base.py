@@ -29,6 +29,8 @@ class FlowSummary:
     pending: int
     errors: int
     events: int
+    unhandled: int = 0
+    """Error completions that no sync acted on (a routed error is not a failure)."""
 
     @property
     def status(self) -> str:
@@ -36,7 +38,7 @@ class FlowSummary:
             return "running"
         if self.events:
             return "halted"
-        return "failed" if self.errors else "done"
+        return "failed" if self.unhandled else "done"
 
 
 class Transaction(Protocol):

@@ -295,7 +295,11 @@ class SqliteStore:
                       (SELECT concept || '/' || action FROM actions WHERE id = a.flow),
                       MIN(a.invoked_at), MAX(COALESCE(a.completed_at, a.invoked_at)), COUNT(*),
                       SUM(a.output IS NULL), SUM(a.output LIKE '{"error":%'),
-                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow)
+                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow),
+                      (SELECT COUNT(*) FROM actions x
+                        WHERE x.flow = a.flow AND x.output LIKE '{"error":%'
+                          AND NOT EXISTS (SELECT 1 FROM actions r, json_each(r.cause) c
+                                          WHERE r.flow = x.flow AND c.value = x.id))
                FROM actions a
                WHERE a.flow IN (SELECT DISTINCT flow FROM actions ORDER BY flow DESC LIMIT ?)
                GROUP BY a.flow ORDER BY a.flow DESC""",
@@ -303,9 +307,17 @@ class SqliteStore:
         )
         return [
             FlowSummary(
-                flow, root or "?", started, updated, count, pending or 0, errors or 0, events
+                flow,
+                root or "?",
+                started,
+                updated,
+                count,
+                pending or 0,
+                errors or 0,
+                events,
+                unhandled,
             )
-            for flow, root, started, updated, count, pending, errors, events in rows
+            for flow, root, started, updated, count, pending, errors, events, unhandled in rows
         ]
 
     def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
