@@ -6,6 +6,7 @@ llama.cpp context is not thread-safe.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import importlib.util
 import json
@@ -68,6 +69,13 @@ class LlamaRunner:
         self._grammars: dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Free the model now (at interpreter exit llama_cpp's own finalizer would fail)."""
+        with self._lock:
+            if self._model is not None:
+                self._model.close()
+                self._model = None
+
     def grammar(self, schema: dict[str, Any]) -> Any:
         """The (cached) GBNF grammar of a JSON schema."""
         key = json.dumps(schema, sort_keys=True)
@@ -89,6 +97,8 @@ class LlamaRunner:
         """One chat completion whose output is constrained to ``schema`` (blocking)."""
         grammar = self.grammar(schema)
         with self._lock:
+            if self._model is None:
+                raise RuntimeError("the embedded model was closed")
             out: Any = self._model.create_chat_completion(
                 messages=messages,
                 grammar=grammar,
@@ -116,4 +126,5 @@ def shared_runner() -> LlamaRunner:
     with _load_lock:
         if _runner is None:
             _runner = LlamaRunner(smollm2_path())
+            atexit.register(_runner.close)
         return _runner
