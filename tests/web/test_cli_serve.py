@@ -1,0 +1,42 @@
+"""``accord serve``: bad app specifications are refused with the fix, before anything runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from accord.cli_serve import serve_command
+
+cli = typer.Typer()
+cli.command()(serve_command)
+
+
+def test_an_unimportable_module_is_named_with_the_fix() -> None:
+    result = CliRunner().invoke(cli, ["no_such_module_here:app"])
+    assert result.exit_code == 2
+    assert "cannot import 'no_such_module_here'" in result.output
+
+
+def test_a_module_without_an_app_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "not_an_app.py").write_text("app = 42\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        result = CliRunner().invoke(cli, ["not_an_app"])
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert result.exit_code == 2
+    assert "has no App named 'app'" in result.output
+
+
+def test_an_app_without_requesting_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "bare_app.py").write_text("from accord import App\napp = App()\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        result = CliRunner().invoke(cli, ["bare_app:app", "--db", str(tmp_path / "x.db")])
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert result.exit_code == 2
+    assert "exactly one Requesting concept" in result.output
