@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from accord.llm import forbid_real_requests
+
 from .servers import FakeServer, serving
 
 SECRET = "sk-test-not-a-real-key-0123456789"

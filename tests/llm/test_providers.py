@@ -24,6 +24,7 @@ from accord.llm import (
 from accord.llm.models.anthropic import AnthropicModel
 from accord.llm.models.openai import OpenAIModel
 from accord.llm.providers import AnthropicProvider, OpenAIProvider
+
 from .servers import Answer, FakeServer, Hang, Refuse, Reset, Status
 
 
