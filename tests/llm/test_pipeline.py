@@ -320,3 +320,13 @@ def test_task_declarations_are_checked() -> None:
         task.validate_inputs({"text": "a", "n": 1, "extra": 2})
     with pytest.raises(ValueError, match="invalid inputs"):
         task.validate_inputs({"text": "a", "n": "many"})
+
+
+async def test_models_of_one_provider_share_its_rate_limiter() -> None:
+    from accord.llm.providers import OpenAIProvider
+
+    provider = OpenAIProvider(base_url="http://127.0.0.1:9/v1", rate_limit=(2, 1.0))
+    small, large = OpenAIModel("small", provider=provider), OpenAIModel("large", provider=provider)
+    assert small.limiter is not None and small.limiter is large.limiter
+    assert small.limiter.max_rate == 2 and small.limiter.time_period == 1.0
+    assert OpenAIModel("other").limiter is None

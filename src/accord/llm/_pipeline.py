@@ -63,7 +63,8 @@ async def run_task(task: Task[T], inputs: Mapping[str, Any]) -> Success[T] | Fai
     """Run ``task`` over its fallback chain; never raises for model failures."""
     state = _State(task, inputs)
     last: Failure | None = None
-    for model in task.models:
+    chain = task.models
+    for model in chain:
         outcome = await _run_model(state, model)
         if isinstance(outcome, Success):
             return outcome
@@ -71,7 +72,7 @@ async def run_task(task: Task[T], inputs: Mapping[str, Any]) -> Success[T] | Fai
         if outcome.kind == "budget_exceeded":
             break
         log.warning("task %s: %s failed with %s; %s", task.name, model.name, outcome.kind,
-                    "trying the next model" if model is not task.models[-1] else "giving up")
+                    "trying the next model" if model is not chain[-1] else "giving up")
     assert last is not None
     return last
 

@@ -49,7 +49,8 @@ class Model(ABC):
 
     def prepare(self) -> None:
         """Build clients before the first request, outside its timeout (may raise
-        `ModelError`, e.g. for a missing API key)."""
+        `ModelError`, e.g. for a missing API key). Models without clients need nothing."""
+        return None
 
     async def request(self, request: Request, *, timeout: float) -> Response:
         """Send one request (no retries)."""
