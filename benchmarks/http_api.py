@@ -5,8 +5,8 @@ SQLite on loopback, each in its own uvicorn process; wrk (when installed; 10 s p
 bounded asyncio httpx load generator measures requests/s and p50/p99 latency, and the script
 prints accord/hand-written ratios.
 
-    .venv/bin/python benchmarks/http.py                  # wrk if installed, 8 connections
-    .venv/bin/python benchmarks/http.py --tool httpx --requests 1000 --logins 200
+    .venv/bin/python benchmarks/http_api.py                  # wrk if installed, 8 connections
+    .venv/bin/python benchmarks/http_api.py --tool httpx --requests 1000 --logins 200
 
 The hand-written app does what a careful developer would write without a framework: one
 SQLite connection, a handful of queries per request, the same scrypt password hashing (in a
@@ -15,24 +15,18 @@ thread) and PyJWT. accord runs durably (every batch fsynced) unless ``--no-durab
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as a script, this file's folder comes first on sys.path, and this file's name would hide
-# the standard library's `http` package (which httpx and uvicorn import): drop that entry.
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import asyncio
 import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
