@@ -48,7 +48,14 @@ class Refuse:
     text: str = "I can't help with that."
 
 
-Behaviour = Answer | Hang | Status | Reset | Refuse
+@dataclass(frozen=True)
+class RawBody:
+    """A 200 response whose body is not the protocol's JSON."""
+
+    body: bytes = b"<html>upstream proxy error</html"
+
+
+Behaviour = Answer | Hang | Status | Reset | Refuse | RawBody
 
 
 @dataclass
@@ -115,6 +122,13 @@ class FakeServer:
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.connection.close()
             h.close_connection = True
+            return
+        if isinstance(b, RawBody):
+            h.send_response(200)
+            h.send_header("content-type", "application/json")
+            h.send_header("content-length", str(len(b.body)))
+            h.end_headers()
+            h.wfile.write(b.body)
             return
         if isinstance(b, Status):
             payload = (

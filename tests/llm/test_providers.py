@@ -25,7 +25,7 @@ from accord.llm.models.anthropic import AnthropicModel
 from accord.llm.models.openai import OpenAIModel
 from accord.llm.providers import AnthropicProvider, OpenAIProvider
 
-from .servers import Answer, FakeServer, Hang, Refuse, Reset, Status
+from .servers import Answer, FakeServer, Hang, RawBody, Refuse, Reset, Status
 
 
 class Person(BaseModel):
@@ -304,3 +304,15 @@ async def test_a_missing_api_key_is_an_internal_failure_naming_the_variable(
     assert isinstance(result, Failure)
     assert result.kind == "internal" and "OPENAI_API_KEY" in result.message
     assert openai_server.requests == []
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+async def test_a_response_body_that_is_not_the_protocol_json_is_unavailable_and_retried(
+    keys: str, openai_server: FakeServer, anthropic_server: FakeServer, protocol: str
+) -> None:
+    server = openai_server if protocol == "openai" else anthropic_server
+    model = openai_model(server) if protocol == "openai" else anthropic_model(server)
+    server.play(RawBody(), Answer(ADA))
+    result = await task(model).run(text="Ada")
+    assert outcomes(result) == ["unavailable", "ok"]
+    assert result.attempts[0].error_class in ("MalformedResponse", "APIResponseValidationError")

@@ -48,10 +48,14 @@ class AnthropicModel(Model):
     async def _request(self, request: Request, *, timeout: float) -> Response:
         check_allowed(self.name, self.provider.base_url)
         client = self.provider.client()
+        kwargs = encode(self.model, request)
         try:
-            message = await client.messages.create(**encode(self.model, request), timeout=timeout)
+            message = await client.messages.create(**kwargs, timeout=timeout)
         except anthropic.APIError as exc:
             raise map_error(exc) from None
+        except ValueError as exc:  # the SDK lets a body that is not JSON through as this
+            raise ModelError("unavailable", f"the response body is not JSON: {exc}",
+                             error_class="MalformedResponse") from None
         return decode(message)
 
 
@@ -80,6 +84,9 @@ def encode(model: str, request: Request) -> dict[str, Any]:
 
 def decode(message: Any) -> Response:
     """The answer (tool input as JSON text, else the text blocks) and usage of a message."""
+    if not hasattr(message, "content") or not hasattr(message, "stop_reason"):
+        raise ModelError("unavailable", "the server answered with something other than a "
+                         "message", error_class="MalformedResponse")
     if message.stop_reason == "refusal":
         raise ModelError("refused", "the model declined to answer", error_class="Refusal")
     text = ""

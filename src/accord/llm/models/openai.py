@@ -51,12 +51,14 @@ class OpenAIModel(Model):
     async def _request(self, request: Request, *, timeout: float) -> Response:
         check_allowed(self.name, self.provider.base_url)
         client = self.provider.client()
+        kwargs = encode(self.model, request)
         try:
-            completion = await client.chat.completions.create(
-                **encode(self.model, request), timeout=timeout
-            )
+            completion = await client.chat.completions.create(**kwargs, timeout=timeout)
         except openai.APIError as exc:
             raise map_error(exc) from None
+        except ValueError as exc:  # the SDK lets a body that is not JSON through as this
+            raise ModelError("unavailable", f"the response body is not JSON: {exc}",
+                             error_class="MalformedResponse") from None
         return decode(completion)
 
 
@@ -88,8 +90,8 @@ def encode(model: str, request: Request) -> dict[str, Any]:
 def decode(completion: Any) -> Response:
     """The answer text (content or tool arguments) and usage of a completion."""
     if not getattr(completion, "choices", None):
-        raise ModelError("unavailable", "the server answered without any choice",
-                         error_class="EmptyChoices")
+        raise ModelError("unavailable", "the server answered without any choice (not a "
+                         "chat completion)", error_class="MalformedResponse")
     choice = completion.choices[0]
     message = choice.message
     refusal = getattr(message, "refusal", None)
