@@ -27,6 +27,7 @@ from pydantic_core import to_jsonable_python
 from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
+from accord.engine._index import SyncIndex
 from accord.engine.matching import combinations, match_pattern, run_where, substitute
 from accord.observe import telemetry
 from accord.records import Record
@@ -102,10 +103,7 @@ class Engine:
                 self._queries[(concept.name, name)] = (concept, qdef)
         if check:
             self._check()
-        self._index: dict[Key, list[tuple[Sync, int]]] = defaultdict(list)
-        for s in app.syncs:
-            for position, pattern in enumerate(s.when):
-                self._index[_key(pattern)].append((s, position))
+        self._index = SyncIndex(app.syncs)
         self._plain_syncs = {
             s.name for s in app.syncs if not s.where and all(_is_json(c.inputs) for c in s.then)
         }
@@ -468,7 +466,7 @@ class Engine:
         flow = self._flow(record.flow)
         flow.pending -= 1
         flow.completed[record.key].append(record)
-        for sync, position in self._index.get(record.key, ()):
+        for sync, position in self._index.candidates(record):
             self._evaluate(tx, sync, position, record, flow, created)
 
     def _evaluate(
