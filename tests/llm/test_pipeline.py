@@ -57,8 +57,7 @@ def city_task(*models: Model | str, **options: object) -> Task[City]:
         output=City,
         prompt=Prompt("Which city?\n{text}", version="v2"),
         models=models,
-        policy=FAST,
-        **options,  # type: ignore[arg-type]
+        **{"policy": FAST, **options},  # type: ignore[arg-type]
     )
 
 
@@ -330,3 +329,20 @@ async def test_models_of_one_provider_share_its_rate_limiter() -> None:
     assert small.limiter is not None and small.limiter is large.limiter
     assert small.limiter.max_rate == 2 and small.limiter.time_period == 1.0
     assert OpenAIModel("other").limiter is None
+
+
+async def test_a_cancelled_half_open_probe_does_not_keep_the_circuit_stuck() -> None:
+    import asyncio
+
+    clock = Clock()
+    breaker = CircuitBreaker(failure_threshold=1, reset_after=1, clock=clock)
+    breaker.record_failure()
+    clock.now = 1.0
+    model = ScriptedModel([slow(5.0, PARIS), PARIS], breaker=breaker)
+    running = asyncio.create_task(city_task(model, policy=Policy(timeout=10)).run(text="x"))
+    while model.calls == 0:
+        await asyncio.sleep(0.01)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert breaker.allow()  # the probe was given back

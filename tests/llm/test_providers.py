@@ -23,6 +23,7 @@ from accord.llm import (
 )
 from accord.llm.models.anthropic import AnthropicModel
 from accord.llm.models.openai import OpenAIModel
+from accord.llm.profiles import Profile, openai_strict
 from accord.llm.providers import AnthropicProvider, OpenAIProvider
 
 from .servers import Answer, FakeServer, Hang, RawBody, Refuse, Reset, Status
@@ -316,3 +317,17 @@ async def test_a_response_body_that_is_not_the_protocol_json_is_unavailable_and_
     result = await task(model).run(text="Ada")
     assert outcomes(result) == ["unavailable", "ok"]
     assert result.attempts[0].error_class in ("MalformedResponse", "APIResponseValidationError")
+
+
+async def test_openai_tool_mode_reads_the_forced_tool_call_arguments(
+    keys: str, openai_server: FakeServer
+) -> None:
+    tool_profile = Profile("openai", "tool", openai_strict)
+    model = OpenAIModel("gpt-test", provider=OpenAIProvider(base_url=openai_server.base_url),
+                        profile=tool_profile)
+    openai_server.play(Answer(ADA))
+    result = await task(model).run(text="Ada")
+    assert result.value.city == "London"
+    body = openai_server.requests[0].body
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Person"}}
+    assert body["tools"][0]["function"]["strict"] is True

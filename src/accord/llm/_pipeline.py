@@ -128,8 +128,8 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
             return state.failure("unavailable", message)
         try:
             response, latency = await _send(model, request, task.policy.timeout)
-        except RealRequestForbidden:
-            model.breaker.release()
+        except (RealRequestForbidden, asyncio.CancelledError):
+            model.breaker.release()  # a claimed half-open probe must not stay claimed
             raise
         except ModelError as exc:
             if exc.kind in _TRANSPORT:
