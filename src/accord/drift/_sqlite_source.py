@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -228,11 +229,11 @@ def _is_date(v: str) -> bool:
     return True
 
 
-def _expr(f: OutputField, p: str) -> str:
+def _expr(f: OutputField) -> str:
     # One json_extract per field and no json_type: json_extract shares SQLite's parse cache,
     # json_type (in 3.40) re-parses. A value of an unexpected type is dropped when parsed
     # (numbers) or shows up as a category of its own (text, bool), which is drift anyway.
-    value = f"json_extract(output_json, :{p})"
+    value = f"json_extract(output_json, {_path_literal(f.key)})"
     if f.transform == "date":
         return f"unixepoch({value})"
     if f.transform == "length":
@@ -240,8 +241,19 @@ def _expr(f: OutputField, p: str) -> str:
     return value
 
 
-def _path(key: str) -> str:
-    return f'$."{key}"'
+_SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _path_literal(key: str) -> str:
+    """The JSON path of ``key`` as an SQL string literal.
+
+    A literal rather than a bound parameter, and unquoted when the key allows it: SQLite
+    resolves such paths measurably faster (about 20% of the JSON cost here).
+    """
+    if any(c in key for c in '"\\') or any(ord(c) < 32 for c in key):
+        raise ValueError(f"output key {key!r} contains quotes, backslashes or control characters")
+    path = f"$.{key}" if _SIMPLE_KEY.match(key) else f'$."{key}"'
+    return "'" + path.replace("'", "''") + "'"
 
 
 def read_observations(
@@ -256,9 +268,8 @@ def read_observations(
     cats: list[tuple[str, str]] = [(c, c) for c in SYSTEM_CATEGORICAL]
     nums: list[tuple[str, str]] = [(c, c) for c in SYSTEM_NUMERIC]
     qparams = dict(params)
-    for i, f in enumerate(fields):
-        qparams[f"p{i}"] = _path(f.key)
-        (cats if f.kind == "categorical" else nums).append((f.name, _expr(f, f"p{i}")))
+    for f in fields:
+        (cats if f.kind == "categorical" else nums).append((f.name, _expr(f)))
     select = ["count(*)"]
     select += [f"group_concat({_PACKED}, '')"]
     select += [f"group_concat({e}, ',')" for _, e in nums]
@@ -269,8 +280,11 @@ def read_observations(
         lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM llm_calls").fetchone()
     parts: list[_Part] = []
     if lo is not None:
-        k = max(1, min(workers or min(4, os.cpu_count() or 1), hi - lo + 1))
-        edges = np.linspace(lo, hi + 1, k + 1).astype(np.int64)
+        k = max(1, workers or min(4, os.cpu_count() or 1))
+        # More ranges than threads, so one thread parses (holding the GIL) while the other
+        # is inside SQLite (not holding it).
+        chunks = max(1, min(4 * k, hi - lo + 1))
+        edges = np.linspace(lo, hi + 1, chunks + 1).astype(np.int64)
         ranges = [(int(a), int(b) - 1) for a, b in itertools.pairwise(edges)]
 
         def scan(r: tuple[int, int]) -> _Part:
