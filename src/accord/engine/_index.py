@@ -24,44 +24,52 @@ Entry = tuple[int, Sync, int]  # (registration order, sync, pattern position)
 @dataclass(slots=True)
 class _ActionEntries:
     always: list[Entry] = field(default_factory=list)
-    by_literal: dict[str, dict[Hashable, list[Entry]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(list))
-    )
+    key: str | None = None  # the input whose literal value selects patterns
+    by_value: dict[Hashable, list[Entry]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _discriminator(inputs: dict[str, Any]) -> tuple[str, Hashable] | None:
-    for key, value in inputs.items():
-        if isinstance(value, str | int | float | bool):
-            return key, value
-    return None
+def _literals(inputs: dict[str, Any]) -> dict[str, Hashable]:
+    return {k: v for k, v in inputs.items() if isinstance(v, str | int | float | bool)}
 
 
 class SyncIndex:
     """The (sync, position) pairs worth trying for a new completion, in registration order."""
 
     def __init__(self, syncs: Iterable[Sync]) -> None:
-        self._actions: dict[tuple[str, str], _ActionEntries] = defaultdict(_ActionEntries)
+        patterns: dict[tuple[str, str], list[tuple[Entry, dict[str, Hashable]]]] = defaultdict(list)
         order = 0
         for sync in syncs:
             for position, pattern in enumerate(sync.when):
-                entries = self._actions[(pattern.action.concept, pattern.action.name)]
-                entry = (order, sync, position)
+                action = (pattern.action.concept, pattern.action.name)
+                patterns[action].append(((order, sync, position), _literals(dict(pattern.inputs))))
                 order += 1
-                literal = _discriminator(dict(pattern.inputs))
-                if literal is None:
-                    entries.always.append(entry)
+        self._actions: dict[tuple[str, str], _ActionEntries] = {}
+        for action, entries in patterns.items():
+            # Key on the input with the most distinct literal values (a route's path, not its
+            # method): it splits the patterns finest.
+            distinct: dict[str, set[Hashable]] = defaultdict(set)
+            for _, literals in entries:
+                for k, v in literals.items():
+                    distinct[k].add(v)
+            index = _ActionEntries()
+            if distinct:
+                index.key = max(distinct, key=lambda k: len(distinct[k]))
+            for entry, literals in entries:
+                if index.key is not None and index.key in literals:
+                    index.by_value[literals[index.key]].append(entry)
                 else:
-                    entries.by_literal[literal[0]][literal[1]].append(entry)
+                    index.always.append(entry)
+            self._actions[action] = index
 
     def candidates(self, record: Record) -> list[tuple[Sync, int]]:
         entries = self._actions.get(record.key)
         if entries is None:
             return []
-        found = list(entries.always)
-        for key, by_value in entries.by_literal.items():
-            value = record.input.get(key)
-            if isinstance(value, Hashable):
-                found += by_value.get(value, ())
-        if entries.by_literal:
-            found.sort(key=lambda e: e[0])  # evaluation order decides record ids: keep it stable
+        if entries.key is None:
+            found = entries.always
+        else:
+            value = record.input.get(entries.key)
+            selected = entries.by_value.get(value, ()) if isinstance(value, Hashable) else ()
+            # Evaluation order decides record ids: keep registration order.
+            found = sorted([*entries.always, *selected], key=lambda e: e[0])
         return [(sync, position) for _, sync, position in found]

@@ -230,10 +230,16 @@ class Engine:
         key = (action.concept, action.name)
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
         self._watchers[flow].append((key, future))
-        for record in self.store.flow_records(flow):
-            if record.key == key and record.completed:
-                self._watchers[flow].remove((key, future))
-                return record
+        cached = self._flows.get(flow)
+        # A cached flow holds every committed completion; only an evicted one needs the store.
+        done = (
+            cached.completed.get(key, [])
+            if cached is not None and not self._busy
+            else [r for r in self.store.flow_records(flow) if r.key == key and r.completed]
+        )
+        if done:
+            self._watchers[flow].remove((key, future))
+            return done[0]
         try:
             return await asyncio.wait_for(future, timeout)
         finally:
