@@ -28,6 +28,10 @@ lint: install
 	$(BIN)/ruff check src tests examples benchmarks
 	$(BIN)/mypy
 
+# The RealWorld (Conduit) backend on http://127.0.0.1:3000/api, data in realworld.db.
+realworld: install
+	$(BIN)/accord serve examples.realworld.app:app --port 3000 --db realworld.db
+
 bench: install
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py --compare
