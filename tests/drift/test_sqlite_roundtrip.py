@@ -219,3 +219,53 @@ def test_nested_and_null_output_keys_are_skipped_with_a_reason(tmp_path: Path) -
     assert kinds == {"output.when": "date", "output.ok": "bool", "output.note.length": "length"}
     when = b.profile.numeric["output.when"]
     assert when.minimum == pytest.approx(1767261600.0)  # 2026-01-01T10:00:00Z
+
+
+def _insert(conn: sqlite3.Connection, i: int, out: dict[str, object], t: float) -> None:
+    conn.execute(
+        "INSERT INTO llm_calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            f"r{i}",
+            "f",
+            "t",
+            "m",
+            "v1",
+            "ok",
+            1,
+            0,
+            0,
+            0,
+            0,
+            10,
+            5,
+            12.5,
+            0.001,
+            json.dumps(out),
+            50,
+            t,
+        ),
+    )
+
+
+def test_window_values_unseen_in_the_baseline_are_counted_exactly(tmp_path: Path) -> None:
+    db = tmp_path / "new-values.db"
+    conn = sqlite3.connect(db)
+    conn.execute(LLM_CALLS_DDL)
+    for i in range(300):
+        _insert(conn, i, {"kind": "ab"[i % 2], "flag": False}, T0 + i)
+    window = [{"kind": ["a", "b", "c", "it's", "a"][i % 5], "flag": i % 3 == 0} for i in range(400)]
+    window[7]["kind"] = None
+    for i, out in enumerate(window):
+        _insert(conn, 1_000 + i, out, T0 + 1_000 + i)
+    conn.commit()
+    conn.close()
+    take_baseline(db, "v1", until=T0 + 1_000)
+    report = check_drift(db, "v1", since=T0 + 1_000)
+    expected: dict[str, int] = {}
+    for out in window:
+        if out["kind"] is not None:
+            expected[str(out["kind"])] = expected.get(str(out["kind"]), 0) + 1
+    assert dict(report.window.categorical["output.kind"].counts) == expected
+    flags = report.window.categorical["output.flag"].counts
+    assert dict(flags) == {"true": 134, "false": 266}
+    assert {"output.kind", "output.flag"} <= set(report.drifted_fields)
