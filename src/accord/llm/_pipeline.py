@@ -96,7 +96,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
     reask = False
     retries = 0
     failure: Failure | None = None
-    for _ in range(task.budget.attempts):
+    for n in range(task.budget.attempts):
         if state.budget_spent():
             return state.failure(
                 "budget_exceeded",
@@ -141,7 +141,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 error_class=exc.error_class, message=exc.message, reask=reask,
                 latency_ms=_ms(started), started_at=started))
             failure = state.failure(exc.kind, f"{model.name}: {exc.message}")
-            if not exc.retryable:
+            if not exc.retryable or n + 1 == task.budget.attempts:
                 return failure
             if exc.retry_after is not None and exc.retry_after > task.policy.max_retry_after:
                 return failure
