@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
@@ -158,3 +159,31 @@ async def test_an_unknown_task_is_an_invalid_input_error(tmp_path: Path) -> None
         done = await engine.completion(rec.id, timeout=10)
     assert done.error is not None and done.error["kind"] == "invalid_input"
     assert "customer" in done.error["message"]
+
+
+async def test_llm_calls_has_exactly_the_columns_drift_detection_reads(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    async with Engine(make_app(ScriptedModel([])), db=str(db), deterministic=True):
+        pass
+    with sqlite3.connect(db) as conn:
+        columns = [(r[1], r[2], r[3], r[4]) for r in conn.execute("PRAGMA table_info(llm_calls)")]
+    assert columns == [
+        ("record_id", "TEXT", 0, None), ("flow", "TEXT", 1, None), ("task", "TEXT", 1, None),
+        ("model", "TEXT", 1, None), ("prompt_version", "TEXT", 1, None),
+        ("outcome", "TEXT", 1, None), ("attempts", "INTEGER", 1, None),
+        ("reasked", "INTEGER", 1, None), ("repaired", "INTEGER", 1, None),
+        ("fell_back", "INTEGER", 1, None), ("reviewed", "INTEGER", 1, "0"),
+        ("input_tokens", "INTEGER", 0, None), ("output_tokens", "INTEGER", 0, None),
+        ("latency_ms", "REAL", 0, None), ("cost", "REAL", 0, None),
+        ("output_json", "TEXT", 0, None), ("output_chars", "INTEGER", 0, None),
+        ("created_at", "REAL", 1, None),
+    ]
+
+
+def test_extracting_rejects_duplicate_tasks_and_non_object_outputs() -> None:
+    prompt = Prompt("{text}", version="1")
+    task = Task("customer", output=Customer, prompt=prompt)
+    with pytest.raises(ValueError, match="unique"):
+        Extracting([task, task])
+    with pytest.raises(TypeError, match="object output"):
+        Extracting([Task("tags", output=list[str], prompt=prompt)])

@@ -286,8 +286,9 @@ async def test_openai_compatible_string_uses_prompted_json_with_the_schema_in_th
 
 
 async def test_an_auth_error_is_internal_not_retried_and_never_echoes_the_key(
-    keys: str, openai_server: FakeServer
+    keys: str, openai_server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("DEBUG")
     openai_server.play(Status(401, f"Incorrect API key provided: {keys}"))
     result = await task(openai_model(openai_server)).run_result(text="Ada")
     assert isinstance(result, Failure)
@@ -295,6 +296,7 @@ async def test_an_auth_error_is_internal_not_retried_and_never_echoes_the_key(
     assert len(result.attempts) == 1
     assert keys not in result.message
     assert_secret_absent(result, keys)
+    assert caplog.records and keys not in caplog.text
 
 
 async def test_a_missing_api_key_is_an_internal_failure_naming_the_variable(
