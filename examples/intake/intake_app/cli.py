@@ -128,7 +128,7 @@ def run(
             "answers one request at a time; raise it for hosted models).",
         ),
     ] = 2,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 200,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 160,
     expected: Annotated[
         Path | None,
         typer.Option(

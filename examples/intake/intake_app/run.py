@@ -43,7 +43,7 @@ async def run_intake(
     models: Sequence[str],
     *,
     window: int = 2,
-    max_tokens: int = 200,
+    max_tokens: int = 160,
     policy: Policy | None = None,
     progress: Progress | None = None,
     poll: float = 0.2,
