@@ -73,7 +73,8 @@ def test_a_scripted_fault_ends_the_users_flow_in_review(pytester: pytest.Pyteste
             check_flow(flow).ended_in("Reviewing/request").never("People/add").not_stuck()
 
         async def test_invalid_twice_goes_to_a_person(accord_engine, check_flow, scripted):
-            scripted(PERSON, [faults.malformed(), faults.schema_invalid({"name": "Ada", "age": -1})])
+            negative = faults.schema_invalid({"name": "Ada", "age": -1})
+            scripted(PERSON, [faults.malformed(), negative])
             flow = await extract(accord_engine, "Ada, 36")
             check_flow(flow).reached("Extracting/extract").ended_in("Reviewing/request")
 
