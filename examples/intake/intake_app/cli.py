@@ -125,9 +125,10 @@ def run(
         typer.Option(
             min=1,
             help="Messages in progress at once (the embedded model "
-            "answers one request at a time; raise it for hosted models).",
+            "answers one request at a time, so 1 keeps each call's latency true; raise it "
+            "for hosted models).",
         ),
-    ] = 2,
+    ] = 1,
     max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 160,
     expected: Annotated[
         Path | None,

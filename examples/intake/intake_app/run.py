@@ -42,7 +42,7 @@ async def run_intake(
     messages: Sequence[IncomingMessage],
     models: Sequence[str],
     *,
-    window: int = 2,
+    window: int = 1,
     max_tokens: int = 160,
     policy: Policy | None = None,
     progress: Progress | None = None,
