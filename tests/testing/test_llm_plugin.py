@@ -110,3 +110,48 @@ def test_an_unscripted_real_model_is_refused_in_the_users_tests(
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+CASSETTE_TEST = """
+from pydantic import BaseModel
+from accord.llm import Budget, Prompt, Task
+from accord.llm.models.openai import OpenAIModel
+from accord.llm.providers import OpenAIProvider
+
+class Person(BaseModel):
+    name: str
+    age: int
+
+async def test_person(llm_cassette):
+    model = OpenAIModel("gpt-test", provider=OpenAIProvider(base_url="{base_url}"))
+    task = Task("person", output=Person, prompt=Prompt("Who? {{text}}", version="v1"),
+                models=[model], budget=Budget(attempts=1))
+    result = await task.run(text="Ada, 36")
+    assert result.value == Person(name="Ada", age=36)
+    print("recording" if llm_cassette.recording else "replaying", llm_cassette.path.name)
+"""
+
+
+def test_the_cassette_fixture_records_locally_and_replays_under_ci(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm.servers import Answer, serving
+
+    # In subprocesses: pytester's in-process runs unload modules between runs, and PyYAML's C
+    # loader does not survive being imported twice in one process.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-fixture-test-secret-123456")
+    monkeypatch.delenv("CI", raising=False)
+    project(pytester)
+    with serving("openai") as server:
+        server.play(Answer('{"name": "Ada", "age": 36}'))
+        pytester.makepyfile(test_people=CASSETTE_TEST.format(base_url=server.base_url))
+        first = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+        first.assert_outcomes(passed=1)
+        first.stdout.fnmatch_lines(["*recording test_person.yaml*"])
+    cassette = pytester.path / "cassettes" / "test_people" / "test_person.yaml"
+    assert "sk-fixture-test-secret-123456" not in cassette.read_text()
+
+    monkeypatch.setenv("CI", "true")
+    again = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    again.assert_outcomes(passed=1)
+    again.stdout.fnmatch_lines(["*replaying test_person.yaml*"])

@@ -126,7 +126,7 @@ def test_ci_without_a_cassette_fails_before_any_request(
 
 def test_the_forbid_switch_is_lifted_only_inside_the_cassette(tmp_path: Path) -> None:
     assert real_requests_forbidden()  # the plugin forbids real requests in every test
-    with llm_cassette(tmp_path / "switch.yaml") as cassette:
+    with llm_cassette(tmp_path / "switch.yaml", record_mode="once") as cassette:
         assert cassette.recording and not real_requests_forbidden()
     assert real_requests_forbidden()
 
