@@ -136,3 +136,18 @@ def test_a_cassette_must_be_a_yaml_file(tmp_path: Path) -> None:
         tmp_path / "x.json"
     ):
         pass
+
+
+async def test_record_mode_all_replaces_the_old_recording(
+    keys: None, server: FakeServer, tmp_path: Path
+) -> None:
+    server.play(Answer(ADA), Answer('{"name": "Grace", "age": 45}'))
+    cassette_file = tmp_path / "rerecord.yaml"
+    with llm_cassette(cassette_file):
+        await person_task(server.base_url).run_result(text="first prompt")
+    with llm_cassette(cassette_file, record_mode="all") as cassette:
+        assert cassette.recording
+        await person_task(server.base_url).run_result(text="second prompt")
+    text = cassette_file.read_text()
+    assert "second prompt" in text and "Grace" in text
+    assert "first prompt" not in text

@@ -154,6 +154,8 @@ def llm_cassette(
         before_record_response=_clean_response,
         decode_compressed_response=True,
         record_on_exception=False,
+        # "all" re-records: answers not asked for again must not linger in the file.
+        drop_unused_requests=mode == "all",
     )
     keys = _placeholder_keys() if not recording else _nothing()
     with _real_requests_allowed(), keys, recorder.use_cassette(str(file)) as active:
