@@ -154,3 +154,50 @@ def test_off_by_default_records_nothing(tmp_path: Path) -> None:
     TracerProvider().add_span_processor(SimpleSpanProcessor(exporter))
     run_flow(tmp_path / "t.db")
     assert exporter.get_finished_spans() == ()
+
+
+def test_every_pipeline_attempt_is_a_span_under_its_action(
+    tmp_path: Path, telemetry: tuple[InMemorySpanExporter, InMemoryMetricReader]
+) -> None:
+    from pydantic import BaseModel
+
+    from accord.concepts.extracting import Extracting
+    from accord.llm import Budget, Prompt, ScriptedModel, Task
+    from accord.llm.models.test import schema_invalid
+
+    class Person(BaseModel):
+        name: str
+        email: str
+
+    @sync
+    def extract_question(q: Var) -> Clauses:
+        return Clauses(
+            when=[Desk.ask().out(question=q)],
+            then=[Extracting.extract(task="person", input={"text": q}, ref="r1")],
+        )
+
+    model = ScriptedModel([schema_invalid({"name": "Ada"}), {"name": "Ada", "email": "a@b.io"}])
+    task = Task("person", output=Person, prompt=Prompt("Who? {text}", version="v1"),
+                models=[model], budget=Budget(attempts=2))  # fmt: skip
+
+    async def go() -> None:
+        app = App([Desk(), Extracting([task])], [extract_question])
+        async with Engine(app, tmp_path / "x.db", deterministic=True) as engine:
+            await engine.invoke(Desk.ask, question="Ada <a@b.io>")
+            await engine.idle()
+
+    asyncio.run(go())
+    exporter, _ = telemetry
+    spans = exporter.get_finished_spans()
+    (extract,) = by_name(spans, "Extracting/extract")
+    attempts = [s for s in spans if s.name == "chat scripted"]
+    assert len(attempts) == 2
+    assert all(
+        a.parent is not None and a.parent.span_id == extract.context.span_id for a in attempts
+    )
+    first, second = attempts
+    assert first.attributes is not None and second.attributes is not None
+    assert first.attributes["error.type"] == "invalid_output"
+    assert first.attributes["gen_ai.provider.name"] == "test"
+    assert second.attributes["accord.task"] == "person"
+    assert "error.type" not in second.attributes

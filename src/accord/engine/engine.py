@@ -570,16 +570,22 @@ class Engine:
         return self._semaphores[key]
 
     async def _run_async(self, record: Record) -> None:
-        concept, adef = self._actions[record.key]
-        semaphore = self._semaphore(record.key, adef)
+        semaphore = self._semaphore(record.key, self._actions[record.key][1])
         async with semaphore if semaphore is not None else contextlib.nullcontext():
-            with telemetry.action_span(record) as span:
-                output, writes = await _running.call_async_action(
-                    concept, adef, record, self.store.reader()
-                )
-                span["output"] = output
+            output, writes = await self._call_async(record)
         self._finished.append((record, output, writes))
         self._wake.set()
+
+    async def _call_async(
+        self, record: Record
+    ) -> tuple[dict[str, Any], _running.BufferedDb | None]:
+        concept, adef = self._actions[record.key]
+        with telemetry.action_span(record) as span:
+            output, writes = await _running.call_async_action(
+                concept, adef, record, self.store.reader()
+            )
+            span["output"] = output
+        return output, writes
 
     async def _run_async_inline(
         self, ready: list[Record]
@@ -589,11 +595,8 @@ class Engine:
         try:
             for record in ready:
                 if self._is_async(record):
-                    concept, adef = self._actions[record.key]
                     self._reseed(f"record:{record.id}")
-                    output, writes = await _running.call_async_action(
-                        concept, adef, record, self.store.reader()
-                    )
+                    output, writes = await self._call_async(record)
                     self._in_flight += 1
                     results.append((record, output, writes))
         finally:

@@ -29,6 +29,7 @@ from accord.llm.profiles import NullPath, SchemaPlan
 from accord.llm.resilience import backoff_delay
 from accord.llm.result import Attempt, Failure, Success
 from accord.llm.task import Task
+from accord.observe import telemetry
 
 __all__ = ["run_task"]
 
@@ -53,6 +54,22 @@ class _State:
                 raw: str | None = None) -> Failure:
         return Failure(self.task.name, self.task.prompt.version, tuple(self.attempts),
                        kind=kind, message=message, errors=errors, raw=raw)
+
+    def record(self, attempt: Attempt) -> None:
+        """Keep an attempt, and report it to telemetry (a no-op unless configured)."""
+        self.attempts.append(attempt)
+        if telemetry.enabled():
+            telemetry.record_llm_attempt(
+                attempt.model, outcome=attempt.outcome, started_at=attempt.started_at,
+                latency_ms=attempt.latency_ms, input_tokens=attempt.input_tokens,
+                output_tokens=attempt.output_tokens, task=self.task.name,
+                prompt=self._prompt() if telemetry.captures_content() else None,
+                completion=attempt.raw,
+            )  # fmt: skip
+
+    def _prompt(self) -> list[dict[str, str]]:
+        opening = self.task.messages(self.inputs, schema=None, structured=False)
+        return [{"role": m.role, "content": m.content} for m in opening]
 
     def budget_spent(self) -> bool:
         limit = self.task.budget.tokens
@@ -84,7 +101,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
     try:
         plan = profile.plan(task.schema)
     except ValueError as exc:
-        state.attempts.append(Attempt(model.name, version, profile.mode, "internal",
+        state.record(Attempt(model.name, version, profile.mode, "internal",
                                       error_class="SchemaDialect", message=str(exc),
                                       started_at=time.time()))
         return state.failure("internal", str(exc))
@@ -115,14 +132,14 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 except OutputError:
                     pass  # an entry written by an older schema or parser: ask the model
                 else:
-                    state.attempts.append(Attempt(
+                    state.record(Attempt(
                         model.name, version, profile.mode, "ok", raw=hit.text,
                         repairs=parsed.repairs, reask=reask, cached=True, latency_ms=0.0,
                         started_at=started))
                     return _success(state, parsed)
         if not model.breaker.allow():
             message = f"circuit open for {model.name} after repeated failures"
-            state.attempts.append(Attempt(model.name, version, profile.mode, "unavailable",
+            state.record(Attempt(model.name, version, profile.mode, "unavailable",
                                           error_class="CircuitOpen", message=message,
                                           reask=reask, started_at=started))
             return state.failure("unavailable", message)
@@ -136,7 +153,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 model.breaker.record_failure()
             else:
                 model.breaker.release()
-            state.attempts.append(Attempt(
+            state.record(Attempt(
                 model.name, version, profile.mode, exc.kind, raw=exc.raw or None,
                 error_class=exc.error_class, message=exc.message, reask=reask,
                 latency_ms=_ms(started), started_at=started))
@@ -159,7 +176,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
         try:
             parsed = parse(response.text, adapter, max_cost=task.max_repair_cost)
         except OutputError as exc:
-            state.attempts.append(Attempt(
+            state.record(Attempt(
                 model.name, version, profile.mode, "invalid_output", repairs=exc.repairs,
                 errors=tuple(exc.errors), error_class="OutputError",
                 message=_finish_note(response) + exc.field_errors_text(), **common))
@@ -172,7 +189,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                         task.reask(exc.field_errors_text()))
             reask = True
             continue
-        state.attempts.append(Attempt(model.name, version, profile.mode, "ok",
+        state.record(Attempt(model.name, version, profile.mode, "ok",
                                       repairs=parsed.repairs, **common))
         if key is not None and task.cache is not None:
             task.cache.put(key, CachedAnswer(response.text, response.input_tokens,

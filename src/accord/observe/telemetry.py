@@ -25,6 +25,7 @@ from accord.records import Record
 __all__ = [
     "LLMAttempt",
     "action_span",
+    "captures_content",
     "configure",
     "disable",
     "enabled",
@@ -80,6 +81,11 @@ def disable() -> None:
 
 def enabled() -> bool:
     return _active is not None
+
+
+def captures_content() -> bool:
+    """Whether message content may be recorded (opted in with ``capture_content=True``)."""
+    return _active is not None and _active.capture_content
 
 
 def _flow_span(t: _Telemetry, record: Record) -> Span:
@@ -174,6 +180,52 @@ def llm_attempt(
             raise
         finally:
             _finish(t, span, base, report, time.perf_counter() - started)
+
+
+def record_llm_attempt(
+    model: str,
+    *,
+    outcome: str,
+    started_at: float,
+    latency_ms: float | None,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    task: str | None = None,
+    prompt: Any = None,
+    completion: str | None = None,
+    operation: str = "chat",
+) -> None:
+    """A span for an attempt that already happened (start time and latency known).
+
+    ``model`` is an accord model string (``provider:model``); ``outcome`` is ``"ok"`` or the
+    failure kind, which becomes ``error.type``.
+    """
+    t = _active
+    if t is None:
+        return
+    provider, _, name = model.partition(":")
+    name = name.rpartition("#")[2] or name  # openai-compatible:URL#model names the model last
+    base = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": provider,
+        "gen_ai.request.model": name,
+    }
+    start_ns = int(started_at * 1e9)
+    seconds = (latency_ms or 0.0) / 1000
+    span = t.tracer.start_span(
+        f"{operation} {name}", kind=SpanKind.CLIENT, attributes=base, start_time=start_ns
+    )
+    if task:
+        span.set_attribute("accord.task", task)
+    report = LLMAttempt(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        error_type=None if outcome == "ok" else outcome,
+        prompt=prompt,
+        completion=completion,
+    )
+    _finish(t, span, base, report, seconds)
+    span.end(end_time=start_ns + int(seconds * 1e9))
 
 
 def _finish(
