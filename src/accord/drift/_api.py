@@ -135,8 +135,7 @@ def check_drift(
     w = Window(baseline.task, _ts(since, "since"), _ts(until, "until"), last)
     with connect(db_path) as conn:
         where, params = window_where(conn, w)
-    known = {k: list(c.counts) for k, c in baseline.profile.categorical.items()}
-    obs = read_observations(db_path, where, params, list(baseline.output_fields), known=known)
+    obs = read_observations(db_path, where, params, list(baseline.output_fields))
     window = Profile.from_observations(obs, max_sample=None)
     t = thresholds or Thresholds()
     return DriftReport(

@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -262,38 +262,18 @@ def read_observations(
     params: dict[str, Any],
     fields: list[OutputField],
     *,
-    known: Mapping[str, Sequence[str]] | None = None,
     workers: int | None = None,
 ) -> Observations:
-    """Read the rows matching ``where`` into :class:`Observations`.
-
-    ``known`` gives the expected values of categorical fields (a baseline's): those travel
-    from SQLite as one code character per value, and only unexpected values as text.
-    """
-    bools = {f.name for f in fields if f.transform == "bool"}
+    """Read the rows matching ``where`` into :class:`Observations` (one scan per worker)."""
     cats: list[tuple[str, str]] = [(c, c) for c in SYSTEM_CATEGORICAL]
     nums: list[tuple[str, str]] = [(c, c) for c in SYSTEM_NUMERIC]
+    qparams = dict(params)
     for f in fields:
         (cats if f.kind == "categorical" else nums).append((f.name, _expr(f)))
-    coded: list[tuple[str, ...] | None] = []
-    select = ["count(*)", f"group_concat({_PACKED}, '')"]
+    select = ["count(*)"]
+    select += [f"group_concat({_PACKED}, '')"]
     select += [f"group_concat({e}, ',')" for _, e in nums]
-    for name, e in cats:
-        labels = tuple((known or {}).get(name, ()))
-        # outcome stays text: the outcome rates are computed from it while parsing.
-        if 0 < len(labels) <= _MAX_CODES and name != "outcome":
-            coded.append(labels)
-            whens = " ".join(
-                f"WHEN {_literal(lab, name in bools)} THEN '{chr(48 + i)}'"
-                for i, lab in enumerate(labels)
-            )
-            select.append(
-                f"group_concat(CASE {e} {whens} "
-                f"ELSE CASE WHEN {e} IS NULL THEN NULL ELSE '{_UNKNOWN_CODE}' END END, '')"
-            )
-        else:
-            coded.append(None)
-            select.append(f"group_concat({e}, char(30))")
+    select += [f"group_concat({e}, char(30))" for _, e in cats]
     sql = f"SELECT {', '.join(select)} FROM llm_calls WHERE {where} AND rowid BETWEEN :lo AND :hi"
 
     with connect(conn_path) as conn:
@@ -309,9 +289,9 @@ def read_observations(
 
         def scan(r: tuple[int, int]) -> _Part:
             with connect(conn_path) as c:
-                row = c.execute(sql, {**params, "lo": r[0], "hi": r[1]}).fetchone()
+                row = c.execute(sql, {**qparams, "lo": r[0], "hi": r[1]}).fetchone()
             # Parsed here, so one range is parsed while SQLite scans the other.
-            return _parse_part(row, len(nums), coded)
+            return _parse_part(row, len(nums))
 
         with ThreadPoolExecutor(max_workers=k) as pool:
             parts = list(pool.map(scan, ranges))
@@ -325,70 +305,13 @@ def read_observations(
         name: np.concatenate([p.numbers[i] for p in parts] or [np.empty(0)])
         for i, (name, _) in enumerate(nums)
     }
+    bools = {f.name for f in fields if f.transform == "bool"}
     categorical: dict[str, Categorical] = {}
-    for i, (name, e) in enumerate(cats):
+    for i, (name, _) in enumerate(cats):
         merged = _concat([p.categories[i] for p in parts])
-        labels_i = coded[i]
-        if labels_i is not None and _UNKNOWN in merged.categories:
-            merged = _fill_unknown(conn_path, where, params, e, labels_i, name in bools, merged)
         # json_extract turns JSON true/false into 1/0.
         categorical[name] = merged.relabel(_BOOL_LABELS) if name in bools else merged
     return Observations.from_columns(n, flags=flags, categorical=categorical, numeric=numeric)
-
-
-_MAX_CODES = 78  # code characters '0' (48) .. '}' (125); '~' marks an unexpected value
-_UNKNOWN_CODE = "~"
-_UNKNOWN = "\x1f<unexpected value>"
-
-
-def _literal(label: str, is_bool: bool) -> str:
-    if is_bool and label in ("true", "false"):
-        return "1" if label == "true" else "0"
-    return "'" + label.replace("'", "''") + "'"
-
-
-def _fill_unknown(
-    conn_path: str | Path,
-    where: str,
-    params: dict[str, Any],
-    expr: str,
-    labels: tuple[str, ...],
-    is_bool: bool,
-    merged: Categorical,
-) -> Categorical:
-    """Replace the placeholder code of unexpected values by their real values.
-
-    Columns carry no row order for the statistics, so the unexpected values' codes are
-    filled in grouped order; one extra scan runs only when such values exist.
-    """
-    listed = ", ".join(_literal(lab, is_bool) for lab in labels)
-    with connect(conn_path) as conn:
-        found = conn.execute(
-            f"SELECT {expr}, count(*) FROM llm_calls WHERE {where} AND {expr} IS NOT NULL "
-            f"AND {expr} NOT IN ({listed}) GROUP BY 1",
-            params,
-        ).fetchall()
-    cats = [c for c in merged.categories if c != _UNKNOWN]
-    index = {c: i for i, c in enumerate(cats)}
-    fill: list[NDArray[np.int32]] = []
-    for value, count in found:
-        label = str(value)
-        code = index.setdefault(label, len(index))
-        fill.append(np.full(int(count), code, dtype=np.int32))
-    unk = merged.categories.index(_UNKNOWN)
-    remap = np.array(
-        [index[c] if c != _UNKNOWN else -1 for c in merged.categories], dtype=np.int32
-    )
-    codes = remap[merged.codes]
-    holes = codes == -1
-    filler = np.concatenate(fill) if fill else np.empty(0, dtype=np.int32)
-    if filler.size != int(holes.sum()):
-        raise RuntimeError(
-            f"{int(holes.sum())} unexpected values in the scan but {filler.size} when grouped "
-            f"(code {unk}); the table changed during the check — run it again"
-        )
-    codes[holes] = filler
-    return Categorical(codes, tuple(index))
 
 
 _BOOL_LABELS = {"1": "true", "0": "false"}
@@ -402,21 +325,14 @@ class _Part:
     categories: list[Categorical]
 
 
-def _parse_part(
-    row: tuple[Any, ...], n_nums: int, coded: list[tuple[str, ...] | None]
-) -> _Part:
+def _parse_part(row: tuple[Any, ...], n_nums: int) -> _Part:
     n = int(row[0])
     numbers = [_parse_numbers(x) for x in row[2 : 2 + n_nums]]
-    categories: list[Categorical] = []
-    for labels, joined in zip(coded, row[2 + n_nums :], strict=True):
-        if labels is not None:
-            codes = np.frombuffer((joined or "").encode("ascii"), np.uint8).astype(np.int32) - 48
-            codes[codes == ord(_UNKNOWN_CODE) - 48] = len(labels)
-            categories.append(Categorical(codes, (*labels, _UNKNOWN)))
-        else:
-            # A value containing 0x1e would split into extra categories (visible in the
-            # report); ruling that out in SQL would cost a second JSON lookup per value.
-            categories.append(Categorical.from_values(joined.split(_SEP) if joined else []))
+    # A value containing 0x1e would split into extra categories (visible in the report);
+    # ruling that out in SQL would cost a second JSON lookup per value.
+    categories = [
+        Categorical.from_values(x.split(_SEP) if x else []) for x in row[2 + n_nums :]
+    ]
     outcome = categories[SYSTEM_CATEGORICAL.index("outcome")]
     flags: list[NDArray[np.bool_]] = []
     for value in OUTCOME_RATES.values():
