@@ -71,6 +71,12 @@ def test_recursive_models_end(tree: Tree) -> None:
     assert isinstance(tree, Tree)
 
 
+def test_recursive_models_nest_more_than_once() -> None:
+    tree = find(valid_instances(Tree), lambda t: any(c.children for c in t.children))
+    grandchild = next(g for c in tree.children for g in c.children)
+    assert isinstance(grandchild, Tree)
+
+
 @few
 @given(malformed_variants(Order))
 def test_order_replies_are_repaired_or_refused_as_promised(variant: Variant[Order]) -> None:

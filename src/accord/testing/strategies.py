@@ -47,7 +47,7 @@ Schema = dict[str, Any]
 
 _TEXT_MAX = 20
 _LIST_MAX = 4
-_DEEP = 3  # below this depth, optional branches and empty lists end recursive schemas
+_NESTING = 2  # how many times a recursive model nests in itself before it is made to stop
 
 
 def _adapter(output: type[T] | TypeAdapter[T] | Task[T]) -> TypeAdapter[T]:
@@ -61,24 +61,29 @@ def _adapter(output: type[T] | TypeAdapter[T] | Task[T]) -> TypeAdapter[T]:
 
 def json_values(schema: Schema) -> st.SearchStrategy[Any]:
     """JSON values satisfying ``schema`` (the subset Pydantic emits; ``$defs`` references)."""
-    return _Builder(schema.get("$defs", {})).build(schema, 0)
+    return _Builder(schema.get("$defs", {})).build(schema, ())
 
 
 @dataclass
 class _Builder:
+    """Builds strategies; ``seen`` is the chain of ``$ref`` names being expanded, so that a
+    recursive model stops (empty lists, absent optionals) once it has nested in itself
+    ``_NESTING`` times."""
+
     defs: dict[str, Schema]
 
-    def build(self, schema: Schema | bool, depth: int) -> st.SearchStrategy[Any]:
+    def build(self, schema: Schema | bool, seen: tuple[str, ...]) -> st.SearchStrategy[Any]:
         if schema is True or schema == {}:
             return _any_json()
         if schema is False:
             raise ValueError("valid_instances: the schema allows no value at all (false)")
         assert isinstance(schema, dict)
+        deep = any(seen.count(name) > _NESTING for name in seen)
         if "$ref" in schema:
             name = str(schema["$ref"]).rsplit("/", 1)[-1]
             if name not in self.defs:
                 raise ValueError(f"valid_instances: unresolvable reference {schema['$ref']}")
-            return st.deferred(lambda: self.build(self.defs[name], depth + 1))
+            return st.deferred(lambda: self.build(self.defs[name], (*seen, name)))
         if "const" in schema:
             return st.just(schema["const"])
         if "enum" in schema:
@@ -86,18 +91,18 @@ class _Builder:
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 options: list[Schema] = schema[key]
-                if depth >= _DEEP and {"type": "null"} in options:
+                if deep and {"type": "null"} in options:
                     return st.none()
-                return st.one_of([self.build(option, depth) for option in options])
+                return st.one_of([self.build(option, seen) for option in options])
         if "allOf" in schema and len(schema["allOf"]) == 1:
-            return self.build(schema["allOf"][0], depth)
+            return self.build(schema["allOf"][0], seen)
         kind = schema.get("type")
         if isinstance(kind, list):
-            return st.one_of([self.build({**schema, "type": k}, depth) for k in kind])
+            return st.one_of([self.build({**schema, "type": k}, seen) for k in kind])
         if kind == "object" or (kind is None and "properties" in schema):
-            return self._object(schema, depth)
+            return self._object(schema, seen, deep)
         if kind == "array":
-            return self._array(schema, depth)
+            return self._array(schema, seen, deep)
         scalar = _SCALARS.get(str(kind))
         if scalar is None:
             raise ValueError(
@@ -106,36 +111,44 @@ class _Builder:
             )
         return scalar(schema)
 
-    def _object(self, schema: Schema, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    def _object(
+        self, schema: Schema, seen: tuple[str, ...], deep: bool
+    ) -> st.SearchStrategy[dict[str, Any]]:
         properties: dict[str, Schema] = schema.get("properties", {})
         required = set(schema.get("required", ()))
         if not properties:
             extra = schema.get("additionalProperties", True)
-            values = _any_json() if extra in (True, {}) else self.build(extra, depth + 1)
             low = int(schema.get("minProperties", 0))
-            high = int(schema.get("maxProperties", max(low, _LIST_MAX)))
-            return st.dictionaries(st.text(max_size=_TEXT_MAX), values, min_size=low,
-                                   max_size=high)
-        must = {k: self.build(v, depth + 1) for k, v in properties.items() if k in required}
-        may = {k: self.build(v, depth + 1) for k, v in properties.items() if k not in required}
+            high = low if deep else int(schema.get("maxProperties", max(low, _LIST_MAX)))
+            if high == 0:
+                return st.just({})
+            values = _any_json() if extra in (True, {}) else self.build(extra, seen)
+            return st.dictionaries(
+                st.text(max_size=_TEXT_MAX), values, min_size=low, max_size=high
+            )
+        must = {k: self.build(v, seen) for k, v in properties.items() if k in required}
+        if deep:  # optional fields stay absent: their defaults end the recursion
+            return st.fixed_dictionaries(must)
+        may = {k: self.build(v, seen) for k, v in properties.items() if k not in required}
         return st.fixed_dictionaries(must, optional=may)
 
-    def _array(self, schema: Schema, depth: int) -> st.SearchStrategy[list[Any]]:
+    def _array(
+        self, schema: Schema, seen: tuple[str, ...], deep: bool
+    ) -> st.SearchStrategy[list[Any]]:
         low = int(schema.get("minItems", 0))
-        high = int(schema.get("maxItems", low + _LIST_MAX))
-        if depth >= _DEEP:
-            high = low
+        high = low if deep else int(schema.get("maxItems", low + _LIST_MAX))
         prefix: list[Schema] = schema.get("prefixItems", [])
         if prefix:
-            fixed = st.tuples(*(self.build(s, depth + 1) for s in prefix)).map(list)
+            fixed = st.tuples(*(self.build(s, seen) for s in prefix)).map(list)
             rest = schema.get("items")
-            if rest in (None, False):
+            if rest in (None, False) or high <= len(prefix):
                 return fixed
-            tail = st.lists(self.build(rest, depth + 1), max_size=max(0, high - len(prefix)))
+            tail = st.lists(self.build(rest, seen), max_size=high - len(prefix))
             return st.tuples(fixed, tail).map(lambda pair: pair[0] + pair[1])
-        items = self.build(schema.get("items", True), depth + 1)
-        unique = bool(schema.get("uniqueItems"))
-        if unique:
+        if high == 0:
+            return st.just([])
+        items = self.build(schema.get("items", True), seen)
+        if schema.get("uniqueItems"):
             return st.lists(items, min_size=low, max_size=high, unique_by=_canonical)
         return st.lists(items, min_size=low, max_size=high)
 
