@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 from typing import Literal
 
@@ -15,6 +16,7 @@ from typing_extensions import TypedDict
 
 from accord.llm import Prompt, Task
 from accord.testing import Variant, malformed_variants, valid_instances
+from accord.testing.strategies import render
 
 few = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -130,3 +132,12 @@ def test_a_task_gives_its_output_type() -> None:
 def test_malformed_variants_need_an_object_type() -> None:
     with pytest.raises(TypeError, match="needs an object output type"):
         malformed_variants(list[int])
+
+
+def test_render_writes_the_dialects_models_use() -> None:
+    data = {"name": "O'Neil", "ok": True, "note": None, "tags": ["a"], "my key": 1}
+    assert render(data, quote="'", keys="bare", literals="python", trailing=True) == (
+        "{\n  name: 'O\\'Neil',\n  ok: True,\n  note: None,\n  tags: ['a',],\n"
+        '  "my key": 1,\n}'
+    )
+    assert json.loads(render(data)) == data

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import keyword
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -39,6 +38,7 @@ __all__ = [
     "Variant",
     "json_values",
     "malformed_variants",
+    "render",
     "valid_instances",
 ]
 
@@ -302,44 +302,59 @@ _LITERALS = {
 _WORDS = frozenset({"true", "false", "null", "True", "False", "None"})
 
 
-@dataclass(frozen=True)
-class _Style:
-    single_quotes: bool = False
-    bare_keys: bool = False
-    python_literals: bool = False
-    trailing_commas: bool = False
+def render(
+    value: Any,
+    *,
+    quote: Literal['"', "'"] = '"',
+    keys: Literal['"', "'", "bare"] = '"',
+    literals: Literal["json", "python"] = "json",
+    trailing: bool = False,
+    indent: int = 2,
+    level: int = 0,
+) -> str:
+    """``value`` (JSON data) pretty-printed in the JSON-like dialect models write.
 
-    def render(self, value: Any, level: int = 0) -> str:
-        pad, inner = "  " * level, "  " * (level + 1)
-        if isinstance(value, dict):
-            if not value:
-                return "{}"
-            parts = [f"{self._key(k)}: {self.render(v, level + 1)}" for k, v in value.items()]
-            tail = "," if self.trailing_commas else ""
-            return "{\n" + ",\n".join(inner + p for p in parts) + tail + "\n" + pad + "}"
-        if isinstance(value, list):
-            if not value:
-                return "[]"
-            tail = "," if self.trailing_commas else ""
-            return "[" + ", ".join(self.render(v, level + 1) for v in value) + tail + "]"
-        if isinstance(value, str):
-            return self._string(value)
-        if value is None or isinstance(value, bool):
-            return _LITERALS["python" if self.python_literals else "json"][value]
-        return json.dumps(value)
+    ``quote``: the string delimiter; ``keys``: quoted like strings, or ``"bare"`` (only keys
+    that are identifiers and not literals; others stay quoted); ``literals``: ``json``
+    (``true``/``null``) or ``python`` (``True``/``None``); ``trailing``: a comma after the last
+    member of every non-empty object and list.
+    """
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
 
-    def _key(self, key: str) -> str:
-        if self.bare_keys and key.isidentifier() and not keyword.iskeyword(key) and (
-            key not in _WORDS
-        ):
+    def nested(item: Any) -> str:
+        return render(item, quote=quote, keys=keys, literals=literals, trailing=trailing,
+                      indent=indent, level=level + 1)
+
+    tail = "," if trailing else ""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        parts = [f"{_key_text(str(k), keys)}: {nested(v)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(inner + p for p in parts) + tail + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[" + ", ".join(nested(v) for v in value) + tail + "]"
+    if isinstance(value, str):
+        return _str_text(value, quote)
+    if value is None or isinstance(value, bool):
+        return _LITERALS[literals][value]
+    return json.dumps(value)
+
+
+def _key_text(key: str, style: str) -> str:
+    if style == "bare":
+        if key.isidentifier() and key not in _WORDS:
             return key
-        return self._string(key)
+        return _str_text(key, '"')
+    return _str_text(key, style)
 
-    def _string(self, text: str) -> str:
-        body = json.dumps(text, ensure_ascii=False)
-        if not self.single_quotes:
-            return body
-        return "'" + body[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
+
+def _str_text(text: str, quote: str) -> str:
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    if quote == "'":
+        body = body.replace('\\"', '"').replace("'", "\\'")
+    return quote + body + quote
 
 
 RECOVERABLE = (
@@ -392,13 +407,13 @@ def malformed_variants(
         if "missing_closers" in chosen:
             # A comma right before the cut could be followed by lost keys: rightly refused.
             chosen.discard("trailing_commas")
-        style = _Style(
-            single_quotes="single_quotes" in chosen,
-            bare_keys="bare_keys" in chosen,
-            python_literals="python_literals" in chosen,
-            trailing_commas="trailing_commas" in chosen,
+        text = render(
+            data,
+            quote="'" if "single_quotes" in chosen else '"',
+            keys="bare" if "bare_keys" in chosen else "'" if "single_quotes" in chosen else '"',
+            literals="python" if "python_literals" in chosen else "json",
+            trailing="trailing_commas" in chosen,
         )
-        text = style.render(data)
         if "missing_closers" in chosen:
             # Only the outermost brace: the parser closes a model it can check field by field.
             text = text.rstrip()[:-1].rstrip()
