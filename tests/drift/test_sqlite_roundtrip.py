@@ -269,3 +269,17 @@ def test_window_values_unseen_in_the_baseline_are_counted_exactly(tmp_path: Path
     flags = report.window.categorical["output.flag"].counts
     assert dict(flags) == {"true": 134, "false": 266}
     assert {"output.kind", "output.flag"} <= set(report.drifted_fields)
+
+
+def test_large_window_numerics_use_an_evenly_spaced_sample_counts_use_every_call(
+    drifted_db: Path,
+) -> None:
+    _baseline(drifted_db)
+    report = check_drift(drifted_db, "v1", since=WINDOW_START, max_numeric=500)
+    assert report.window.n == 3_000
+    assert report.window.rates["schema_failure_rate"].n == 3_000
+    assert report.window.numeric["latency_ms"].n == 500
+    full = check_drift(drifted_db, "v1", since=WINDOW_START, max_numeric=None)
+    assert full.window.numeric["latency_ms"].n == 3_000
+    assert report.window.categorical == full.window.categorical
+    assert "output.amount" in report.drifted_fields

@@ -22,6 +22,9 @@ from accord.drift._stats import FieldResult, Thresholds, compare_profiles
 
 TimeLike = float | int | datetime | None
 
+#: Calls of a window whose numeric values are compared, at most (an evenly spaced sample).
+WINDOW_MAX_NUMERIC = 200_000
+
 
 @dataclass(frozen=True)
 class DriftReport:
@@ -129,13 +132,21 @@ def check_drift(
     until: TimeLike = None,
     last: int | None = None,
     thresholds: Thresholds | None = None,
+    max_numeric: int | None = WINDOW_MAX_NUMERIC,
 ) -> DriftReport:
-    """Compare the baseline's task over a window of ``db_path`` with stored ``baseline_name``."""
+    """Compare the baseline's task over a window of ``db_path`` with stored ``baseline_name``.
+
+    Numeric fields of windows above ``max_numeric`` calls are compared on an evenly spaced
+    sample of that many calls (the baseline side is a 10,000-value sample already); rates and
+    categorical fields always count every call. ``max_numeric=None`` reads every value.
+    """
     baseline = load_baseline(db_path, baseline_name)
     w = Window(baseline.task, _ts(since, "since"), _ts(until, "until"), last)
     with connect(db_path) as conn:
         where, params = window_where(conn, w)
-    obs = read_observations(db_path, where, params, list(baseline.output_fields))
+    obs = read_observations(
+        db_path, where, params, list(baseline.output_fields), max_numeric=max_numeric
+    )
     window = Profile.from_observations(obs, max_sample=None)
     t = thresholds or Thresholds()
     return DriftReport(

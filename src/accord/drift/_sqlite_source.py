@@ -55,9 +55,11 @@ BIT_RATES: dict[str, str] = {
     "review_rate": "reviewed",
 }
 RATE_NAMES = (*OUTCOME_RATES, *BIT_RATES)
-_PACKED = "char(48 + " + " + ".join(
-    f"{1 << i} * ({col} <> 0)" for i, col in enumerate(BIT_RATES.values())
-) + ")"
+_PACKED = (
+    "char(48 + "
+    + " + ".join(f"{1 << i} * ({col} <> 0)" for i, col in enumerate(BIT_RATES.values()))
+    + ")"
+)
 SYSTEM_NUMERIC = ("latency_ms", "input_tokens", "output_tokens", "cost", "output_chars", "attempts")
 SYSTEM_CATEGORICAL = ("outcome", "model")
 
@@ -159,9 +161,10 @@ def resolve_task(conn: sqlite3.Connection, task: str | None, w: Window) -> str:
     if task is not None:
         return task
     where, params = _time_where(w, with_task=False)
-    tasks = [r[0] for r in conn.execute(
-        f"SELECT DISTINCT task FROM llm_calls WHERE {where} LIMIT 11", params
-    )]
+    tasks = [
+        r[0]
+        for r in conn.execute(f"SELECT DISTINCT task FROM llm_calls WHERE {where} LIMIT 11", params)
+    ]
     if len(tasks) == 1:
         return str(tasks[0])
     if not tasks:
@@ -262,9 +265,15 @@ def read_observations(
     params: dict[str, Any],
     fields: list[OutputField],
     *,
+    max_numeric: int | None = None,
     workers: int | None = None,
 ) -> Observations:
-    """Read the rows matching ``where`` into :class:`Observations` (one scan per worker)."""
+    """Read the rows matching ``where`` into :class:`Observations` (one scan per worker).
+
+    With ``max_numeric``, numeric fields of a larger set of rows are read from an evenly
+    spaced (every k-th rowid) sample of about that many rows; rates and categorical fields
+    always use every row.
+    """
     cats: list[tuple[str, str]] = [(c, c) for c in SYSTEM_CATEGORICAL]
     nums: list[tuple[str, str]] = [(c, c) for c in SYSTEM_NUMERIC]
     qparams = dict(params)
@@ -272,6 +281,9 @@ def read_observations(
         (cats if f.kind == "categorical" else nums).append((f.name, _expr(f)))
     select = ["count(*)"]
     select += [f"group_concat({_PACKED}, '')"]
+    stride = _stride(conn_path, where, params, max_numeric)
+    if stride > 1:
+        nums = [(name, f"CASE WHEN rowid % {stride} = 0 THEN {e} END") for name, e in nums]
     select += [f"group_concat({e}, ',')" for _, e in nums]
     select += [f"group_concat({e}, char(30))" for _, e in cats]
     sql = f"SELECT {', '.join(select)} FROM llm_calls WHERE {where} AND rowid BETWEEN :lo AND :hi"
@@ -317,6 +329,20 @@ def read_observations(
 _BOOL_LABELS = {"1": "true", "0": "false"}
 
 
+def _stride(
+    conn_path: str | Path, where: str, params: dict[str, Any], max_numeric: int | None
+) -> int:
+    if max_numeric is None:
+        return 1
+    if max_numeric < 1:
+        raise ValueError(f"max_numeric must be positive, got {max_numeric}")
+    with connect(conn_path) as conn:
+        rows = int(
+            conn.execute(f"SELECT count(*) FROM llm_calls WHERE {where}", params).fetchone()[0]
+        )
+    return max(1, math.ceil(rows / max_numeric))
+
+
 @dataclass(frozen=True)
 class _Part:
     n: int
@@ -330,9 +356,7 @@ def _parse_part(row: tuple[Any, ...], n_nums: int) -> _Part:
     numbers = [_parse_numbers(x) for x in row[2 : 2 + n_nums]]
     # A value containing 0x1e would split into extra categories (visible in the report);
     # ruling that out in SQL would cost a second JSON lookup per value.
-    categories = [
-        Categorical.from_values(x.split(_SEP) if x else []) for x in row[2 + n_nums :]
-    ]
+    categories = [Categorical.from_values(x.split(_SEP) if x else []) for x in row[2 + n_nums :]]
     outcome = categories[SYSTEM_CATEGORICAL.index("outcome")]
     flags: list[NDArray[np.bool_]] = []
     for value in OUTCOME_RATES.values():
@@ -354,9 +378,7 @@ def _concat(chunks: list[Categorical]) -> Categorical:
     for c in chunks:
         remap = np.array([labels.setdefault(v, len(labels)) for v in c.categories], np.int32)
         codes.append(remap[c.codes] if c.categories else c.codes)
-    return Categorical(
-        np.concatenate(codes) if codes else np.empty(0, np.int32), tuple(labels)
-    )
+    return Categorical(np.concatenate(codes) if codes else np.empty(0, np.int32), tuple(labels))
 
 
 def _parse_numbers(joined: str | None) -> NDArray[np.float64]:
