@@ -18,14 +18,14 @@ class Person(BaseModel):
     age: int = Field(ge=0)
 
 
-def person_task(attempts: int = 3, **options: Any) -> Task[Person]:
+def person_task(attempts: int = 3, timeout: float = 10.0, **options: Any) -> Task[Person]:
     return Task(
         "person",
         output=Person,
         prompt=Prompt("Who is this? {text}", version="v1"),
         models=["test:never-registered"],
         budget=Budget(attempts=attempts),
-        policy=Policy(timeout=0.2),
+        policy=Policy(timeout=timeout),
         **options,
     )
 
@@ -90,8 +90,8 @@ async def test_a_refusal_moves_to_the_fallback_script() -> None:
 
 
 async def test_a_slow_answer_past_the_timeout_is_a_real_timeout() -> None:
-    task = person_task(attempts=1)
-    with scripted(task, [faults.slow(30, ADA)]):
+    task = person_task(attempts=1, timeout=0.5)
+    with scripted(task, [faults.slow(60, ADA)]):
         result = await task.run_result(text="Ada, 36")
     assert isinstance(result, Failure) and result.kind == "timeout"
 
