@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 import typer
-from conftest import WINDOW_START
 from typer.testing import CliRunner
 
 from accord.drift.cli import drift_app, parse_time, parse_window
+
+from ._data import WINDOW_START
 
 runner = CliRunner()
 

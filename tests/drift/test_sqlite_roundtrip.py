@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import T0, WINDOW_START
 
 from accord.drift import (
     Baseline,
@@ -23,6 +22,8 @@ from accord.drift import (
 )
 from accord.drift._schema import LLM_CALLS_DDL
 from accord.drift.synthetic import write_synthetic_calls
+
+from ._data import T0, WINDOW_START
 
 
 def _baseline(db: Path) -> Baseline:
