@@ -14,6 +14,7 @@ from rich.table import Table
 from accord.cli_check import check_command
 from accord.cli_review import review_app
 from accord.cli_serve import serve_command
+from accord.drift.cli import drift_app
 from accord.inspect import flow_tree, provenance
 from accord.store.sqlite import SqliteStore
 
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(review_app, name="review")
+app.add_typer(drift_app, name="drift")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
 # Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
