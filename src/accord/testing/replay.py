@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import vcr  # type: ignore[import-untyped]
+try:
+    import vcr  # type: ignore[import-untyped]
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "accord.testing.llm_cassette needs vcrpy: pip install 'accord[test]' (or vcrpy)"
+    ) from exc
 
 from accord.llm import _guard
 

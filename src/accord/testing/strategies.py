@@ -24,9 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from hypothesis import assume
-from hypothesis import strategies as st
-from hypothesis.provisional import urls
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+    from hypothesis.provisional import urls
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "accord.testing.strategies needs Hypothesis: pip install 'accord[test]' (or hypothesis)"
+    ) from exc
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from accord.llm import Task
