@@ -131,6 +131,7 @@ async def test_scripted_answers_are_not_served_from_an_earlier_cached_answer() -
     assert script.calls == 1
 
 
-def test_a_single_answer_must_be_wrapped_in_a_list() -> None:
+@pytest.mark.parametrize("single", [ADA, Person(name="Ada", age=36), faults.timeout(), "{}"])
+def test_a_single_step_must_be_wrapped_in_a_list(single: Any) -> None:
     with pytest.raises(TypeError, match=r"scripted\(task, \[answer\]\)"):
-        scripted(person_task(), ADA)  # type: ignore[arg-type]
+        scripted(person_task(), single)

@@ -18,11 +18,13 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
+from pydantic import BaseModel
+
 from accord.llm import Task
 from accord.llm.cache import ResponseCache
 from accord.llm.messages import Request
 from accord.llm.models import Model, ScriptedModel
-from accord.llm.models.test import Step
+from accord.llm.models.test import Fault, Step
 from accord.llm.resilience import Policy
 
 __all__ = ["Scripted", "scripted"]
@@ -49,7 +51,7 @@ class Scripted:
                 "scripted(task, [answer, faults.timeout()])"
             )
         for script in scripts:
-            if isinstance(script, str | dict):
+            if isinstance(script, str | dict | BaseModel | Fault):
                 raise TypeError(
                     f"scripted({task.name}): each script is a list of steps; wrap the single "
                     "answer in a list: scripted(task, [answer])"
