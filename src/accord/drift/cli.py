@@ -1,4 +1,8 @@
-"""``accord drift baseline|check``: the Typer app the main CLI mounts as ``drift``."""
+"""``accord drift baseline|check``: the Typer app the main CLI mounts as ``drift``.
+
+The drift machinery (NumPy, SciPy, matplotlib: seconds to import) is imported inside the
+commands, so mounting this app keeps ``accord --help`` and every other command fast.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-
-from accord.drift._api import check_drift, take_baseline
-from accord.drift._html import write_html
-from accord.drift._table import render_table
 
 drift_app = typer.Typer(
     help="Baselines of LLM behaviour and drift checks against them.", no_args_is_help=True
@@ -89,6 +89,8 @@ def baseline(
     window: WindowOpt = None,
 ) -> None:
     """Profile an LLM task's calls and store the profile as a named baseline."""
+    from accord.drift._api import take_baseline
+
     s, u, last = parse_window(window, since, until)
     console = Console()
     try:
@@ -116,6 +118,10 @@ def check(
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")] = None,
 ) -> None:
     """Compare a window of calls with a baseline; exit 1 when anything drifted."""
+    from accord.drift._api import check_drift
+    from accord.drift._html import write_html
+    from accord.drift._table import render_table
+
     s, u, last = parse_window(window, since, until)
     console = Console()
     try:
