@@ -382,3 +382,19 @@ def test_parse_is_exported_from_accord_llm_and_results_are_frozen() -> None:
     parsed = parse('{"x": 1, "y": 2}', Point)
     with pytest.raises(dataclasses.FrozenInstanceError):
         parsed.value = Point(x=0, y=0)  # type: ignore[misc]
+
+
+class Tree(BaseModel):
+    name: str
+    children: list[Tree]
+
+
+def test_a_lone_field_of_the_schema_is_not_a_wrapper() -> None:
+    # {"children": [...]} is a tree missing its name, not a wrapper around its only child:
+    # unwrapping it would accept the child in place of the missing field.
+    with pytest.raises(OutputError) as caught:
+        parse('{"children": [{"name": "", "children": []}]}', Tree)
+    assert "name" in caught.value.field_errors_text()
+    wrapped = parse('{"result": {"name": "a", "children": []}}', Tree)
+    assert wrapped.value == Tree(name="a", children=[])
+    assert [r.kind for r in wrapped.repairs] == ["unwrap_wrapper"]

@@ -42,7 +42,7 @@ def validate(adapter: TypeAdapter[T], value: Any, closed: list[Path]) -> Accepte
     """Validate ``value``, else the value inside a wrapper; raise `Rejected` with the
     errors of the closest attempt."""
     best: Rejected | None = None
-    for inner, prefix, log in _shapes(value):
+    for inner, prefix, log in _shapes(value, adapter):
         try:
             result = _validate_once(adapter, inner)
             _check_closed(result, closed, prefix)
@@ -69,17 +69,33 @@ def has_unknown_keys_only(value: object, data: Any) -> bool:
     return not isinstance(data, dict) or bool(data)
 
 
-def _shapes(value: Any) -> Iterator[tuple[Any, Path, RepairLog]]:
+def _field_names(adapter: TypeAdapter[Any]) -> frozenset[str]:
+    try:
+        schema = adapter.json_schema()
+    except Exception:  # a type without a JSON schema: no field names to protect
+        return frozenset()
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):  # recursive models put their fields in $defs
+        schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+    return frozenset(schema.get("properties", {}))
+
+
+def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, RepairLog]]:
     """The value itself, then the values inside wrappers around it.
 
-    ``prefix`` is the key path of the unwrapped value inside the original one.
+    ``prefix`` is the key path of the unwrapped value inside the original one. A one-key
+    object whose key is a field of the schema is a partial answer, not a wrapper: unwrapping it
+    would drop the missing fields' absence and accept an inner value in their place.
     """
     yield value, (), RepairLog()
+    fields = _field_names(adapter)
     inner: Any = value
     prefix: Path = ()
     log = RepairLog()
     for _ in range(_MAX_UNWRAP):
         if isinstance(inner, dict) and len(inner) == 1:
+            if next(iter(inner)) in fields:
+                return
             ((key, inner),) = inner.items()
             if not isinstance(inner, dict | list):
                 return
