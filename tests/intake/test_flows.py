@@ -325,3 +325,17 @@ async def test_injection_with_a_failed_extraction_still_goes_to_review(
     assert "proposed" not in request.input
     assert fallback.calls == 0  # no second model for a message a person will read anyway
     assert customers(engine) == []
+
+
+async def test_our_own_or_an_example_address_is_refused_and_reviewed(
+    engine: Engine, script: Script
+) -> None:
+    ours = {**good(), "email": "dana@brightdesk.io"}
+    copied = {**good("msg-0002"), "email": "jo.park@acme.example"}
+    script(primary=[ours, copied])
+    flow = await receive(engine)
+    other = await receive(engine, "msg-0002")
+    for f, why in ((flow, "one of our own addresses"), (other, "reserved example domain")):
+        assert names(engine, f) == [*STORED, "Reviewing/request"]
+        assert why in last(engine, f, "Reviewing/request").input["reason"]
+    assert customers(engine) == []

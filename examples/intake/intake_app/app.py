@@ -74,7 +74,7 @@ def build_app(models: Sequence[str], *, max_tokens: int = 160, policy: Policy | 
         Screening(OWN_DOMAINS),
         ModelChain(links),
         Extracting(tasks),
-        Customers(),
+        Customers(OWN_DOMAINS),
         Reviewing({"CustomerRecord": CustomerRecord}),
     ]
     return App(concepts, load_sync_file(SYNCS, concepts))

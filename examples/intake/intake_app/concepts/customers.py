@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,12 @@ from typing_extensions import TypedDict
 from accord import Concept, Error, action, error, query
 from intake_app.schema import CustomerRecord
 
-__all__ = ["Added", "CustomerRow", "Customers", "merge"]
+__all__ = ["RESERVED_DOMAINS", "RESERVED_TLDS", "Added", "CustomerRow", "Customers", "merge"]
+
+# RFC 2606 / RFC 6761: names that never belong to a real mailbox. A model that copies an
+# address from an example writes one of these; no schema validator objects, so this does.
+RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
+RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 
 class Added(TypedDict):
@@ -54,13 +60,26 @@ class Customers(Concept):
         )""",
     )
 
+    def __init__(self, own_domains: Iterable[str] = ()) -> None:
+        self.own_domains = tuple(d.lower() for d in own_domains)
+
+    def _foreign_email(self, email: str) -> str | None:
+        """Why an address cannot be a customer's (ours, or a reserved domain), else None."""
+        domain = email.rsplit("@", 1)[-1]
+        if any(domain == d or domain.endswith("." + d) for d in self.own_domains):
+            return f"email: {email} is one of our own addresses, not the customer's"
+        if domain.rsplit(".", 1)[-1] in RESERVED_TLDS or domain in RESERVED_DOMAINS:
+            return f"email: {email} is at a reserved example domain, not a real address"
+        return None
+
     @action
     def add(
         self, record: dict[str, Any], source: str, received_on: date | None = None
     ) -> Added | Error:
         """Store a record from message ``source``, or merge it into the customer with the same
-        email. The record is validated again here (with the arrival date as "today"), so no
-        invalid record is stored whichever path it came by."""
+        email. The record is validated again here (with the arrival date as "today", and no
+        address of ours or of a reserved example domain), so no invalid record is stored
+        whichever path it came by."""
         context = {"today": received_on} if received_on is not None else None
         try:
             valid = CustomerRecord.model_validate(record, context=context)
@@ -69,6 +88,9 @@ class Customers(Concept):
                 f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
             )
             return error("invalid_value", f"record refused: {problems}")
+        foreign = self._foreign_email(valid.email)
+        if foreign is not None:
+            return error("invalid_value", f"record refused: {foreign}")
         value = valid.model_dump(mode="json")
         row = self.db.one(
             "SELECT customer, record, sources FROM customers WHERE email = ?", (valid.email,)
