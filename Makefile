@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-core
 
 .PHONY: install test test-fast lint demo realworld bench clean
 
+# `make demo DEMO_ARGS="--limit 60"` for a shorter run (about 10 minutes on 2 cores).
+DEMO_ARGS ?=
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -27,6 +30,13 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check src tests examples benchmarks
 	$(BIN)/mypy
+
+# The main job: the customer intake over the 230 bundled messages, offline, on the embedded
+# model. Running it again resumes. Review with `PYTHONPATH=examples/intake .venv/bin/accord
+# review list --db .accord/intake.db`.
+demo: install
+	PYTHONPATH=examples/intake $(BIN)/python -m intake_app run --db .accord/intake.db \
+		--export .accord/intake-outcomes.jsonl $(DEMO_ARGS)
 
 # The RealWorld (Conduit) backend on http://127.0.0.1:3000/api, data in realworld.db.
 realworld: install
