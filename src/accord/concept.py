@@ -24,7 +24,6 @@ from typing import (
     Any,
     ClassVar,
     Generic,
-    Literal,
     NotRequired,
     Protocol,
     Required,
@@ -46,7 +45,6 @@ __all__ = [
     "Case",
     "Concept",
     "Error",
-    "ErrorKind",
     "Invocation",
     "QueryCall",
     "QueryDef",
@@ -55,18 +53,6 @@ __all__ = [
     "error",
     "query",
 ]
-
-ErrorKind = Literal[
-    "internal",
-    "invalid_input",
-    "timeout",
-    "rate_limited",
-    "unavailable",
-    "refused",
-    "invalid_output",
-    "budget_exceeded",
-]
-
 
 class ActionError(TypedDict):
     """A typed error record: the value of ``error`` in an error completion."""

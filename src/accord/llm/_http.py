@@ -6,7 +6,24 @@ import email.utils
 import time
 from collections.abc import Mapping
 
-__all__ = ["retry_after_seconds"]
+from accord.llm.errors import ModelError
+
+__all__ = ["retry_after_seconds", "status_error"]
+
+
+def status_error(status: int, headers: Mapping[str, str], message: str, name: str) -> ModelError:
+    """The typed failure an HTTP error status stands for (same for every provider)."""
+    if status == 429:
+        return ModelError(
+            "rate_limited", message, error_class=name, retry_after=retry_after_seconds(headers)
+        )
+    if status == 408:
+        return ModelError("timeout", message, error_class=name)
+    if status >= 500:  # Anthropic's 529 "overloaded" included
+        return ModelError(
+            "unavailable", message, error_class=name, retry_after=retry_after_seconds(headers)
+        )
+    return ModelError("internal", message, error_class=name)
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:

@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 
 from accord.llm._guard import check_allowed, redact
-from accord.llm._http import retry_after_seconds
+from accord.llm._http import status_error
 from accord.llm.errors import ModelError
 from accord.llm.messages import Request, Response
 from accord.llm.models.base import Model, Price
@@ -115,15 +115,5 @@ def map_error(exc: anthropic.APIError) -> ModelError:
     if isinstance(exc, anthropic.APIConnectionError):
         return ModelError("unavailable", message, error_class=name)
     if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        headers = dict(exc.response.headers)
-        if status == 429:
-            return ModelError("rate_limited", message, error_class=name,
-                              retry_after=retry_after_seconds(headers))
-        if status == 408:
-            return ModelError("timeout", message, error_class=name)
-        if status >= 500:  # 529 "overloaded" included
-            return ModelError("unavailable", message, error_class=name,
-                              retry_after=retry_after_seconds(headers))
-        return ModelError("internal", message, error_class=name)
+        return status_error(exc.status_code, dict(exc.response.headers), message, name)
     return ModelError("internal", message, error_class=name)

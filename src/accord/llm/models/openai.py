@@ -7,7 +7,7 @@ from typing import Any
 import openai
 
 from accord.llm._guard import check_allowed, redact
-from accord.llm._http import retry_after_seconds
+from accord.llm._http import status_error
 from accord.llm.errors import ModelError
 from accord.llm.messages import Request, Response
 from accord.llm.models.base import Model, Price
@@ -120,17 +120,7 @@ def map_error(exc: openai.APIError) -> ModelError:
     if isinstance(exc, openai.APIConnectionError):
         return ModelError("unavailable", message, error_class=name)
     if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        headers = dict(exc.response.headers)
-        if status == 429:
-            return ModelError("rate_limited", message, error_class=name,
-                              retry_after=retry_after_seconds(headers))
-        if status == 408:
-            return ModelError("timeout", message, error_class=name)
-        if status >= 500:
-            return ModelError("unavailable", message, error_class=name,
-                              retry_after=retry_after_seconds(headers))
-        return ModelError("internal", message, error_class=name)
+        return status_error(exc.status_code, dict(exc.response.headers), message, name)
     if isinstance(exc, openai.APIResponseValidationError):
         return ModelError("unavailable", message, error_class=name)
     return ModelError("internal", message, error_class=name)
