@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from accord._cli import DEFAULT_DB, DbOption, console, open_store
 from accord.cli_check import check_command
 from accord.cli_review import review_app
 from accord.cli_serve import serve_command
 from accord.drift.cli import drift_app
 from accord.inspect import flow_tree, provenance
-from accord.store.sqlite import SqliteStore
 
 app = typer.Typer(
     name="accord",
@@ -28,22 +25,6 @@ app.add_typer(review_app, name="review")
 app.add_typer(drift_app, name="drift")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
-# Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-
-DbOption = Annotated[
-    Path, typer.Option("--db", help="The engine's SQLite database file.", show_default=True)
-]
-DEFAULT_DB = Path("accord.db")
-
-
-def _open(db: Path) -> SqliteStore:
-    if not db.exists():
-        console.print(f"[red]error:[/] no database at {db}; pass the app's file with --db PATH")
-        raise typer.Exit(2)
-    store = SqliteStore(db)
-    store.open()
-    return store
 
 
 @app.command()
@@ -52,8 +33,7 @@ def flows(
     limit: Annotated[int, typer.Option(help="How many recent flows.")] = 20,
 ) -> None:
     """List recent flows with their status."""
-    store = _open(db)
-    try:
+    with open_store(db) as store:
         table = Table("flow", "root action", "status", "actions", "pending", "errors", "started")
         colors = {"done": "green", "running": "yellow", "failed": "red", "halted": "red"}
         for f in store.flows(limit):
@@ -63,8 +43,6 @@ def flows(
                 str(f.flow), f.root, status, str(f.actions), str(f.pending), str(f.errors), started
             )
         console.print(table)
-    finally:
-        store.close()
 
 
 @app.command()
@@ -73,15 +51,12 @@ def trace(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print a flow as a tree of actions, with the sync that caused each."""
-    store = _open(db)
-    try:
+    with open_store(db) as store:
         records = store.flow_records(flow)
         if not records:
             console.print(f"[red]error:[/] no flow {flow} in {db}; list flows with `accord flows`")
             raise typer.Exit(1)
         console.print(flow_tree(records, store.flow_events(flow)))
-    finally:
-        store.close()
 
 
 @app.command()
@@ -90,14 +65,12 @@ def why(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Walk a record's provenance back to the root action of its flow."""
-    store = _open(db)
-    try:
-        console.print(provenance(store, record))
-    except LookupError as exc:
-        console.print(f"[red]error:[/] {exc} in {db}")
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+    with open_store(db) as store:
+        try:
+            console.print(provenance(store, record))
+        except LookupError as exc:
+            console.print(f"[red]error:[/] {exc} in {db}")
+            raise typer.Exit(1) from None
 
 
 def main() -> None:

@@ -13,35 +13,20 @@ import os
 import shlex
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from accord._cli import DEFAULT_DB, DbOption, console, open_store
 from accord.concepts.reviewing import describe_errors, import_schema, validate_value
 from accord.store.sqlite import SqliteStore
 
 review_app = typer.Typer(help="Decide items waiting for human review.", no_args_is_help=True)
-# Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-
-DbOption = Annotated[Path, typer.Option("--db", help="The app's SQLite database file.")]
-DEFAULT_DB = Path("accord.db")
-
-
-def _store(db: Path) -> SqliteStore:
-    if not db.exists():
-        console.print(f"[red]error:[/] no database at {db}; pass the app's file with --db PATH")
-        raise typer.Exit(2)
-    store = SqliteStore(db)
-    store.open()
-    return store
 
 
 def _items(store: SqliteStore, where: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -99,8 +84,7 @@ def _when(ts: float | None) -> str:
 @review_app.command("list")
 def list_items(db: DbOption = DEFAULT_DB) -> None:
     """List the open items."""
-    store = _store(db)
-    try:
+    with open_store(db) as store:
         rows = _items(store, "status = 'open' ORDER BY rowid")
         table = Table("item", "flow", "subject", "reason", "created", "deadline")
         for r in rows:
@@ -114,15 +98,12 @@ def list_items(db: DbOption = DEFAULT_DB) -> None:
             )
         console.print(table)
         console.print(f"{len(rows)} open item(s)")
-    finally:
-        store.close()
 
 
 @review_app.command()
 def show(item: str, db: DbOption = DEFAULT_DB) -> None:
     """Show one item: payload, proposed value, status."""
-    store = _store(db)
-    try:
+    with open_store(db) as store:
         rows = _items(store, "item = ?", (item,))
         if not rows:
             console.print(f"[red]error:[/] no review item {item!r}")
@@ -134,8 +115,6 @@ def show(item: str, db: DbOption = DEFAULT_DB) -> None:
             if r[key] is not None and r[key] != "null":
                 console.print(f"{key}:")
                 console.print(Syntax(json.dumps(json.loads(r[key]), indent=2), "json"))
-    finally:
-        store.close()
 
 
 @review_app.command()
@@ -146,13 +125,10 @@ def approve(
     reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
 ) -> None:
     """Accept the proposed value as it is."""
-    store = _store(db)
-    try:
+    with open_store(db) as store:
         row = _open_item(store, item)
         _check(row, json.loads(row["proposed"]), "proposed")
         _post(store, row, decision="approve", note=note, reviewer=reviewer)
-    finally:
-        store.close()
 
 
 @review_app.command()
@@ -166,8 +142,7 @@ def edit(
     reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
 ) -> None:
     """Correct the value (validated against the item's schema) and accept it."""
-    store = _store(db)
-    try:
+    with open_store(db) as store:
         row = _open_item(store, item)
         text = value if value is not None else _edit_in_editor(row["proposed"])
         try:
@@ -177,8 +152,6 @@ def edit(
             raise typer.Exit(1) from None
         _check(row, parsed, "edited")
         _post(store, row, decision="edit", value=parsed, note=note, reviewer=reviewer)
-    finally:
-        store.close()
 
 
 @review_app.command()
@@ -189,12 +162,9 @@ def reject(
     reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
 ) -> None:
     """Reject the item; the flow records the reason."""
-    store = _store(db)
-    try:
+    with open_store(db) as store:
         row = _open_item(store, item)
         _post(store, row, decision="reject", note=reason, reviewer=reviewer)
-    finally:
-        store.close()
 
 
 def _edit_in_editor(proposed: str | None) -> str:
