@@ -186,29 +186,7 @@ def test_nested_and_null_output_keys_are_skipped_with_a_reason(tmp_path: Path) -
             "ok": i % 3 == 0,
             "note": f"free text number {i}",
         }
-        conn.execute(
-            "INSERT INTO llm_calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                f"r{i}",
-                "f",
-                "t",
-                "m",
-                "v1",
-                "ok",
-                1,
-                0,
-                0,
-                0,
-                0,
-                10,
-                5,
-                12.5,
-                0.001,
-                json.dumps(out),
-                50,
-                T0 + i,
-            ),
-        )
+        _insert(conn, i, out, T0 + i)
     conn.commit()
     conn.close()
     b = take_baseline(db, "odd")
