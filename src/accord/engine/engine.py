@@ -196,7 +196,7 @@ class Engine:
         if concept_action is None:
             raise EngineError(f"{action.qualname} is not an action of a concept in this app")
         validated = action.validate_input(inputs)
-        normalized = _json_inputs(action, validated)
+        normalized: dict[str, Any] = to_jsonable_python(validated)
         if flow is not None and not self._flow_exists(flow):
             raise EngineError(
                 f"no flow {flow}: pass the `flow` of a record of an existing flow "
@@ -674,8 +674,3 @@ def _matches(pattern: Pattern, record: Record) -> bool:
 def _is_kind(output: Mapping[str, Any], *kinds: str) -> bool:
     err = output.get("error")
     return isinstance(err, Mapping) and err.get("kind") in kinds
-
-
-def _json_inputs(action: ActionDef[Any], validated: dict[str, Any]) -> dict[str, Any]:
-    normalized: dict[str, Any] = to_jsonable_python(validated)
-    return normalized
