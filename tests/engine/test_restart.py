@@ -9,6 +9,7 @@ from typing import ClassVar
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Var, action, sync
+from accord.engine import Engine
 
 from .support import entries, running, stored_rows
 
@@ -84,3 +85,44 @@ async def test_an_action_cut_off_by_stop_resumes_on_the_next_start(tmp_path: Pat
         await engine.idle()
         assert len(engine.records(root.flow)) == 3
     assert stored_rows(db, "SELECT COUNT(*) FROM firings") == [(2,)]
+
+
+async def test_stopping_while_batches_commit_loses_nothing_and_never_crashes(
+    tmp_path: Path,
+) -> None:
+    # Regression: stop() used to roll back and close the connection while a worker thread was
+    # still committing on it, which crashed the process (SIGSEGV) at random.
+    db = tmp_path / "app.db"
+    app = App([Slow()], [begin, finish])
+    Slow.hold = False
+    accepted: list[str] = []
+
+    async def start(engine: Engine, key: str) -> None:
+        await engine.invoke(Slow.start, key=key)
+        accepted.append(key)
+
+    for round_ in range(40):
+        engine = Engine(app, db)
+        await engine.start()
+        keys = [f"{round_}-{i}" for i in range(20)]
+        callers = [asyncio.create_task(start(engine, key)) for key in keys]
+        await asyncio.sleep(0.001 * (round_ % 5))
+        await engine.stop()
+        for caller in callers:
+            caller.cancel()
+        await asyncio.gather(*callers, return_exceptions=True)
+
+    async with running(app, db) as engine:
+        await engine.idle()
+    started = {
+        k
+        for (k,) in stored_rows(
+            db, "SELECT json_extract(input, '$.key') FROM actions WHERE action = 'start'"
+        )
+    }
+    assert set(accepted) <= started
+    assert stored_rows(db, "SELECT COUNT(*) FROM actions WHERE output IS NULL") == [(0,)]
+    assert {k for (k,) in stored_rows(db, "SELECT key FROM done")} == started
+    assert stored_rows(db, "SELECT COUNT(*) FROM actions WHERE action = 'after'") == [
+        (len(started),)
+    ]

@@ -362,7 +362,7 @@ class Engine:
             if self.deterministic:
                 tx.commit()
             else:  # the fsync happens off the event loop, so HTTP and LLM I/O keep moving
-                await asyncio.to_thread(tx.commit)
+                await _commit_in_thread(tx)
         except BaseException:
             tx.rollback()
             raise
@@ -674,3 +674,21 @@ def _matches(pattern: Pattern, record: Record) -> bool:
 def _is_kind(output: Mapping[str, Any], *kinds: str) -> bool:
     err = output.get("error")
     return isinstance(err, Mapping) and err.get("kind") in kinds
+
+
+async def _commit_in_thread(tx: Transaction) -> None:
+    """Commit on a worker thread; a cancellation (``stop``) waits for the commit to end.
+
+    The connection must not be rolled back or closed while the worker is still using it:
+    SQLite connections are not safe for that, and the process would crash. The batch is
+    committed or not, as a whole; either way the next start resumes from the log.
+    """
+    commit = asyncio.ensure_future(asyncio.to_thread(tx.commit))
+    try:
+        await asyncio.shield(commit)
+    except asyncio.CancelledError:
+        while not commit.done():  # asyncio.wait never cancels what it waits for
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([commit])
+        raise
+
