@@ -276,7 +276,7 @@ class _Declared(Generic[F]):
             }
             td = TypedDict(f"{self.name}_input", fields)  # type: ignore[misc]
             self._input_adapter = TypeAdapter(td)
-        unknown = set(values) - set(self.inputs)
+        unknown = values.keys() - self.inputs.keys()
         if unknown:
             raise ValueError(
                 f"{self.qualname} has no input {', '.join(sorted(map(repr, unknown)))}; "

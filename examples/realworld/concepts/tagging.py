@@ -67,13 +67,15 @@ class Tagging(Concept):
         if not targets:
             return [{"tags": {}}]
         marks = ",".join("?" * len(targets))
-        rows = self.db.all(
-            "SELECT target, json_group_array(tag) AS tags FROM "
-            f"(SELECT target, tag FROM tagging_tags WHERE target IN ({marks}) ORDER BY tag) "
-            "GROUP BY target",
+        # One JSON object from SQLite, decoded once: much cheaper than a row per tag.
+        found = self.db.one(
+            "SELECT json_group_object(target, json(tags)) AS tags FROM "
+            f"(SELECT target, json_group_array(tag) AS tags FROM tagging_tags "
+            f"WHERE target IN ({marks}) GROUP BY target)",
             targets,
         )
-        return [{"tags": {r["target"]: json.loads(r["tags"]) for r in rows}}]
+        tags: dict[str, list[str]] = json.loads(found["tags"]) if found else {}
+        return [{"tags": {target: sorted(names) for target, names in tags.items()}}]
 
     @query
     def in_use(self) -> list[TagName]:

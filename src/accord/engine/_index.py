@@ -3,7 +3,8 @@
 A completion of ``Concept/action`` is tried only against the ``when`` patterns on that action,
 so unrelated syncs cost nothing. Many patterns on one action differ by a literal input (every
 HTTP route is a ``Requesting/request`` pattern with its own ``path``): those are further keyed
-by that literal, so a request is tried against its own routes only.
+by that literal, so a request is tried against its own routes only. The other literal inputs
+of a pattern (a route's method) are compared before the pattern is tried at all.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.engine.matching import same_value
 from accord.records import Record
 from accord.sync.model import Sync
 
 __all__ = ["SyncIndex"]
 
-Entry = tuple[int, Sync, int]  # (registration order, sync, pattern position)
+# (registration order, sync, pattern position, the pattern's top-level literal inputs)
+Entry = tuple[int, Sync, int, tuple[tuple[str, Hashable], ...]]
 
 
 @dataclass(slots=True)
@@ -41,7 +44,9 @@ class SyncIndex:
         for sync in syncs:
             for position, pattern in enumerate(sync.when):
                 action = (pattern.action.concept, pattern.action.name)
-                patterns[action].append(((order, sync, position), _literals(dict(pattern.inputs))))
+                literals = _literals(dict(pattern.inputs))
+                entry = (order, sync, position, tuple(literals.items()))
+                patterns[action].append((entry, literals))
                 order += 1
         self._actions: dict[tuple[str, str], _ActionEntries] = {}
         for action, entries in patterns.items():
@@ -72,4 +77,9 @@ class SyncIndex:
             selected = entries.by_value.get(value, ()) if isinstance(value, Hashable) else ()
             # Evaluation order decides record ids: keep registration order.
             found = sorted([*entries.always, *selected], key=lambda e: e[0])
-        return [(sync, position) for _, sync, position in found]
+        inputs = record.input
+        return [
+            (sync, position)
+            for _, sync, position, literals in found
+            if all(k in inputs and same_value(v, inputs[k]) for k, v in literals)
+        ]

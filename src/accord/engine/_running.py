@@ -143,6 +143,9 @@ async def call_async_action(
 def call_query(concept: Concept, query: QueryDef[Any], inputs: dict[str, Any], db: Db) -> list[Row]:
     """Run a query with validated inputs."""
     validated = query.validate_input(inputs)
-    with context(db):
+    token = _current_db.set(db)  # inline, not `context()`: queries run many times per step
+    try:
         rows: list[Row] = query.fn(concept, **validated)
+    finally:
+        _current_db.reset(token)
     return rows

@@ -115,6 +115,7 @@ class Engine:
         self._running: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._busy = False  # a batch is being built or committed
+        self._uncommitted: set[int] = set()  # records completed by the batch not yet committed
         self._inbox = True  # stimuli posted by other processes may be waiting
         self._services: list[asyncio.Task[None]] = []
         self._done_waiters: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
@@ -231,10 +232,11 @@ class Engine:
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
         self._watchers[flow].append((key, future))
         cached = self._flows.get(flow)
-        # A cached flow holds every committed completion; only an evicted one needs the store.
+        # A cached flow holds every committed completion (and those of the batch being
+        # committed, which must not be seen yet); only an evicted flow needs the store.
         done = (
-            cached.completed.get(key, [])
-            if cached is not None and not self._busy
+            [r for r in cached.completed.get(key, ()) if r.id not in self._uncommitted]
+            if cached is not None
             else [r for r in self.store.flow_records(flow) if r.key == key and r.completed]
         )
         if done:
@@ -345,7 +347,7 @@ class Engine:
                     roots += self._posted(tx)
                 for root in roots:
                     tx.invoked(root.record)
-                    flow = self._flow(root.record.flow)
+                    flow = self._flow(root.record.flow, new=root.record.flow == root.record.id)
                     flow.steps += 1
                     flow.pending += 1
                     created.append(root.record)
@@ -366,6 +368,8 @@ class Engine:
         except BaseException:
             tx.rollback()
             raise
+        finally:
+            self._uncommitted.clear()
         self._in_flight -= len(finished)
         for root in roots:
             if not root.done.done():
@@ -467,6 +471,7 @@ class Engine:
     ) -> None:
         record.output = output
         record.completed_at = time.time()
+        self._uncommitted.add(record.id)
         tx.completed(record)
         completed.append(record)
         flow = self._flow(record.flow)
@@ -614,17 +619,19 @@ class Engine:
 
     # -- flows and waiters ------------------------------------------------------------------
 
-    def _flow(self, flow_id: int) -> _Flow:
+    def _flow(self, flow_id: int, *, new: bool = False) -> _Flow:
+        """The flow's state, from the cache or else from the store (``new``: nothing stored)."""
         flow = self._flows.get(flow_id)
         if flow is not None:
             self._flows.move_to_end(flow_id)
             return flow
         flow = _Flow(flow_id)
-        for record in self.store.flow_records(flow_id):
-            flow.steps += 1
-            if record.completed:
-                flow.completed[record.key].append(record)
-        flow.fired = self.store.flow_firings(flow_id)
+        if not new:
+            for record in self.store.flow_records(flow_id):
+                flow.steps += 1
+                if record.completed:
+                    flow.completed[record.key].append(record)
+            flow.fired = self.store.flow_firings(flow_id)
         self._flows[flow_id] = flow
         return flow
 

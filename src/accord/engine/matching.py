@@ -19,6 +19,7 @@ __all__ = [
     "match_pattern",
     "match_value",
     "run_where",
+    "same_value",
     "substitute",
 ]
 
@@ -30,9 +31,8 @@ class UnboundVariable(LookupError):
     """A variable was used before anything bound it."""
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    # True == 1 in Python; in a pattern a boolean and a number are different values, also
-    # inside the records and lists a variable can be bound to.
+def same_value(expected: Any, actual: Any) -> bool:
+    """Equality as patterns see it: ``True`` is not ``1``, also inside records and lists."""
     return expected == actual and _same_kinds(expected, actual)
 
 
@@ -55,7 +55,7 @@ def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
     """
     if isinstance(pattern, Var):
         if pattern in frame:
-            return frame if _same(frame[pattern], actual) else None
+            return frame if same_value(frame[pattern], actual) else None
         extended = dict(frame)
         extended[pattern] = actual
         return extended
@@ -81,7 +81,7 @@ def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
                 return None
             current = step
         return current
-    return frame if _same(pattern, actual) else None
+    return frame if same_value(pattern, actual) else None
 
 
 def match_pattern(pattern: Pattern, record: Record, frame: Frame) -> Frame | None:

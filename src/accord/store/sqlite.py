@@ -70,8 +70,8 @@ _COLUMNS = (
 )
 
 
-def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
-    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
+def _names(cursor: sqlite3.Cursor) -> list[str]:
+    return [d[0] for d in cursor.description]
 
 
 def _record(row: tuple[Any, ...]) -> Record:
@@ -108,16 +108,18 @@ class SqliteDb:
         self._conn.executemany(sql, rows)
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = self._conn.cursor()
-        cursor.row_factory = _dict_row
-        found: Row | None = cursor.execute(sql, params).fetchone()
-        return found
+        cursor = self._conn.execute(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip(_names(cursor), row, strict=True))
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = self._conn.cursor()
-        cursor.row_factory = _dict_row
-        rows: list[Row] = cursor.execute(sql, params).fetchall()
-        return rows
+        # Column names once per statement, not once per row as a row_factory would.
+        cursor = self._conn.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        names = _names(cursor)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class _SqliteTransaction:
@@ -224,6 +226,7 @@ class SqliteStore:
         if self.path != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA cache_size = -65536")
         conn.execute("BEGIN IMMEDIATE")
         for statement in (*LOG_SCHEMA, *schemas):
             conn.execute(statement)

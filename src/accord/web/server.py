@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -240,8 +241,7 @@ class AccordServer:
         body = answer.input.get("body")
         if status in _NO_BODY or body is None:
             return Response(status_code=status, headers=headers)
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        content = self.secrets.reveal_json(text).encode()
+        content = self.secrets.reveal_json(to_json(body).decode()).encode()
         return Response(content, status, headers, media_type="application/json")
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
