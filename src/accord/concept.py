@@ -355,6 +355,10 @@ class QueryDef(_Declared[F]):
 
     kind = "query"
 
+    def __init__(self, fn: F, *, cached: bool = False) -> None:
+        super().__init__(fn)
+        self.cached = cached
+
     @property
     def row_fields(self) -> dict[str, Any]:
         ret = self._resolve()[1]
@@ -398,6 +402,24 @@ def action(
     return decorate
 
 
-def query(fn: F, /) -> QueryDef[F]:
-    """Declare a query: a pure read of the concept's own state returning rows."""
-    return QueryDef(fn)
+@overload
+def query(fn: F, /) -> QueryDef[F]: ...
+@overload
+def query(*, cached: bool = False) -> Callable[[F], QueryDef[F]]: ...
+def query(
+    fn: F | None = None, /, *, cached: bool = False
+) -> QueryDef[F] | Callable[[F], QueryDef[F]]:
+    """Declare a query: a pure read of the concept's own state returning rows.
+
+    ``cached=True`` lets the engine reuse a result for the same inputs until the next action
+    of the same concept runs. Only a concept's own actions change its state, so a cached
+    result is never stale, provided the rows depend on nothing else (not on the clock, say)
+    and nobody mutates them: every caller of a cached query shares the same rows.
+    """
+    if fn is not None:
+        return QueryDef(fn, cached=cached)
+
+    def decorate(f: F) -> QueryDef[F]:
+        return QueryDef(f, cached=cached)
+
+    return decorate

@@ -129,19 +129,19 @@ class Article(Concept):
             return {"error": "article not found"}
         return {"article": article}
 
-    @query
+    @query(cached=True)
     def by_slug(self, slug: str) -> list[ArticleRow]:
         """The article with this slug (zero or one row)."""
         sql = f"SELECT {_COLUMNS} FROM article_articles WHERE slug = ?"
         return self.db.all(sql, (slug,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def get(self, article: str) -> list[ArticleRow]:
         """The article with this id (zero or one row)."""
         sql = f"SELECT {_COLUMNS} FROM article_articles WHERE article = ?"
         return self.db.all(sql, (article,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def page(
         self,
         authors: list[str] | None = None,

@@ -76,13 +76,13 @@ class Commenting(Concept):
         self.db.execute("DELETE FROM commenting_comments WHERE target = ?", (target,))
         return {"target": target}
 
-    @query
+    @query(cached=True)
     def get(self, comment: int) -> list[CommentRow]:
         """The comment with this number (zero or one row)."""
         sql = f"SELECT {_COLUMNS} FROM commenting_comments WHERE comment = ?"
         return self.db.all(sql, (comment,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def of(self, target: str) -> list[CommentRow]:
         """The comments on a target, newest first."""
         sql = f"SELECT {_COLUMNS} FROM commenting_comments WHERE target = ? ORDER BY comment DESC"

@@ -60,7 +60,7 @@ class Favoriting(Concept):
         self.db.execute("DELETE FROM favoriting_favorites WHERE target = ?", (target,))
         return {"target": target}
 
-    @query
+    @query(cached=True)
     def targets(self, user: str | None) -> list[TargetRow]:
         """What ``user`` favorited (nothing for None)."""
         if user is None:
@@ -68,7 +68,7 @@ class Favoriting(Concept):
         sql = "SELECT target FROM favoriting_favorites WHERE user = ?"
         return self.db.all(sql, (user,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def stats(self, targets: list[str], user: str | None) -> list[Stats]:
         """One row: how many favorited each target (absent: none), and which ``user`` did."""
         if not targets:

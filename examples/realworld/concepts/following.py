@@ -50,7 +50,7 @@ class Following(Concept):
         )
         return {"follower": follower, "followee": followee}
 
-    @query
+    @query(cached=True)
     def status(self, follower: str | None, followee: str) -> list[Status]:
         """One row: whether ``follower`` (None: nobody) follows ``followee``."""
         found = follower is not None and self.db.one(
@@ -59,13 +59,13 @@ class Following(Concept):
         )
         return [{"following": bool(found)}]
 
-    @query
+    @query(cached=True)
     def followees(self, follower: str) -> list[Followee]:
         """Everyone ``follower`` follows."""
         sql = "SELECT followee FROM following_follows WHERE follower = ?"
         return self.db.all(sql, (follower,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def among(self, follower: str | None, followees: list[str]) -> list[Followee]:
         """Those of ``followees`` that ``follower`` follows."""
         if follower is None or not followees:

@@ -47,13 +47,13 @@ class Profile(Concept):
         )
         return {"user": user}
 
-    @query
+    @query(cached=True)
     def get(self, user: str) -> list[ProfileRow]:
         """The user's profile (an empty one if none was created)."""
         row = self.db.one("SELECT user, bio, image FROM profile_profiles WHERE user = ?", (user,))
         return [row if row is not None else {"user": user, "bio": "", "image": ""}]  # type: ignore[list-item]
 
-    @query
+    @query(cached=True)
     def many(self, users: list[str]) -> list[ProfileRow]:
         """The profiles of these users (users without one are left out)."""
         if not users:

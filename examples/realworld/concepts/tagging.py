@@ -53,14 +53,14 @@ class Tagging(Concept):
         self.db.execute("DELETE FROM tagging_tags WHERE target = ?", (target,))
         return {"target": target}
 
-    @query
+    @query(cached=True)
     def targets(self, tag: str | None) -> list[TargetRow]:
         """The targets carrying ``tag`` (none for None)."""
         if tag is None:
             return []
         return self.db.all("SELECT target FROM tagging_tags WHERE tag = ?", (tag,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def lists(self, targets: list[str]) -> list[TagLists]:
         """One row: each of ``targets`` mapped to its tags, sorted (targets without tags are
         left out). One row rather than one per tag keeps list pages cheap."""
@@ -77,7 +77,7 @@ class Tagging(Concept):
         tags: dict[str, list[str]] = json.loads(found["tags"]) if found else {}
         return [{"tags": {target: sorted(names) for target, names in tags.items()}}]
 
-    @query
+    @query(cached=True)
     def in_use(self) -> list[TagName]:
         """Every tag in use, the most used first."""
         sql = "SELECT tag FROM tagging_tags GROUP BY tag ORDER BY COUNT(*) DESC, tag"

@@ -75,24 +75,24 @@ class User(Concept):
         )
         return {"user": user}
 
-    @query
+    @query(cached=True)
     def get(self, user: str) -> list[UserRow]:
         """The user with this id (zero or one row)."""
         return self.db.all(f"SELECT {_COLUMNS} FROM user_users WHERE user = ?", (user,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def by_username(self, username: str | None) -> list[UserRow]:
         """The user with this username (no row for None or an unknown name)."""
         if username is None:
             return []
         return self.db.all(f"SELECT {_COLUMNS} FROM user_users WHERE username = ?", (username,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def by_email(self, email: str) -> list[UserRow]:
         """The user with this email, compared case-insensitively."""
         return self.db.all(f"SELECT {_COLUMNS} FROM user_users WHERE email = ?", (email,))  # type: ignore[return-value]
 
-    @query
+    @query(cached=True)
     def many(self, users: list[str]) -> list[UserRow]:
         """The users with these ids."""
         if not users:

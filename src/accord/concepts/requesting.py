@@ -186,21 +186,22 @@ class Requesting(Concept):
         """Answer a request. The first answer wins; a second one is an error."""
         if not 100 <= status <= 599:
             return {"error": f"status {status} is not an HTTP status code (100-599)"}
+        answered = self.db.execute(
+            "UPDATE requesting_requests SET status = ?, answered_at = ? "
+            "WHERE request = ? AND status IS NULL",
+            (status, time.time(), request),
+        )
+        if answered:
+            return {"request": request, "status": status}
         row = self.db.one("SELECT status FROM requesting_requests WHERE request = ?", (request,))
         if row is None:
             return {"error": f"no request {request!r} to respond to"}
-        if row["status"] is not None:
-            message = (
-                f"request {request} was already answered with status {row['status']}; "
-                f"only the first respond is sent (this one had status {status})"
-            )
-            log.warning("flow %s: %s", self.invocation.flow, message)
-            return {"error": message}
-        self.db.execute(
-            "UPDATE requesting_requests SET status = ?, answered_at = ? WHERE request = ?",
-            (status, time.time(), request),
+        message = (
+            f"request {request} was already answered with status {row['status']}; "
+            f"only the first respond is sent (this one had status {status})"
         )
-        return {"request": request, "status": status}
+        log.warning("flow %s: %s", self.invocation.flow, message)
+        return {"error": message}
 
     @query
     def get(self, request: str) -> list[RequestRow]:

@@ -28,7 +28,8 @@ from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
 from accord.engine._index import SyncIndex
-from accord.engine.matching import combinations, match_pattern, run_where, substitute
+from accord.engine._query_cache import QueryCache
+from accord.engine.matching import combinations, compile_where, match_pattern, substitute
 from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
@@ -84,6 +85,11 @@ class Engine:
         flow_cache: int = 10_000,
         check: bool = True,
     ) -> None:
+        if not isinstance(db, str | Path):
+            raise TypeError(
+                f"db is the path of a SQLite file, got {type(db).__name__}; "
+                "pass a store object as `Engine(app, store=...)`"
+            )
         self.app = app
         self.store: Store = store if store is not None else SqliteStore(db)
         self.deterministic = deterministic
@@ -104,6 +110,8 @@ class Engine:
         if check:
             self._check()
         self._index = SyncIndex(app.syncs)
+        self._plans = {s.name: compile_where(s.where) for s in app.syncs if s.where}
+        self._cache = QueryCache()
         self._plain_syncs = {
             s.name for s in app.syncs if not s.where and all(_is_json(c.inputs) for c in s.then)
         }
@@ -142,6 +150,7 @@ class Engine:
             return
         schemas = [s for c in self.app.concepts for s in type(c).schema]
         self.store.open(schemas)
+        self._cache.forget()
         tx = self.store.begin()
         try:
             with _running.context(tx.db):
@@ -415,6 +424,7 @@ class Engine:
         concept, adef = self._actions[record.key]
         if self.deterministic:
             self._reseed(f"record:{record.id}")
+        self._cache.forget(concept.name)  # the action may change the concept's state
         tx.savepoint()
         output = _running.call_action(concept, adef, record, tx.db)
         if _is_kind(output, "internal", "invalid_input"):
@@ -452,6 +462,7 @@ class Engine:
     def _replay(
         self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
     ) -> dict[str, Any]:
+        self._cache.forget(record.concept)
         tx.savepoint()
         try:
             writes.replay(tx.db)
@@ -500,9 +511,10 @@ class Engine:
             if self.deterministic:
                 self._reseed(f"{sync.name}:{key}")
             try:
+                plan = self._plans.get(sync.name)
                 frames = (
-                    run_where(sync.where, frame, lambda q, i: self._run_query(q, i, tx))
-                    if sync.where
+                    plan(frame, lambda q, i: self._run_query(q, i, tx))
+                    if plan is not None
                     else [frame]
                 )
                 # Values bound by `when` are JSON already (they come from records); `where` may
@@ -540,7 +552,16 @@ class Engine:
 
     def _run_query(self, call: QueryCall, inputs: dict[str, Any], tx: Transaction) -> list[Row]:
         concept, qdef = self._queries[(call.query.concept, call.query.name)]
-        return _running.call_query(concept, qdef, inputs, tx.db)
+        if not qdef.cached:
+            return _running.call_query(concept, qdef, inputs, tx.db)
+        key = self._cache.key(qdef.name, inputs)
+        if key is None:
+            return _running.call_query(concept, qdef, inputs, tx.db)
+        rows = self._cache.get(concept.name, key)
+        if rows is None:
+            rows = _running.call_query(concept, qdef, inputs, tx.db)
+            self._cache.put(concept.name, key, rows)
+        return rows
 
     # -- dispatching ------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ semantics can be tested against a reference model independently of storage and s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from accord.records import Record
@@ -16,6 +16,7 @@ __all__ = [
     "Frame",
     "UnboundVariable",
     "combinations",
+    "compile_where",
     "match_pattern",
     "match_value",
     "run_where",
@@ -53,44 +54,41 @@ def match_value(pattern: Any, actual: Any, frame: Frame) -> Frame | None:
     Records match partially (only the named keys, which must be present); lists match
     element-wise; a variable binds on first use and must be equal afterwards.
     """
+    bound = dict(frame)
+    return bound if _match_into(pattern, actual, bound) else None
+
+
+def _match_into(pattern: Any, actual: Any, frame: Frame) -> bool:
+    # Binds into ``frame`` in place: callers pass a copy, so a failed match costs one copy
+    # in all rather than one per variable.
     if isinstance(pattern, Var):
         if pattern in frame:
-            return frame if same_value(frame[pattern], actual) else None
-        extended = dict(frame)
-        extended[pattern] = actual
-        return extended
+            return same_value(frame[pattern], actual)
+        frame[pattern] = actual
+        return True
     if isinstance(pattern, dict):  # dict, not Mapping: the ABC check is slow on this hot path
         if not isinstance(actual, dict):
-            return None
-        current = frame
+            return False
         for key, sub in pattern.items():
-            if key not in actual:
-                return None
-            step = match_value(sub, actual[key], current)
-            if step is None:
-                return None
-            current = step
-        return current
+            if key not in actual or not _match_into(sub, actual[key], frame):
+                return False
+        return True
     if isinstance(pattern, list | tuple):
         if not isinstance(actual, list | tuple) or len(actual) != len(pattern):
-            return None
-        current = frame
-        for sub, item in zip(pattern, actual, strict=True):
-            step = match_value(sub, item, current)
-            if step is None:
-                return None
-            current = step
-        return current
-    return frame if same_value(pattern, actual) else None
+            return False
+        return all(_match_into(sub, item, frame) for sub, item in zip(pattern, actual, strict=True))
+    return same_value(pattern, actual)
 
 
 def match_pattern(pattern: Pattern, record: Record, frame: Frame) -> Frame | None:
     """Match a ``when`` pattern against a completed record."""
     assert record.output is not None
-    matched = match_value(pattern.inputs, record.input, frame)
-    if matched is None:
-        return None
-    return match_value(pattern.outputs, record.output, matched)
+    bound = dict(frame)
+    if _match_into(pattern.inputs, record.input, bound) and _match_into(
+        pattern.outputs, record.output, bound
+    ):
+        return bound
+    return None
 
 
 def combinations(
@@ -145,70 +143,118 @@ def substitute(value: Any, frame: Frame) -> Any:
     return value
 
 
-def _rows(query: QueryCall, frame: Frame, run_query: RunQuery) -> Iterator[Frame]:
-    for row in run_query(query, substitute(query.inputs, frame)):
-        matched = match_value(query.outputs, row, frame)
-        if matched is not None:
-            yield matched
+Plan = Callable[[Frame, RunQuery], list[Frame]]
+_Step = Callable[[list[Frame], RunQuery], list[Frame]]
+
+
+def compile_where(clauses: Sequence[WhereClause]) -> Plan:
+    """The ``where`` clauses as a function from one frame to the surviving frames.
+
+    What can be worked out once per sync (which outputs are variables, which literals
+    filter rows) is, so evaluating a sync does only the per-frame work.
+    """
+    steps = [_step(clause) for clause in clauses]
+
+    def run(frame: Frame, run_query: RunQuery) -> list[Frame]:
+        frames = [frame]
+        for step in steps:
+            frames = step(frames, run_query)
+            if not frames:
+                break
+        return frames
+
+    return run
 
 
 def run_where(clauses: Sequence[WhereClause], frame: Frame, run_query: RunQuery) -> list[Frame]:
     """Map one frame through the ``where`` clauses to the surviving frames."""
-    frames = [frame]
-    for clause in clauses:
-        if isinstance(clause, QueryCall):
-            frames = [out for f in frames for out in _rows(clause, f, run_query)]
-        elif isinstance(clause, Optional):
-            extended: list[Frame] = []
-            for f in frames:
-                found = list(_rows(clause.query, f, run_query))
-                if not found:
-                    found = [{**f, **dict.fromkeys(_unbound(clause.query.outputs, f))}]
-                extended += found
-            frames = extended
-        elif isinstance(clause, Collect):
-            frames = [
-                {
-                    **f,
-                    clause.into: [
-                        _project(row, clause.query) for row in _collect(clause, f, run_query)
-                    ],
-                }
-                for f in frames
-            ]
-        elif isinstance(clause, Filter):
-            frames = [f for f in frames if clause.predicate(*(_get(f, v) for v in clause.uses))]
-        elif isinstance(clause, Bind):
-            frames = [
-                {**f, clause.var: clause.compute(*(_get(f, v) for v in clause.uses))}
-                for f in frames
-            ]
-        if not frames:
-            break
-    return frames
+    return compile_where(clauses)(frame, run_query)
 
 
-def _collect(clause: Collect, frame: Frame, run_query: RunQuery) -> Iterator[dict[str, Any]]:
-    literals = {k: v for k, v in clause.query.outputs.items() if not isinstance(v, Var)}
-    for row in run_query(clause.query, substitute(clause.query.inputs, frame)):
-        if match_value(literals, row, {}) is not None:
-            yield row
+def _step(clause: WhereClause) -> _Step:
+    if isinstance(clause, QueryCall):
+        return _query_step(clause)
+    if isinstance(clause, Optional):
+        return _optional_step(clause)
+    if isinstance(clause, Collect):
+        return _collect_step(clause)
+    if isinstance(clause, Filter):
+        return _filter_step(clause)
+    return _bind_step(clause)
 
 
-def _project(row: dict[str, Any], query: QueryCall) -> dict[str, Any]:
+def _rows(query: QueryCall, frame: Frame, run_query: RunQuery) -> list[Frame]:
+    found = []
+    for row in run_query(query, substitute(query.inputs, frame)):
+        bound = dict(frame)
+        if _match_into(query.outputs, row, bound):
+            found.append(bound)
+    return found
+
+
+def _query_step(query: QueryCall) -> _Step:
+    def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
+        return [out for f in frames for out in _rows(query, f, run_query)]
+
+    return step
+
+
+def _optional_step(clause: Optional) -> _Step:
+    query = clause.query
+    outputs = [v for v in query.outputs.values() if isinstance(v, Var)]
+
+    def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
+        extended: list[Frame] = []
+        for f in frames:
+            found = _rows(query, f, run_query)
+            if not found:
+                found = [{**f, **dict.fromkeys(v for v in outputs if v not in f)}]
+            extended += found
+        return extended
+
+    return step
+
+
+def _collect_step(clause: Collect) -> _Step:
+    query, into = clause.query, clause.into
+    literals = {k: v for k, v in query.outputs.items() if not isinstance(v, Var)}
     # With output variables named, a collected row keeps just those fields, renamed to them.
-    named = {k: v for k, v in query.outputs.items() if isinstance(v, Var)}
-    if not named:
-        return row
-    return {var.name: row.get(key) for key, var in named.items()}
+    named = [(key, var.name) for key, var in query.outputs.items() if isinstance(var, Var)]
+
+    def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
+        collected = []
+        for f in frames:
+            rows = run_query(query, substitute(query.inputs, f))
+            if literals:
+                rows = [row for row in rows if _match_into(literals, row, {})]
+            if named:
+                rows = [{name: row.get(key) for key, name in named} for row in rows]
+            collected.append({**f, into: rows})
+        return collected
+
+    return step
 
 
-def _unbound(outputs: Mapping[str, Any], frame: Frame) -> list[Var]:
-    return [v for v in outputs.values() if isinstance(v, Var) and v not in frame]
+def _filter_step(clause: Filter) -> _Step:
+    predicate, uses = clause.predicate, clause.uses
+
+    def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
+        return [f for f in frames if predicate(*_values(f, uses))]
+
+    return step
 
 
-def _get(frame: Frame, var: Var) -> Any:
+def _bind_step(clause: Bind) -> _Step:
+    var, compute, uses = clause.var, clause.compute, clause.uses
+
+    def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
+        return [{**f, var: compute(*_values(f, uses))} for f in frames]
+
+    return step
+
+
+def _values(frame: Frame, uses: tuple[Var, ...]) -> list[Any]:
     try:
-        return frame[var]
-    except KeyError:
-        raise UnboundVariable(f"variable {var!r} is not bound") from None
+        return [frame[v] for v in uses]
+    except KeyError as missing:
+        raise UnboundVariable(f"variable {missing.args[0]!r} is not bound") from None
