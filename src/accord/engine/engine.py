@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
@@ -82,7 +83,7 @@ class Engine:
         poll_interval: float = 0.5,
         batch_size: int = 1024,
         chain: bool = True,
-        flow_cache: int = 10_000,
+        flow_cache: int = 1_000,
         check: bool = True,
     ) -> None:
         if not isinstance(db, str | Path):
@@ -660,7 +661,8 @@ class Engine:
         excess = len(self._flows) - self._flow_cache
         if excess <= 0:
             return
-        for flow_id in list(self._flows)[: excess * 2]:
+        # Only the oldest few are looked at: copying all ids would cost O(cache) per batch.
+        for flow_id in list(itertools.islice(self._flows, excess * 2)):
             if excess <= 0:
                 break
             if self._flows[flow_id].pending == 0:
