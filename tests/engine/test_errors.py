@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Error, Var, action, error, query, sync, where
-from accord.engine import EngineError
+from accord.engine import Engine, EngineError
+from accord.store import SqliteStore
 
 from .support import entries, running, stored_rows
 
@@ -305,3 +306,10 @@ async def test_a_failing_where_records_a_flow_event_and_other_syncs_still_fire(
         ("broken_where", "1"),
         ("healthy_sibling", "1"),
     ]
+
+
+def test_a_store_passed_as_the_database_path_is_refused_with_the_fix(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "app.db")
+    with pytest.raises(TypeError, match=r"Engine\(app, store=\.\.\.\)"):
+        Engine(App([Risky(), Out()], []), store)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []  # and nothing was created under a strange name
