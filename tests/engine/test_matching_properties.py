@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typing_extensions import TypedDict
 
 from accord import Concept, action, query
+from accord.engine._index import SyncIndex
 from accord.engine.matching import (
     Frame,
     UnboundVariable,
@@ -26,7 +27,17 @@ from accord.engine.matching import (
     run_where,
 )
 from accord.records import Record
-from accord.sync.model import Bind, Collect, Filter, Optional, Pattern, QueryCall, Var, WhereClause
+from accord.sync.model import (
+    Bind,
+    Collect,
+    Filter,
+    Optional,
+    Pattern,
+    QueryCall,
+    Sync,
+    Var,
+    WhereClause,
+)
 
 VARS = [Var("x"), Var("y"), Var("z")]
 KEYS = ["a", "b", "c"]
@@ -231,6 +242,52 @@ def test_match_pattern_agrees_with_the_reference(
 ) -> None:
     record = Record(1, 1, "A", pattern.action.name, inputs, output=outputs)
     assert same_frame(match_pattern(pattern, record, frame), ref_pattern(pattern, record, frame))
+
+
+def filled(pattern: Any, bindings: dict[Var, Any], extra: dict[str, Any]) -> Any:
+    """A value the pattern matches: its variables replaced, records given extra keys."""
+    if isinstance(pattern, Var):
+        return bindings[pattern]
+    if isinstance(pattern, dict):
+        return {**extra, **{k: filled(v, bindings, extra) for k, v in pattern.items()}}
+    if isinstance(pattern, list):
+        return [filled(v, bindings, extra) for v in pattern]
+    return pattern
+
+
+@st.composite
+def records_like(draw: st.DrawFn, when: list[Pattern]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Record fields built from one of the patterns (so that matches are common), or random."""
+    if draw(st.booleans()):
+        return draw(records_fields), draw(records_fields)
+    pattern = draw(st.sampled_from(when))
+    bindings = {v: draw(values) for v in VARS}
+    extra = draw(st.dictionaries(st.sampled_from(KEYS), values, max_size=1))
+    return (
+        filled(dict(pattern.inputs), bindings, extra),
+        filled(dict(pattern.outputs), bindings, extra),
+    )
+
+
+@settings(max_examples=300)
+@given(st.lists(when_patterns, min_size=1, max_size=6), st.data())
+def test_the_sync_index_offers_every_pattern_that_matches(
+    when: list[Pattern], data: st.DataObject
+) -> None:
+    inputs, outputs = data.draw(records_like(when))
+    # One single-pattern sync per pattern; the index may leave out only patterns that cannot
+    # match the record (its literal and record pre-checks must agree with the matcher).
+    syncs = [Sync(f"s{i}", when=[p], then=[]) for i, p in enumerate(when)]
+    index = SyncIndex(syncs)
+    for name in ("x", "y"):
+        record = Record(1, 1, "A", name, inputs, output=outputs)
+        offered = {sync.name for sync, _ in index.candidates(record)}
+        matching = {
+            s.name
+            for s in syncs
+            if s.when[0].action.name == name and ref_pattern(s.when[0], record, {}) is not None
+        }
+        assert matching <= offered
 
 
 @settings(max_examples=150)

@@ -4,7 +4,8 @@ A completion of ``Concept/action`` is tried only against the ``when`` patterns o
 so unrelated syncs cost nothing. Many patterns on one action differ by a literal input (every
 HTTP route is a ``Requesting/request`` pattern with its own ``path``): those are further keyed
 by that literal, so a request is tried against its own routes only. The other literal inputs
-of a pattern (a route's method) are compared before the pattern is tried at all.
+of a pattern (a route's method), and the keys its record inputs require (a route's path
+parameters), are checked before the pattern is tried at all.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from accord.sync.model import Sync
 
 __all__ = ["SyncIndex"]
 
-# (registration order, sync, pattern position, the pattern's top-level literal inputs)
-Entry = tuple[int, Sync, int, tuple[tuple[str, Hashable], ...]]
+# (registration order, sync, pattern position, the pattern's top-level literal inputs, the
+# keys required of its top-level record inputs)
+Entry = tuple[
+    int, Sync, int, tuple[tuple[str, Hashable], ...], tuple[tuple[str, frozenset[str]], ...]
+]
 
 
 @dataclass(slots=True)
@@ -45,7 +49,12 @@ class SyncIndex:
             for position, pattern in enumerate(sync.when):
                 action = (pattern.action.concept, pattern.action.name)
                 literals = _literals(dict(pattern.inputs))
-                entry = (order, sync, position, tuple(literals.items()))
+                shapes = tuple(
+                    (k, frozenset(v))
+                    for k, v in pattern.inputs.items()
+                    if isinstance(v, dict) and v
+                )
+                entry = (order, sync, position, tuple(literals.items()), shapes)
                 patterns[action].append((entry, literals))
                 order += 1
         self._actions: dict[tuple[str, str], _ActionEntries] = {}
@@ -80,6 +89,11 @@ class SyncIndex:
         inputs = record.input
         return [
             (sync, position)
-            for _, sync, position, literals in found
+            for _, sync, position, literals, shapes in found
             if all(k in inputs and same_value(v, inputs[k]) for k, v in literals)
+            and all(_has_keys(inputs.get(k), need) for k, need in shapes)
         ]
+
+
+def _has_keys(value: Any, keys: frozenset[str]) -> bool:
+    return isinstance(value, dict) and keys <= value.keys()
