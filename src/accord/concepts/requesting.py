@@ -118,6 +118,7 @@ class Requesting(Concept):
         self.prefix = prefix
         self.routes: list[Route] = []
         self._compiled: list[_Compiled] = []
+        self._static: dict[tuple[str, str], Route] = {}  # routes without parameters
         for spec in routes:
             self.add_route(spec)
 
@@ -127,7 +128,10 @@ class Requesting(Concept):
         if route in self.routes:
             raise ValueError(f"route {route} is declared twice")
         self.routes.append(route)
-        self._compiled.append(_Compiled(route))
+        compiled = _Compiled(route)
+        if not compiled.convertors:
+            self._static[(route.method, route.path)] = route
+        self._compiled.append(compiled)
         self._compiled.sort(key=lambda c: c.rank)
         return route
 
@@ -137,6 +141,9 @@ class Requesting(Concept):
             if path != self.prefix and not path.startswith(self.prefix + "/"):
                 return None
             path = path[len(self.prefix) :]
+        static = self._static.get((method.upper(), path))
+        if static is not None:  # the scan below would find it first too: literals rank first
+            return RouteMatch(static, {})
         allowed: list[str] = []
         for compiled in self._compiled:
             found = compiled.regex.match(path)

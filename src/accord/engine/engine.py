@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from accord import _json
 from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
@@ -522,7 +523,7 @@ class Engine:
                 # bind anything (a date from `bind`), which the log must store as JSON.
                 plain = sync.name in self._plain_syncs
                 calls = [
-                    (call.action, inputs if plain else to_jsonable_python(inputs))
+                    (call.action, inputs if plain else _json.plain(inputs))
                     for f in frames
                     for call in sync.then
                     for inputs in (substitute(call.inputs, f),)

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import to_json
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from accord import _json
 from accord.app import App
 from accord.concepts.requesting import MethodNotAllowed, Requesting
 from accord.engine import Engine, Record
@@ -241,7 +241,7 @@ class AccordServer:
         body = answer.input.get("body")
         if status in _NO_BODY or body is None:
             return Response(status_code=status, headers=headers)
-        content = self.secrets.reveal_json(to_json(body).decode()).encode()
+        content = self.secrets.reveal_json(_json.dumps(body).decode()).encode()
         return Response(content, status, headers, media_type="application/json")
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
