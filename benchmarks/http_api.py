@@ -336,7 +336,7 @@ async def post_login(client: httpx.AsyncClient) -> int:
 
 async def run(args: argparse.Namespace) -> None:
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
-    results: dict[tuple[str, str], Result] = {}
+    runs: dict[tuple[str, str], list[Result]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         hand_db = str(Path(tmp) / "hand.db")
         seed_handwritten(hand_db, args.articles, args.tags)
@@ -357,30 +357,34 @@ async def run(args: argparse.Namespace) -> None:
         try:
             await seed_accord(accord.base, args.articles, args.tags)
             login = json.dumps({"user": {"email": EMAIL, "password": PASSWORD}})
-            for server in (hand, accord):
-                for route, total, call, body in (
-                    ("GET /api/articles", args.requests, get_articles, None),
-                    ("POST /api/users/login", args.logins, post_login, login),
-                ):
-                    if tool == "wrk":
-                        method, path = route.split()
-                        if args.warmup:  # steady state: caches filled, WAL file at full size
-                            load_wrk(server.base, method, path, body, args.warmup,
-                                     args.concurrency)  # fmt: skip
-                        result = load_wrk(server.base, method, path, body, args.seconds,
-                                          args.concurrency)  # fmt: skip
-                    else:
-                        result = await load(server.base, total, args.concurrency, call)
-                    results[(server.name, route)] = result
+            # Rounds alternate which server goes first: this machine's speed drifts.
+            for round_ in range(args.rounds):
+                for server in (hand, accord) if round_ % 2 == 0 else (accord, hand):
+                    for route, total, call, body in (
+                        ("GET /api/articles", args.requests, get_articles, None),
+                        ("POST /api/users/login", args.logins, post_login, login),
+                    ):
+                        if tool == "wrk":
+                            method, path = route.split()
+                            if args.warmup:  # steady state: caches filled, WAL file at full size
+                                load_wrk(server.base, method, path, body, args.warmup,
+                                         args.concurrency)  # fmt: skip
+                            result = load_wrk(server.base, method, path, body, args.seconds,
+                                              args.concurrency)  # fmt: skip
+                        else:
+                            result = await load(server.base, total, args.concurrency, call)
+                        runs.setdefault((server.name, route), []).append(result)
         finally:
             hand.stop()
             accord.stop()
 
+    # Per server and route, the round with the median throughput.
+    results = {key: sorted(rs, key=lambda r: r.rps)[len(rs) // 2] for key, rs in runs.items()}
     mode = "durable (synchronous=FULL)" if args.durable else "synchronous=NORMAL"
     load_desc = f"wrk, {args.seconds} s per route" if tool == "wrk" else "httpx load generator"
     print(
         f"\nloopback, {args.concurrency} concurrent clients ({load_desc}), {args.articles} "
-        f"articles x {args.tags} tags; accord {mode}\n"
+        f"articles x {args.tags} tags; accord {mode}; median of {args.rounds} rounds\n"
     )
     print(f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}")
     for (name, route), r in results.items():
@@ -391,7 +395,11 @@ async def run(args: argparse.Namespace) -> None:
     print()
     for route in ("GET /api/articles", "POST /api/users/login"):
         a, h = results[("accord", route)], results[("hand-written", route)]
-        print(f"{route:24} accord/hand-written throughput: {a.rps / h.rps:.2f}")
+        each = ", ".join(
+            f"{x.rps / y.rps:.2f}"
+            for x, y in zip(runs[("accord", route)], runs[("hand-written", route)], strict=True)
+        )
+        print(f"{route:24} accord/hand-written throughput: {a.rps / h.rps:.2f} (rounds: {each})")
     print(json.dumps({f"{n} {r}": round(v.rps, 1) for (n, r), v in results.items()}))
 
 
@@ -406,6 +414,8 @@ def main() -> None:
     parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto",
                         help="load generator: wrk if installed (auto), else httpx")  # fmt: skip
     parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per route")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measurements per server and route (the median is reported)")
     parser.add_argument("--warmup", type=int, default=3,
                         help="wrk: unmeasured seconds per route first (0: none)")  # fmt: skip
     parser.add_argument("--serve-handwritten", metavar="DB", help=argparse.SUPPRESS)
