@@ -229,7 +229,8 @@ def _collect_step(clause: Collect) -> _Step:
                 rows = [row for row in rows if _match_into(literals, row, {})]
             if named:
                 rows = [{name: row.get(key) for key, name in named} for row in rows]
-            collected.append({**f, into: rows})
+            # A list of its own: the query's list may be a cached one that others share.
+            collected.append({**f, into: rows if literals or named else list(rows)})
         return collected
 
     return step
