@@ -27,14 +27,22 @@ _OPTIONS = (
 def dumps(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON."""
     try:
-        return orjson.dumps(value, default=to_jsonable_python, option=_OPTIONS)
+        return _orjson(value)
     except TypeError:
-        return to_json(value, inf_nan_mode="null")
+        return _pydantic(value)
 
 
 def plain(value: Any) -> Any:
     """``value`` as plain JSON data: dicts, lists, strings, numbers, booleans and None."""
     try:
-        return orjson.loads(orjson.dumps(value, default=to_jsonable_python, option=_OPTIONS))
+        return orjson.loads(_orjson(value))
     except TypeError:  # the standard library keeps integers beyond 64 bits exact
-        return json.loads(to_json(value, inf_nan_mode="null"))
+        return json.loads(_pydantic(value))
+
+
+def _orjson(value: Any) -> bytes:
+    return orjson.dumps(value, default=to_jsonable_python, option=_OPTIONS)
+
+
+def _pydantic(value: Any) -> bytes:
+    return to_json(value, inf_nan_mode="null")

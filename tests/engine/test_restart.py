@@ -102,12 +102,10 @@ async def test_stopping_while_batches_commit_loses_nothing_and_never_crashes(
         accepted.append(key)
 
     for round_ in range(40):
-        engine = Engine(app, db)
-        await engine.start()
-        keys = [f"{round_}-{i}" for i in range(20)]
-        callers = [asyncio.create_task(start(engine, key)) for key in keys]
-        await asyncio.sleep(0.001 * (round_ % 5))
-        await engine.stop()
+        async with running(app, db) as engine:  # leaving it stops the engine mid-batch
+            keys = [f"{round_}-{i}" for i in range(20)]
+            callers = [asyncio.create_task(start(engine, key)) for key in keys]
+            await asyncio.sleep(0.001 * (round_ % 5))
         for caller in callers:
             caller.cancel()
         await asyncio.gather(*callers, return_exceptions=True)

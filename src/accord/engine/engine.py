@@ -554,9 +554,7 @@ class Engine:
 
     def _run_query(self, call: QueryCall, inputs: dict[str, Any], tx: Transaction) -> list[Row]:
         concept, qdef = self._queries[(call.query.concept, call.query.name)]
-        if not qdef.cached:
-            return _running.call_query(concept, qdef, inputs, tx.db)
-        key = self._cache.key(qdef.name, inputs)
+        key = self._cache.key(qdef.name, inputs) if qdef.cached else None
         if key is None:
             return _running.call_query(concept, qdef, inputs, tx.db)
         rows = self._cache.get(concept.name, key)
@@ -722,4 +720,3 @@ async def _commit_in_thread(tx: Transaction) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait([commit])
         raise
-
