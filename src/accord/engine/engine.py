@@ -231,8 +231,15 @@ class Engine:
         if stored is not None and stored.completed:
             return stored
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
-        self._done_waiters[record_id].append(future)
-        return await asyncio.wait_for(future, timeout)
+        waiters = self._done_waiters[record_id]
+        waiters.append(future)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:  # a caller that gave up leaves nothing behind
+            waiters.remove(future)
+            if not waiters and self._done_waiters.get(record_id) is waiters:
+                del self._done_waiters[record_id]
 
     async def wait_for(
         self, flow: int, action: ActionDef[Any], timeout: float | None = None
@@ -254,7 +261,8 @@ class Engine:
             self._watchers[flow].remove((key, future))
             return done[0]
         try:
-            return await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                return await future
         finally:
             watchers = self._watchers.get(flow)
             if watchers and (key, future) in watchers:
@@ -316,8 +324,9 @@ class Engine:
                                 waiter.set_result(None)
                         self._idle_waiters.clear()
                     self._wake.clear()
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    try:  # not asyncio.wait_for: on 3.11 it can swallow stop()'s cancellation
+                        async with asyncio.timeout(self.poll_interval):
+                            await self._wake.wait()
                     except TimeoutError:
                         self._inbox = self.store.inbox_size() > 0
                     continue
