@@ -11,7 +11,7 @@ from typing_extensions import TypedDict
 from accord import App, Clauses, Concept, Var, action, sync
 from accord.engine import Engine
 
-from .support import entries, running, stored_rows
+from .support import engine_for, entries, running, stored_rows
 
 
 class Keyed(TypedDict):
@@ -102,10 +102,11 @@ async def test_stopping_while_batches_commit_loses_nothing_and_never_crashes(
         accepted.append(key)
 
     for round_ in range(40):
-        async with running(app, db) as engine:  # leaving it stops the engine mid-batch
-            keys = [f"{round_}-{i}" for i in range(20)]
-            callers = [asyncio.create_task(start(engine, key)) for key in keys]
-            await asyncio.sleep(0.001 * (round_ % 5))
+        async with asyncio.timeout(30):  # a stop that hangs fails here, not at the suite's limit
+            async with running(app, db) as engine:  # leaving it stops the engine mid-batch
+                keys = [f"{round_}-{i}" for i in range(20)]
+                callers = [asyncio.create_task(start(engine, key)) for key in keys]
+                await asyncio.sleep(0.001 * (round_ % 5))
         for caller in callers:
             caller.cancel()
         await asyncio.gather(*callers, return_exceptions=True)
@@ -124,3 +125,17 @@ async def test_stopping_while_batches_commit_loses_nothing_and_never_crashes(
     assert stored_rows(db, "SELECT COUNT(*) FROM actions WHERE action = 'after'") == [
         (len(started),)
     ]
+
+
+async def test_stop_returns_when_work_arrives_in_the_same_turn(tmp_path: Path) -> None:
+    # Regression: on Python 3.11, asyncio.wait_for returns its result, swallowing the
+    # cancellation, when the awaited event is set in the same turn as the cancel; the idle loop
+    # then went on polling and stop() never returned.
+    engine = engine_for(App([Slow()], [begin, finish]), tmp_path / "app.db")
+    await engine.start()
+    await asyncio.sleep(0.01)  # the loop is now idle, waiting to be woken
+    caller = asyncio.create_task(engine.invoke(Slow.start, key="k"))
+    await asyncio.sleep(0)  # the caller wakes the loop...
+    async with asyncio.timeout(10):
+        await engine.stop()  # ...in the same turn as this cancels it
+    caller.cancel()
