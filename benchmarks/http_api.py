@@ -208,6 +208,14 @@ class Server:
     base: str
     process: subprocess.Popen[bytes]
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (all threads, user + system); NaN off Linux."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -243,6 +251,12 @@ class Result:
     latencies: list[float]
     failures: int
     reported: tuple[float, float] | None = None  # (p50, p99) in seconds, as wrk reports them
+    cpu: float = float("nan")  # server CPU seconds spent during the measurement
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU milliseconds per request: steadier than req/s on a shared machine."""
+        return self.cpu / self.requests * 1000
 
     @property
     def rps(self) -> float:
@@ -369,10 +383,13 @@ async def run(args: argparse.Namespace) -> None:
                             if args.warmup:  # steady state: caches filled, WAL file at full size
                                 load_wrk(server.base, method, path, body, args.warmup,
                                          args.concurrency)  # fmt: skip
+                            cpu = server.cpu_seconds()
                             result = load_wrk(server.base, method, path, body, args.seconds,
                                               args.concurrency)  # fmt: skip
                         else:
+                            cpu = server.cpu_seconds()
                             result = await load(server.base, total, args.concurrency, call)
+                        result.cpu = server.cpu_seconds() - cpu
                         runs.setdefault((server.name, route), []).append(result)
         finally:
             hand.stop()
@@ -386,11 +403,14 @@ async def run(args: argparse.Namespace) -> None:
         f"\nloopback, {args.concurrency} concurrent clients ({load_desc}), {args.articles} "
         f"articles x {args.tags} tags; accord {mode}; median of {args.rounds} rounds\n"
     )
-    print(f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}")
+    print(
+        f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5} "
+        f"{'CPU ms/req':>10}"
+    )
     for (name, route), r in results.items():
         print(
             f"{route:24} {name:13} {r.rps:9.1f} {r.percentile(50):8.1f} "
-            f"{r.percentile(99):8.1f} {r.failures:5d}"
+            f"{r.percentile(99):8.1f} {r.failures:5d} {r.cpu_ms:10.2f}"
         )
     print()
     for route in ("GET /api/articles", "POST /api/users/login"):
@@ -400,6 +420,12 @@ async def run(args: argparse.Namespace) -> None:
             for x, y in zip(runs[("accord", route)], runs[("hand-written", route)], strict=True)
         )
         print(f"{route:24} accord/hand-written throughput: {a.rps / h.rps:.2f} (rounds: {each})")
+        pairs = zip(runs[("hand-written", route)], runs[("accord", route)], strict=True)
+        cpu = [hand_round.cpu_ms / accord_round.cpu_ms for hand_round, accord_round in pairs]
+        print(
+            f"{'':24} hand-written/accord CPU per request: {sorted(cpu)[len(cpu) // 2]:.2f} "
+            f"(rounds: {', '.join(f'{c:.2f}' for c in cpu)})"
+        )
     print(json.dumps({f"{n} {r}": round(v.rps, 1) for (n, r), v in results.items()}))
 
 

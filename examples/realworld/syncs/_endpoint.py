@@ -18,7 +18,7 @@ from accord import Sync, Var, bind, where
 from accord.concepts.requesting import Requesting
 from accord.sync.model import ActionCall, Pattern, WhereClause
 
-__all__ = ["Endpoint"]
+__all__ = ["Endpoint", "fixed_errors"]
 
 
 class Endpoint:
@@ -52,12 +52,7 @@ class Endpoint:
     def guards(self) -> list[WhereClause]:
         """The caller's token checked (signed in where the route requires it), and the body
         well formed where the route has one."""
-        clauses: list[WhereClause] = []
-        if self.auth is not None:
-            clauses.append(JWT.verify(token=self.token).out(user=self.user, problem=self.problem))
-            clauses.append(where(_no_problem, self.problem))
-        if self.auth == "required":
-            clauses.append(where(_signed_in, self.user))
+        clauses = self.caller_checks()
         if self.route in BODY:
             route = self.route
 
@@ -66,6 +61,58 @@ class Endpoint:
 
             clauses.append(where(body_ok, self.body))
         return clauses
+
+    def caller_checks(self) -> list[WhereClause]:
+        """The token checked, and the caller signed in where the route requires it."""
+        if self.auth is None:
+            return []
+        checks = [self._verify(), where(_no_problem, self.problem)]
+        if self.auth == "required":
+            checks.append(where(_signed_in, self.user))
+        return checks
+
+    def _verify(self) -> WhereClause:
+        return JWT.verify(token=self.token).out(user=self.user, problem=self.problem)
+
+    def rejections(self) -> list[Sync]:
+        """The route's 401 and 422 answers, each the negation of one of its guards.
+
+        Scoped to the route by its literal method and path, so a request is matched only
+        against the rejections of its own route.
+        """
+        camel, reply = _camel(self.name), Var("error_body")
+        found: list[Sync] = []
+        if self.auth == "required":
+            found.append(self._answer(f"{camel}Unauthorized", 401, [
+                self._verify(), where(_no_problem, self.problem), where(_signed_out, self.user),
+                bind(reply, fixed_errors("you need to sign in")),
+            ], reply))  # fmt: skip
+        if self.auth is not None:
+            found.append(self._answer(f"{camel}BadToken", 401, [
+                where(_sent, self.token), self._verify(), where(_has_problem, self.problem),
+                bind(reply, _problem_body, self.problem),
+            ], reply))  # fmt: skip
+        if self.route in BODY:
+            route, problem = self.route, Var("body_problem")
+
+            def problem_of(body: Any) -> str | None:
+                return body_problem(route, body)
+
+            found.append(self._answer(f"{camel}InvalidBody", 422, [
+                bind(problem, problem_of, self.body), where(_has_problem, problem),
+                *self.caller_checks(), bind(reply, _problem_body, problem),
+            ], reply))  # fmt: skip
+        return found
+
+    def _answer(self, name: str, status: int, where: Sequence[WhereClause], reply: Var) -> Sync:
+        """A sync of this route, without its guards, answering ``status`` with ``reply``."""
+        return Sync(
+            name=name,
+            when=self.when(),  # type: ignore[arg-type]
+            where=list(where),
+            then=[self.respond(status, reply)],
+            origin=f"{__name__}: {self.name}",
+        )
 
     def field(self, var: Var, name: str) -> WhereClause:
         """Bind ``var`` to a field of the body's root object (None when absent)."""
@@ -110,15 +157,37 @@ class Endpoint:
     def reject(self, name: str, status: int, message: str, where: Sequence[WhereClause]) -> Sync:
         """Answer ``status`` with a fixed message where ``where`` holds."""
         body = Var("error_body")
-
-        def fixed() -> Any:
-            return errors(message)
-
-        return self.sync(name, where=[*where, bind(body, fixed)], then=[self.respond(status, body)])
+        where = [*where, bind(body, fixed_errors(message))]
+        return self.sync(name, where=where, then=[self.respond(status, body)])
 
 
 def _no_problem(problem: str | None) -> bool:
     return problem is None
+
+
+def _has_problem(problem: str | None) -> bool:
+    return problem is not None
+
+
+def _problem_body(problem: str) -> Any:
+    return errors(problem)
+
+
+def _sent(token: str | None) -> bool:
+    return token is not None
+
+
+def _signed_out(user: str | None) -> bool:
+    return user is None
+
+
+def fixed_errors(message: str) -> Any:
+    """A where-function giving the RealWorld error body with ``message``."""
+    def fixed() -> Any:
+        return errors(message)
+
+    fixed.__name__ = f"errors({message!r})"
+    return fixed
 
 
 def _signed_in(user: str | None) -> bool:

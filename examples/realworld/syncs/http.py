@@ -1,5 +1,6 @@
-"""Syncs every route shares: 401 for missing or bad tokens, 422 for malformed bodies, and the
-404 and 403 answers of routes that address an article, a profile or a comment.
+"""The answers routes share: 401 for missing or bad tokens and 422 for malformed bodies (built
+per route by :meth:`Endpoint.rejections`), and the 404 and 403 answers of routes that address
+an article, a profile or a comment.
 
 Each rejection is computed with the same functions as the guards of the routes' own syncs
 (see rules.py and _endpoint.py), so for any request exactly one of them answers.
@@ -10,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from examples.realworld.concepts import JWT, Article, Commenting, User
-from examples.realworld.rules import AUTH, BODY, authorized, body_problem, errors
+from examples.realworld.rules import AUTH, BODY, authorized, body_problem
+from examples.realworld.syncs._endpoint import Endpoint, fixed_errors
 
 from accord import Sync, Var, bind, optional, where
 from accord.concepts.requesting import Requesting
@@ -34,14 +36,6 @@ def _respond(status: int) -> Any:
     return Requesting.respond(request=request, status=status, body=reply)
 
 
-def _reply(message: str) -> Any:
-    def fixed() -> Any:
-        return errors(message)
-
-    fixed.__name__ = f"errors({message!r})"
-    return fixed
-
-
 def _uses_auth(method: str, path: str) -> bool:
     return (method, path) in AUTH
 
@@ -60,41 +54,13 @@ def _caller() -> list[WhereClause]:
     ]
 
 
-def _anonymous_where_required(method: str, path: str, user: str | None, problem: Any) -> bool:
-    return problem is None and user is None and AUTH.get((method, path)) == "required"
-
-
-def _requires_auth(method: str, path: str) -> bool:
-    return AUTH.get((method, path)) == "required"
-
-
-def _sends_token(method: str, path: str, token: str | None) -> bool:
-    return token is not None and _uses_auth(method, path)
-
-
-def _has(problem: str | None) -> bool:
-    return problem is not None
-
-
-def _problem_body(problem: str) -> Any:
-    return errors(problem)
-
-
 def _reachable(method: str, path: str, user: str | None, problem: str | None) -> bool:
     """The token is fine, and the caller signed in if the route requires it."""
     return problem is None and authorized((method, path), user)
 
 
-def _invalid_body(method: str, path: str, body: Any) -> bool:
-    return (method, path) in BODY and body_problem((method, path), body) is not None
-
-
 def _body_ok(method: str, path: str, body: Any) -> bool:
     return body_problem((method, path), body) is None
-
-
-def _body_message(method: str, path: str, body: Any) -> Any:
-    return errors(body_problem((method, path), body) or "")
 
 
 def _guards() -> list[WhereClause]:
@@ -102,42 +68,6 @@ def _guards() -> list[WhereClause]:
     return [*_caller(), where(_reachable, method, path, user, problem),
             where(_body_ok, method, path, body)]  # fmt: skip
 
-
-unauthorized = Sync(
-    "Unauthorized",
-    when=[_request()],
-    where=[
-        where(_requires_auth, method, path),
-        *_caller(),
-        where(_anonymous_where_required, method, path, user, problem),
-        bind(reply, _reply("you need to sign in")),
-    ],
-    then=[_respond(401)],
-)
-
-bad_token = Sync(
-    "BadToken",
-    when=[_request()],
-    where=[
-        where(_sends_token, method, path, token),
-        *_caller(),
-        where(_has, problem),
-        bind(reply, _problem_body, problem),
-    ],
-    then=[_respond(401)],
-)
-
-invalid_body = Sync(
-    "InvalidBody",
-    when=[_request()],
-    where=[
-        where(_invalid_body, method, path, body),
-        *_caller(),
-        where(_reachable, method, path, user, problem),
-        bind(reply, _body_message, method, path, body),
-    ],
-    then=[_respond(422)],
-)
 
 slug, article, author, username, target = (
     Var("slug"), Var("article"), Var("author"), Var("username"), Var("target")
@@ -155,7 +85,7 @@ article_not_found = Sync(
         *_guards(),
         optional(Article.by_slug(slug=slug).out(article=article)),
         where(_missing, article),
-        bind(reply, _reply("article not found")),
+        bind(reply, fixed_errors("article not found")),
     ],
     then=[_respond(404)],
 )
@@ -167,7 +97,7 @@ profile_not_found = Sync(
         *_guards(),
         optional(User.by_username(username=username).out(user=target)),
         where(_missing, target),
-        bind(reply, _reply("profile not found")),
+        bind(reply, fixed_errors("profile not found")),
     ],
     then=[_respond(404)],
 )
@@ -189,7 +119,7 @@ article_forbidden = Sync(
         *_guards(),
         Article.by_slug(slug=slug).out(author=author),
         where(_someone_else, author, user),
-        bind(reply, _reply("only the author can change or delete this article")),
+        bind(reply, fixed_errors("only the author can change or delete this article")),
     ],
     then=[_respond(403)],
 )
@@ -217,7 +147,7 @@ comment_not_found = Sync(
         bind(comment, comment_number, comment_id),
         optional(Commenting.get(comment=comment).out(target=found)),
         where(_elsewhere, found, article),
-        bind(reply, _reply("comment not found")),
+        bind(reply, fixed_errors("comment not found")),
     ],
     then=[_respond(404)],
 )
@@ -231,15 +161,20 @@ comment_forbidden = Sync(
         bind(comment, comment_number, comment_id),
         Commenting.get(comment=comment).out(target=article, author=comment_author),
         where(_someone_else, comment_author, user),
-        bind(reply, _reply("only the author can delete this comment")),
+        bind(reply, fixed_errors("only the author can delete this comment")),
     ],
     then=[_respond(403)],
 )
 
+# 401 and 422 answers, generated per route so that a request meets only its own route's.
+rejections = [
+    sync
+    for method, path in sorted(AUTH.keys() | BODY.keys())
+    for sync in Endpoint(f"{method} {path}").rejections()
+]
+
 syncs = [
-    unauthorized,
-    bad_token,
-    invalid_body,
+    *rejections,
     article_not_found,
     profile_not_found,
     article_forbidden,

@@ -126,7 +126,8 @@ class _SqliteTransaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self.db = SqliteDb(conn)
-        self._invoked: list[tuple[Any, ...]] = []
+        # By record id: a record completed in the batch that invoked it is written once, whole.
+        self._invoked: dict[int, list[Any]] = {}
         self._completed: list[tuple[Any, ...]] = []
         self._fired: list[tuple[str, str, int]] = []
         self._events: list[tuple[int, float, str, str]] = []
@@ -147,13 +148,17 @@ class _SqliteTransaction:
         self._depth -= 1
 
     def invoked(self, r: Record) -> None:
-        self._invoked.append(
-            (r.id, r.flow, r.concept, r.action, _dumps(r.input), r.sync,
-             _dumps(r.cause), r.attempt, r.invoked_at)
-        )  # fmt: skip
+        self._invoked[r.id] = [
+            r.id, r.flow, r.concept, r.action, _dumps(r.input), r.sync,
+            json.dumps(r.cause, separators=(",", ":")), r.attempt, r.invoked_at, None, None,
+        ]  # fmt: skip
 
     def completed(self, r: Record) -> None:
-        self._completed.append((_dumps(r.output), r.completed_at, r.id))
+        row = self._invoked.get(r.id)
+        if row is None:
+            self._completed.append((_dumps(r.output), r.completed_at, r.id))
+        else:
+            row[9:] = _dumps(r.output), r.completed_at
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         self._fired.append((sync, key, flow))
@@ -176,8 +181,8 @@ class _SqliteTransaction:
         if self._invoked:
             c.executemany(
                 "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, "
-                "invoked_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                self._invoked,
+                "invoked_at, output, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                self._invoked.values(),
             )
         if self._completed:
             c.executemany(
