@@ -32,12 +32,15 @@ def dumps(value: Any) -> bytes:
         return _pydantic(value)
 
 
-def plain(value: Any) -> Any:
-    """``value`` as plain JSON data: dicts, lists, strings, numbers, booleans and None."""
+def plain(value: Any) -> tuple[Any, str]:
+    """``value`` as plain JSON data (dicts, lists, strings, numbers, booleans and None), and
+    the JSON text that reads back as exactly that data."""
     try:
-        return orjson.loads(_orjson(value))
+        text = _orjson(value)
+        return orjson.loads(text), text.decode()
     except TypeError:  # the standard library keeps integers beyond 64 bits exact
-        return json.loads(_pydantic(value))
+        text = _pydantic(value)
+        return json.loads(text), text.decode()
 
 
 def _orjson(value: Any) -> bytes:

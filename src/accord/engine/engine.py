@@ -530,9 +530,10 @@ class Engine:
                 )
                 # Values bound by `when` are JSON already (they come from records); `where` may
                 # bind anything (a date from `bind`), which the log must store as JSON.
+                # The text that made them plain is what the log stores: serialized once.
                 plain = sync.name in self._plain_syncs
                 calls = [
-                    (call.action, inputs if plain else _json.plain(inputs))
+                    (call.action, *((inputs, None) if plain else _json.plain(inputs)))
                     for f in frames
                     for call in sync.then
                     for inputs in (substitute(call.inputs, f),)
@@ -544,7 +545,7 @@ class Engine:
                 continue
             tx.fired(sync.name, key, flow.id)
             cause = tuple(r.id for r in matched)
-            for adef, inputs in calls:
+            for adef, inputs, text in calls:
                 if flow.steps >= self.step_budget:
                     if not flow.halted:
                         flow.halted = True
@@ -558,7 +559,7 @@ class Engine:
                     self.store.next_id(), flow.id, adef.concept, adef.name, inputs,
                     sync=sync.name, cause=cause, invoked_at=time.time(),
                 )  # fmt: skip
-                tx.invoked(new)
+                tx.invoked(new, text)
                 created.append(new)
 
     def _run_query(self, call: QueryCall, inputs: dict[str, Any], tx: Transaction) -> list[Row]:

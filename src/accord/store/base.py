@@ -57,8 +57,9 @@ class Transaction(Protocol):
     def rollback_to(self) -> None:
         """Undo the writes since the last savepoint (an action failed)."""
 
-    def invoked(self, record: Record) -> None:
-        """Record a new invocation (id already assigned)."""
+    def invoked(self, record: Record, input_json: str | None = None) -> None:
+        """Record a new invocation (id already assigned); ``input_json``, when given, is its
+        input serialized already."""
 
     def completed(self, record: Record) -> None:
         """Record the completion of an invocation."""

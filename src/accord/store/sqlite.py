@@ -147,9 +147,10 @@ class _SqliteTransaction:
         self._conn.execute(f"RELEASE s{self._depth}")
         self._depth -= 1
 
-    def invoked(self, r: Record) -> None:
+    def invoked(self, r: Record, input_json: str | None = None) -> None:
         self._invoked[r.id] = [
-            r.id, r.flow, r.concept, r.action, _dumps(r.input), r.sync,
+            r.id, r.flow, r.concept, r.action,
+            _dumps(r.input) if input_json is None else input_json, r.sync,
             json.dumps(r.cause, separators=(",", ":")), r.attempt, r.invoked_at, None, None,
         ]  # fmt: skip
 
