@@ -73,19 +73,21 @@ class SyncIndex:
                     index.by_value[literals[index.key]].append(entry)
                 else:
                     index.always.append(entry)
+            # Each value's list holds the patterns without the literal too, in registration
+            # order (evaluation order decides record ids), merged once here, not per record.
+            for value, selected in index.by_value.items():
+                index.by_value[value] = sorted([*index.always, *selected], key=lambda e: e[0])
             self._actions[action] = index
 
     def candidates(self, record: Record) -> list[tuple[Sync, int]]:
         entries = self._actions.get(record.key)
         if entries is None:
             return []
-        if entries.key is None:
-            found = entries.always
-        else:
+        found = entries.always
+        if entries.key is not None:
             value = record.input.get(entries.key)
-            selected = entries.by_value.get(value, ()) if isinstance(value, Hashable) else ()
-            # Evaluation order decides record ids: keep registration order.
-            found = sorted([*entries.always, *selected], key=lambda e: e[0])
+            if isinstance(value, Hashable):
+                found = entries.by_value.get(value, found)
         inputs = record.input
         return [
             (sync, position)
