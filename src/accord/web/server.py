@@ -138,12 +138,11 @@ class AccordServer:
         except Exception:
             log.exception("unhandled error serving %s %s", request.method, request.url.path)
             response, flow = self._error(500, "internal server error"), None
-        if log.isEnabledFor(logging.INFO):  # building request.url costs more than the log line
-            log.info(
-                "%s %s -> %s (flow %s, %.1f ms)",
-                request.method, request.url.path, response.status_code, flow,
-                (time.perf_counter() - started) * 1000,
-            )  # fmt: skip
+        log.info(
+            "%s %s -> %s (flow %s, %.1f ms)",
+            request.method, request.url.path, response.status_code, flow,
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
         return response
 
     async def _answer(self, request: Request) -> tuple[Response, int]:
