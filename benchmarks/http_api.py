@@ -421,10 +421,10 @@ async def run(args: argparse.Namespace) -> None:
         )
         print(f"{route:24} accord/hand-written throughput: {a.rps / h.rps:.2f} (rounds: {each})")
         pairs = zip(runs[("hand-written", route)], runs[("accord", route)], strict=True)
-        cpu = [hand_round.cpu_ms / accord_round.cpu_ms for hand_round, accord_round in pairs]
+        ratios = [hand_round.cpu_ms / accord_round.cpu_ms for hand_round, accord_round in pairs]
         print(
-            f"{'':24} hand-written/accord CPU per request: {sorted(cpu)[len(cpu) // 2]:.2f} "
-            f"(rounds: {', '.join(f'{c:.2f}' for c in cpu)})"
+            f"{'':24} hand-written/accord CPU per request: {sorted(ratios)[len(ratios) // 2]:.2f} "
+            f"(rounds: {', '.join(f'{c:.2f}' for c in ratios)})"
         )
     print(json.dumps({f"{n} {r}": round(v.rps, 1) for (n, r), v in results.items()}))
 

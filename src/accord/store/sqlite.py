@@ -159,7 +159,7 @@ class _SqliteTransaction:
         if row is None:
             self._completed.append((_dumps(r.output), r.completed_at, r.id))
         else:
-            row[9:] = _dumps(r.output), r.completed_at
+            row[9:] = _dumps(r.output), r.completed_at  # the row's last two columns
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         self._fired.append((sync, key, flow))
