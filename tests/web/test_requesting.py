@@ -225,6 +225,32 @@ async def test_unknown_route_is_404_and_wrong_method_is_405(served: Served) -> N
     assert wrong.headers["allow"] == "POST"
 
 
+async def test_browsers_on_another_origin_may_call_the_api(served: Served) -> None:
+    front_end = {"Origin": "http://localhost:4100"}
+    preflight = await served.client.options(
+        "/api/echo",
+        headers={
+            **front_end,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["access-control-allow-headers"] == "authorization, content-type"
+    cross = await served.client.post("/api/echo", json={"text": "hi"}, headers=front_end)
+    assert cross.status_code == 200 and cross.json()["stamp"] == "HI"
+    assert cross.headers["access-control-allow-origin"] == "*"
+    assert cross.headers.get_list("vary") == ["Origin"]
+    # A same-origin answer has no CORS headers, and says it varies by Origin (for caches).
+    same = await served.client.get("/api/items/7")
+    assert "access-control-allow-origin" not in same.headers
+    assert same.headers.get_list("vary") == ["Origin"]
+    refused = await served.client.get("/api/nowhere", headers=front_end)
+    assert refused.status_code == 404 and refused.headers["access-control-allow-origin"] == "*"
+
+
 async def test_passwords_and_tokens_never_reach_the_action_log(served: Served) -> None:
     response = await served.client.post(
         "/api/echo",

@@ -132,14 +132,19 @@ class Endpoint:
         name: str,
         *,
         when: Sequence[Pattern | ActionCall] = (),
+        screen: Sequence[WhereClause] = (),
         where: Sequence[WhereClause] = (),
         then: Sequence[ActionCall],
     ) -> Sync:
-        """A sync of this route: its request, the guards, then the given clauses."""
+        """A sync of this route: its request, ``screen``, the guards, then ``where``.
+
+        ``screen`` holds tests of the request alone that turn most requests away (a paging
+        error), so those requests skip the guards' token check.
+        """
         return Sync(
             name=name,
             when=self.when(*when),  # type: ignore[arg-type]
-            where=[*self.guards(), *where],
+            where=[*screen, *self.guards(), *where],
             then=then,
             origin=f"{__name__}: {self.name}",
         )
@@ -154,11 +159,19 @@ class Endpoint:
             then=[self.respond(status, body)],
         )
 
-    def reject(self, name: str, status: int, message: str, where: Sequence[WhereClause]) -> Sync:
-        """Answer ``status`` with a fixed message where ``where`` holds."""
+    def reject(
+        self,
+        name: str,
+        status: int,
+        message: str,
+        where: Sequence[WhereClause] = (),
+        *,
+        screen: Sequence[WhereClause] = (),
+    ) -> Sync:
+        """Answer ``status`` with a fixed message where ``screen`` and ``where`` hold."""
         body = Var("error_body")
         where = [*where, bind(body, fixed_errors(message))]
-        return self.sync(name, where=where, then=[self.respond(status, body)])
+        return self.sync(name, screen=screen, where=where, then=[self.respond(status, body)])
 
 
 def _no_problem(problem: str | None) -> bool:

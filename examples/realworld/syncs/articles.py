@@ -63,8 +63,8 @@ def _paged(ep: Endpoint, authors: Var, ids: Var) -> list[WhereClause]:
 
 
 def _bad_paging(ep: Endpoint, name: str) -> Sync:
-    return ep.reject(name, 422, "limit must be at least 1 and offset at least 0",
-                     [where(_paging_bad, ep.query)])  # fmt: skip
+    message = "limit must be at least 1 and offset at least 0"
+    return ep.reject(name, 422, message, screen=[where(_paging_bad, ep.query)])
 
 
 # -- GET /articles?tag=&author=&favorited=&limit=&offset= ----------------------------------

@@ -1,11 +1,11 @@
-"""Which syncs to evaluate for a completion: by action, then by a literal input.
+"""Which syncs to evaluate for a completion: by action, then by literal inputs.
 
 A completion of ``Concept/action`` is tried only against the ``when`` patterns on that action,
-so unrelated syncs cost nothing. Many patterns on one action differ by a literal input (every
-HTTP route is a ``Requesting/request`` pattern with its own ``path``): those are further keyed
-by that literal, so a request is tried against its own routes only. The other literal inputs
-of a pattern (a route's method), and the keys its record inputs require (a route's path
-parameters), are checked before the pattern is tried at all.
+so unrelated syncs cost nothing. Many patterns on one action differ by literal inputs (every
+HTTP route is a ``Requesting/request`` pattern with its own ``path`` and ``method``): those are
+further keyed by the values of those inputs, so a request is tried against its own route's
+patterns only. Any other literal inputs of a pattern, and the keys its record inputs require (a
+route's path parameters), are checked before the pattern is tried at all.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from accord.sync.model import Sync
 
 __all__ = ["SyncIndex"]
 
-# (registration order, sync, pattern position, the pattern's top-level literal inputs, the
+# (registration order, sync, pattern position, the top-level literal inputs left to check, the
 # keys required of its top-level record inputs)
 Entry = tuple[
     int, Sync, int, tuple[tuple[str, Hashable], ...], tuple[tuple[str, frozenset[str]], ...]
@@ -31,8 +31,10 @@ Entry = tuple[
 @dataclass(slots=True)
 class _ActionEntries:
     always: list[Entry] = field(default_factory=list)
-    key: str | None = None  # the input whose literal value selects patterns
-    by_value: dict[Hashable, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    keys: tuple[str, ...] = ()  # the inputs whose literal values select patterns
+    by_value: dict[tuple[Hashable, ...], list[Entry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def _literals(inputs: dict[str, Any]) -> dict[str, Hashable]:
@@ -59,21 +61,19 @@ class SyncIndex:
                 order += 1
         self._actions: dict[tuple[str, str], _ActionEntries] = {}
         for action, entries in patterns.items():
-            # Key on the input with the most distinct literal values (a route's path, not its
-            # method): it splits the patterns finest.
-            distinct: dict[str, set[Hashable]] = defaultdict(set)
-            for _, literals in entries:
-                for k, v in literals.items():
-                    distinct[k].add(v)
-            index = _ActionEntries()
-            if distinct:
-                index.key = max(distinct, key=lambda k: len(distinct[k]))
-            for entry, literals in entries:
-                if index.key is not None and index.key in literals:
-                    index.by_value[literals[index.key]].append(entry)
+            index = _ActionEntries(keys=_choose_keys([literals for _, literals in entries]))
+            for (order, sync, position, checks, shapes), by_name in entries:
+                if index.keys and all(k in by_name for k in index.keys):
+                    # Strings are settled by the key; numbers and booleans are checked again,
+                    # since a dict lookup takes True for 1 and 1.0.
+                    rest = tuple(
+                        (k, v) for k, v in checks if k not in index.keys or not isinstance(v, str)
+                    )
+                    value = tuple(by_name[k] for k in index.keys)
+                    index.by_value[value].append((order, sync, position, rest, shapes))
                 else:
-                    index.always.append(entry)
-            # Each value's list holds the patterns without the literal too, in registration
+                    index.always.append((order, sync, position, checks, shapes))
+            # Each value's list holds the patterns without the literals too, in registration
             # order (evaluation order decides record ids), merged once here, not per record.
             for value, selected in index.by_value.items():
                 index.by_value[value] = sorted([*index.always, *selected], key=lambda e: e[0])
@@ -83,18 +83,35 @@ class SyncIndex:
         entries = self._actions.get(record.key)
         if entries is None:
             return []
-        found = entries.always
-        if entries.key is not None:
-            value = record.input.get(entries.key)
-            if isinstance(value, Hashable):
-                found = entries.by_value.get(value, found)
         inputs = record.input
+        found = entries.always
+        if entries.keys:
+            value = tuple(inputs.get(k) for k in entries.keys)
+            try:
+                found = entries.by_value.get(value, found)
+            except TypeError:  # an unhashable value (a list) selects no keyed pattern
+                found = entries.always
         return [
             (sync, position)
             for _, sync, position, literals, shapes in found
             if all(k in inputs and same_value(v, inputs[k]) for k, v in literals)
             and all(_has_keys(inputs.get(k), need) for k, need in shapes)
         ]
+
+
+def _choose_keys(literals: list[dict[str, Hashable]]) -> tuple[str, ...]:
+    """The input with the most distinct literal values (a route's path), then every other
+    input that is literal wherever that one is (its method)."""
+    distinct: dict[str, set[Hashable]] = defaultdict(set)
+    for by_name in literals:
+        for k, v in by_name.items():
+            distinct[k].add(v)
+    if not distinct:
+        return ()
+    first = max(distinct, key=lambda k: len(distinct[k]))
+    keyed = [by_name for by_name in literals if first in by_name]
+    more = sorted(k for k in distinct if k != first and all(k in b for b in keyed))
+    return (first, *more)
 
 
 def _has_keys(value: Any, keys: frozenset[str]) -> bool:

@@ -151,7 +151,7 @@ class _SqliteTransaction:
         self._invoked[r.id] = [
             r.id, r.flow, r.concept, r.action,
             _dumps(r.input) if input_json is None else input_json, r.sync,
-            json.dumps(r.cause, separators=(",", ":")), r.attempt, r.invoked_at, None, None,
+            f"[{','.join(map(str, r.cause))}]", r.attempt, r.invoked_at, None, None,
         ]  # fmt: skip
 
     def completed(self, r: Record) -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
+from starlette.datastructures import Headers, QueryParams
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
 
 from accord import _json
 from accord.app import App
@@ -93,21 +93,30 @@ class AccordServer:
         self._engine = engine
         self._owns_engine = engine is None
         self._engine_factory = engine_factory or (lambda a: Engine(a, db=self.db))
-        middleware = (
-            [
-                Middleware(
-                    CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
-                )
-            ]
+        # Starlette runs the lifespan; HTTP requests skip its router and middleware stack (the
+        # server has one catch-all handler). CORS applies to cross-origin requests only, the
+        # ones that carry an Origin header. See docs/decisions/0036.
+        self._lifespan_app = Starlette(lifespan=self._lifespan)
+        self._cors = (
+            CORSMiddleware(
+                self._serve, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
+            )
             if cors
-            else []
+            else None
         )
-        self.asgi = Starlette(
-            routes=[StarletteRoute("/{path:path}", self._serve, methods=list(_ALL_METHODS))],
-            middleware=middleware,
-            lifespan=self._lifespan,
-            exception_handlers={Exception: self._crash},
-        )
+
+    @property
+    def asgi(self) -> AccordServer:
+        """The ASGI application to give uvicorn: the server itself."""
+        return self
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._lifespan_app(scope, receive, send)
+        elif self._cors is not None and _has_origin(scope):
+            await self._cors(scope, receive, send)
+        else:
+            await self._serve(scope, receive, send, vary=self._cors is not None)
 
     @property
     def engine(self) -> Engine:
@@ -129,50 +138,55 @@ class AccordServer:
 
     # -- one request -------------------------------------------------------------------------
 
-    async def _serve(self, request: Request) -> Response:
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, vary: bool = False) -> None:
         started = time.perf_counter()
+        request = Request(scope, receive)
         try:
             response, flow = await self._answer(request)
         except _Reject as reject:
             response, flow = self._error(reject.status, reject.message, reject.headers), None
         except Exception:
-            log.exception("unhandled error serving %s %s", request.method, request.url.path)
+            log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
             response, flow = self._error(500, "internal server error"), None
+        if vary:  # what CORSMiddleware says of a response to a same-origin request
+            response.headers.append("vary", "Origin")
         log.info(
             "%s %s -> %s (flow %s, %.1f ms)",
-            request.method, request.url.path, response.status_code, flow,
+            scope["method"], scope["path"], response.status_code, flow,
             (time.perf_counter() - started) * 1000,
         )  # fmt: skip
-        return response
+        await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> tuple[Response, int]:
-        found = self.requesting.match(request.method, request.url.path)
+        method, path = request.scope["method"], request.scope["path"]
+        found = self.requesting.match(method, path)
         if found is None:
-            raise _Reject(404, f"no route for {request.method} {request.url.path}")
+            raise _Reject(404, f"no route for {method} {path}")
         if isinstance(found, MethodNotAllowed):
             raise _Reject(
                 405,
-                f"{request.method} is not allowed on {request.url.path}; "
-                f"allowed: {', '.join(found.allowed)}",
+                f"{method} is not allowed on {path}; allowed: {', '.join(found.allowed)}",
                 {"Allow": ", ".join(found.allowed)},
             )
-        body = await self._json_body(request)
+        headers = request.headers
+        body = await self._json_body(request, headers)
         ttl = self.deadline + _GRACE
-        token = _token(request.headers.get("authorization"))
+        token = _token(headers.get("authorization"))
+        query_string: bytes = request.scope["query_string"]
         record = await self.engine.invoke(
             Requesting.request,
             method=found.route.method,
             path=found.route.path,
             params=found.params,
-            query=dict(request.query_params),
+            query=dict(QueryParams(query_string)) if query_string else {},
             body=self.secrets.seal_fields(body, ttl),
             token=None if token is None else self.secrets.seal(token, ttl),
         )
         answer = await self._await_answer(record)
         return self._response(answer), record.flow
 
-    async def _json_body(self, request: Request) -> Any:
-        declared = request.headers.get("content-length")
+    async def _json_body(self, request: Request, headers: Headers) -> Any:
+        declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 raise _Reject(400, "the Content-Length header is not a number")
@@ -188,7 +202,7 @@ class AccordServer:
         raw = b"".join(chunks)
         if not raw.strip():
             return None
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise _Reject(
                 415,
@@ -248,12 +262,9 @@ class AccordServer:
         content = json.dumps(self.error_body(status, message), separators=(",", ":")).encode()
         return Response(content, status, headers, media_type="application/json")
 
-    async def _crash(self, request: Request, exc: Exception) -> Response:
-        log.error("unhandled %s serving %s", type(exc).__name__, request.url.path)
-        return self._error(500, "internal server error")
 
-
-_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def _has_origin(scope: Scope) -> bool:
+    return any(name == b"origin" for name, _ in scope["headers"])
 
 
 def _token(header: str | None) -> str | None:
