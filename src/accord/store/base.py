@@ -73,6 +73,10 @@ class Transaction(Protocol):
     def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
         """Remove and return up to ``limit`` posted stimuli: (flow, concept, action, input)."""
 
+    def write(self) -> None:
+        """Write what this batch has recorded so far, without committing (``commit`` writes
+        the rest): the engine writes on its own thread and leaves only the commit to another."""
+
     def commit(self) -> None:
         """Make everything in this batch durable."""
 

@@ -175,7 +175,7 @@ class _SqliteTransaction:
             self._conn.execute("DELETE FROM inbox WHERE id <= ?", (rows[-1][0],))
         return [(flow, concept, action, json.loads(inp)) for _, flow, concept, action, inp in rows]
 
-    def commit(self) -> None:
+    def write(self) -> None:
         c = self._conn
         # Log rows are written at the end, in bulk: executemany is several times faster than
         # one statement per record, and order inside one transaction does not matter.
@@ -193,7 +193,11 @@ class _SqliteTransaction:
             c.executemany("INSERT INTO firings (sync, key, flow) VALUES (?,?,?)", self._fired)
         if self._events:
             c.executemany("INSERT INTO flow_events VALUES (?,?,?,?)", self._events)
-        c.execute("COMMIT")
+        self._invoked, self._completed, self._fired, self._events = {}, [], [], []
+
+    def commit(self) -> None:
+        self.write()
+        self._conn.execute("COMMIT")
 
     def rollback(self) -> None:
         if self._conn.in_transaction:
