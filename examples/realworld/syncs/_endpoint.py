@@ -37,6 +37,11 @@ class Endpoint:
         self.problem = Var("token_problem")
         self.params = {p: Var(p) for p in re.findall(r"{(\w+)}", self.path)}
 
+    def named(self, what: str) -> str:
+        """A sync name for this route: ``named("NotFound")`` on ``GET /articles/{slug}`` is
+        ``GetArticlesSlugNotFound``."""
+        return f"{_camel(self.name)}{what}"
+
     def when(self, *more: Pattern | ActionCall) -> list[Pattern | ActionCall]:
         """The request, then ``more``."""
         request = Requesting.request(
@@ -80,15 +85,15 @@ class Endpoint:
         Scoped to the route by its literal method and path, so a request is matched only
         against the rejections of its own route.
         """
-        camel, reply = _camel(self.name), Var("error_body")
+        reply = Var("error_body")
         found: list[Sync] = []
         if self.auth == "required":
-            found.append(self._answer(f"{camel}Unauthorized", 401, [
+            found.append(self._answer(self.named("Unauthorized"), 401, [
                 self._verify(), where(_no_problem, self.problem), where(_signed_out, self.user),
                 bind(reply, fixed_errors("you need to sign in")),
             ], reply))  # fmt: skip
         if self.auth is not None:
-            found.append(self._answer(f"{camel}BadToken", 401, [
+            found.append(self._answer(self.named("BadToken"), 401, [
                 where(_sent, self.token), self._verify(), where(_has_problem, self.problem),
                 bind(reply, _problem_body, self.problem),
             ], reply))  # fmt: skip
@@ -98,7 +103,7 @@ class Endpoint:
             def problem_of(body: Any) -> str | None:
                 return body_problem(route, body)
 
-            found.append(self._answer(f"{camel}InvalidBody", 422, [
+            found.append(self._answer(self.named("InvalidBody"), 422, [
                 bind(problem, problem_of, self.body), where(_has_problem, problem),
                 *self.caller_checks(), bind(reply, _problem_body, problem),
             ], reply))  # fmt: skip
@@ -153,7 +158,7 @@ class Endpoint:
         """Answer ``status`` with the error's message when ``action`` fails in this route."""
         error, body = Var("error"), Var("error_body")
         return self.sync(
-            f"{_camel(self.name)}{action.owner.__name__}{action.name.title()}Failed",
+            self.named(f"{action.owner.__name__}{action.name.title()}Failed"),
             when=[Pattern(action, {}, {"error": error})],
             where=[bind(body, _error_body, error)],
             then=[self.respond(status, body)],
