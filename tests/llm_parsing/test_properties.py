@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from accord.llm.parsing import OutputError, parse
+from accord.testing.strategies import render
 
 from .corpus import Classification, Customer, Invoice, Label, LineItem, Roster
-from .render import render
 
 settings.register_profile("llm_parsing", max_examples=150, deadline=None)
 settings.register_profile("llm_parsing_thorough", max_examples=3000, deadline=None)

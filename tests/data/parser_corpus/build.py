@@ -9,13 +9,11 @@ output...), and the damage decides whether the record is still recoverable.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parents[2]))
-from llm_parsing.render import render
+from accord.testing.strategies import render
 
 OUT = Path(__file__).with_name("corpus.jsonl")
 
