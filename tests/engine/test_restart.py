@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -139,3 +141,25 @@ async def test_stop_returns_when_work_arrives_in_the_same_turn(tmp_path: Path) -
     async with asyncio.timeout(10):
         await engine.stop()  # ...in the same turn as this cancels it
     caller.cancel()
+
+
+async def test_commits_never_wait_behind_the_default_executors_work(tmp_path: Path) -> None:
+    # Password hashing and other blocking work run on the event loop's default executor; a
+    # commit queued there waited until a worker came free (and, with every worker blocked on
+    # something the flow itself would release, forever).
+    loop = asyncio.get_running_loop()
+    blocked, release = ThreadPoolExecutor(max_workers=1), threading.Event()
+    loop.set_default_executor(blocked)
+    busy = loop.run_in_executor(None, release.wait)
+    engine = engine_for(App([Slow()], [begin, finish]), tmp_path / "app.db")
+    await engine.start()
+    try:
+        async with asyncio.timeout(10):
+            record = await engine.invoke(Slow.after, key="k")
+            done = await engine.completion(record.id)
+        assert done.ok and not busy.done()
+    finally:
+        release.set()
+        await busy
+        await engine.stop()
+        blocked.shutdown()
