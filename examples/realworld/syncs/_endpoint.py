@@ -18,7 +18,7 @@ from accord import Sync, Var, bind, where
 from accord.concepts.requesting import Requesting
 from accord.sync.model import ActionCall, Pattern, WhereClause
 
-__all__ = ["Endpoint", "fixed_errors"]
+__all__ = ["Endpoint"]
 
 
 class Endpoint:
@@ -88,36 +88,26 @@ class Endpoint:
         reply = Var("error_body")
         found: list[Sync] = []
         if self.auth == "required":
-            found.append(self._answer(self.named("Unauthorized"), 401, [
+            found.append(self._unguarded(self.named("Unauthorized"), where=[
                 self._verify(), where(_no_problem, self.problem), where(_signed_out, self.user),
-                bind(reply, fixed_errors("you need to sign in")),
-            ], reply))  # fmt: skip
+                bind(reply, _fixed_errors("you need to sign in")),
+            ], then=[self.respond(401, reply)]))  # fmt: skip
         if self.auth is not None:
-            found.append(self._answer(self.named("BadToken"), 401, [
+            found.append(self._unguarded(self.named("BadToken"), where=[
                 where(_sent, self.token), self._verify(), where(_has_problem, self.problem),
                 bind(reply, _problem_body, self.problem),
-            ], reply))  # fmt: skip
+            ], then=[self.respond(401, reply)]))  # fmt: skip
         if self.route in BODY:
             route, problem = self.route, Var("body_problem")
 
             def problem_of(body: Any) -> str | None:
                 return body_problem(route, body)
 
-            found.append(self._answer(self.named("InvalidBody"), 422, [
+            found.append(self._unguarded(self.named("InvalidBody"), where=[
                 bind(problem, problem_of, self.body), where(_has_problem, problem),
                 *self.caller_checks(), bind(reply, _problem_body, problem),
-            ], reply))  # fmt: skip
+            ], then=[self.respond(422, reply)]))  # fmt: skip
         return found
-
-    def _answer(self, name: str, status: int, where: Sequence[WhereClause], reply: Var) -> Sync:
-        """A sync of this route, without its guards, answering ``status`` with ``reply``."""
-        return Sync(
-            name=name,
-            when=self.when(),  # type: ignore[arg-type]
-            where=list(where),
-            then=[self.respond(status, reply)],
-            origin=f"{__name__}: {self.name}",
-        )
 
     def field(self, var: Var, name: str) -> WhereClause:
         """Bind ``var`` to a field of the body's root object (None when absent)."""
@@ -146,11 +136,24 @@ class Endpoint:
         ``screen`` holds tests of the request alone that turn most requests away (a paging
         error), so those requests skip the guards' token check.
         """
+        return self._unguarded(
+            name, when=when, where=[*screen, *self.guards(), *where], then=then
+        )
+
+    def _unguarded(
+        self,
+        name: str,
+        *,
+        when: Sequence[Pattern | ActionCall] = (),
+        where: Sequence[WhereClause],
+        then: Sequence[ActionCall],
+    ) -> Sync:
+        """A sync of this route with exactly the given clauses (no guards added)."""
         return Sync(
             name=name,
             when=self.when(*when),  # type: ignore[arg-type]
-            where=[*screen, *self.guards(), *where],
-            then=then,
+            where=list(where),
+            then=list(then),
             origin=f"{__name__}: {self.name}",
         )
 
@@ -175,7 +178,7 @@ class Endpoint:
     ) -> Sync:
         """Answer ``status`` with a fixed message where ``screen`` and ``where`` hold."""
         body = Var("error_body")
-        where = [*where, bind(body, fixed_errors(message))]
+        where = [*where, bind(body, _fixed_errors(message))]
         return self.sync(name, screen=screen, where=where, then=[self.respond(status, body)])
 
 
@@ -199,7 +202,7 @@ def _signed_out(user: str | None) -> bool:
     return user is None
 
 
-def fixed_errors(message: str) -> Any:
+def _fixed_errors(message: str) -> Any:
     """A where-function giving the RealWorld error body with ``message``."""
     def fixed() -> Any:
         return errors(message)
