@@ -153,6 +153,7 @@ class Engine:
         if self._loop_task is not None:
             return
         schemas = [s for c in self.app.concepts for s in type(c).schema]
+        self.store.claim()  # a second engine on the database is refused before it writes
         self.store.open(schemas)
         self._cache.forget()
         tx = self.store.begin()
