@@ -154,7 +154,11 @@ class Engine:
             return
         schemas = [s for c in self.app.concepts for s in type(c).schema]
         self.store.claim()  # a second engine on the database is refused before it writes
-        self.store.open(schemas)
+        try:
+            self.store.open(schemas)
+        except BaseException:
+            self.store.close()  # gives the database back
+            raise
         self._cache.forget()
         tx = self.store.begin()
         try:
@@ -164,6 +168,7 @@ class Engine:
             tx.commit()
         except BaseException:
             tx.rollback()
+            self.store.close()
             raise
         for record in self.store.resume():
             flow = self._flow(record.flow)

@@ -64,7 +64,8 @@ class StoreLocked(RuntimeError):
 
 
 def _command() -> str:
-    text = shlex.join(sys.orig_argv)
+    # One line, so that the refusal is one line even for `python -c` with a script.
+    text = " ".join(shlex.join(sys.orig_argv).split())
     return text if len(text) <= _MAX_COMMAND else text[: _MAX_COMMAND - 1] + "…"
 
 

@@ -238,14 +238,18 @@ class SqliteStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
-        if self.path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in (*LOG_SCHEMA, *schemas):
-            conn.execute(statement)
-        conn.execute("COMMIT")
+        try:
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in (*LOG_SCHEMA, *schemas):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.close()  # a bad concept schema must not leave the database write-locked
+            raise
         self._conn = conn
         self._reader = conn if self.path == ":memory:" else self._connect()
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM actions").fetchone()
