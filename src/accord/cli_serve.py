@@ -15,7 +15,7 @@ import uvicorn
 
 from accord.app import App
 from accord.engine import Engine
-from accord.store.sqlite import SqliteStore
+from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.web.server import AccordServer
 
 __all__ = ["load_app", "serve_command"]
@@ -73,8 +73,9 @@ def serve_command(
     loaded = load_app(app)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
+    store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+
     def engine_factory(a: App) -> Engine:
-        store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
         return Engine(a, store=store)
 
     try:
@@ -83,6 +84,13 @@ def serve_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    try:
+        # Here rather than when the lifespan starts the engine (which claims it again, a
+        # no-op): a refusal is one line and exit status 1, not a startup traceback.
+        store.claim()
+    except StoreLocked as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     # Everything imported and built so far lives as long as the server: keep the collector
     # from scanning it again and again (full collections took 200 ms pauses under load), and
     # collect less often: a request allocates thousands of short-lived objects, and at the
