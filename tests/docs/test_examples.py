@@ -28,6 +28,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 SRC = DOCS.parent / "src"
 RUNNABLE = ["concepts.md", "engine.md", "reviewing.md", "telemetry.md"]
 
+# No configuration file of ours: the page's tests run as a user's would, with the plugin.
+PYTEST_OPTIONS = ["-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto"]
+PYTEST_OPTIONS += ["-o", "asyncio_default_fixture_loop_scope=function"]
+
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -85,7 +89,7 @@ def test_every_python_block_of_the_page_runs(
     monkeypatch.setitem(sys.modules, module.__name__, module)
     for file in files:  # the page's own modules, fresh for each page
         monkeypatch.delitem(sys.modules, file.removesuffix(".py"), raising=False)
-    exec(compile(program(page, found), str(page), "exec"), module.__dict__)  # noqa: S102
+    exec(compile(program(page, found), str(page), "exec"), module.__dict__)
 
     tests = sorted(f for f in files if f.startswith("test_"))
     if tests:
@@ -98,11 +102,13 @@ def _run_pytest(folder: Path, tests: list[str]) -> None:
         "PYTHONPATH": os.pathsep.join([str(SRC), str(folder), os.environ.get("PYTHONPATH", "")]),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
-         "--rootdir", str(folder), "-o", "asyncio_mode=auto",
-         "-o", "asyncio_default_fixture_loop_scope=function", *tests],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
+        [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, "-c", os.devnull, *tests],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, f"the page's tests failed:\n{done.stdout}\n{done.stderr}"
     assert re.search(r"\b\d+ passed\b", done.stdout), done.stdout
     assert not re.search(r"\b\d+ (failed|skipped|error)", done.stdout), done.stdout
@@ -127,5 +133,5 @@ def test_a_failing_block_reports_the_page_line(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("# T\n\n```python\nok = 1\nraise ValueError('from the page')\n```\n")
     with pytest.raises(ValueError, match="from the page") as caught:
-        exec(compile(program(page, blocks(page)), str(page), "exec"), {})  # noqa: S102
+        exec(compile(program(page, blocks(page)), str(page), "exec"), {})
     assert caught.traceback[-1].lineno + 1 == 5
