@@ -94,7 +94,7 @@ class _Root:
 
 
 class Engine:
-    """Runs an :class:`App` on a durable store. See docs/internal/engine-api.md."""
+    """Runs an :class:`App` on a durable store. See docs/engine.md."""
 
     def __init__(
         self,
