@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from accord.check import AppLoadError, load_app
 from accord.cli_check import check_app
+from accord.loading import AppLoadError, load_app
 from accord.sync.text import SyncSyntaxError
 
 HERE = Path(__file__).parent
@@ -79,7 +79,7 @@ def test_check_of_a_missing_app_says_what_to_pass(tmp_path: Path) -> None:
     assert result.output == (
         "error: cannot load no_such_module_here: cannot import 'no_such_module_here' (No module "
         "named 'no_such_module_here'); pass an importable module (pkg.mod or pkg.mod:app), a .py "
-        "file or a folder of concepts and syncs\n"
+        "file, a package-style app folder or a folder of concepts and syncs\n"
     )
 
 

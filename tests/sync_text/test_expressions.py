@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accord.sync._expr import ExpressionError
 from accord.sync.model import Bind
 from accord.sync.text import parse_syncs
+from accord.sync.text.expressions import ExpressionError
 
 from .domain import CONCEPTS
 
