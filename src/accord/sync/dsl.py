@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import inspect
 import uuid as _uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ from accord.sync.model import (
     WhereClause,
 )
 
-__all__ = ["Clauses", "bind", "collect", "optional", "sync", "uuid", "where"]
+__all__ = ["Clauses", "bind", "collect", "optional", "sync", "uuid", "uuids_from", "where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +95,14 @@ def uuid() -> str:
     """A fresh random id (for ``bind``); seeded in the engine's deterministic mode."""
     source = _uuid_source.get()
     return source() if source is not None else _uuid.uuid4().hex
+
+
+@contextmanager
+def uuids_from(source: Callable[[], str] | None) -> Iterator[None]:
+    """Within the block (in this context), :func:`uuid` returns ``source()``; ``None`` means
+    random ids. The engine's deterministic mode draws seeded ids this way."""
+    token = _uuid_source.set(source)
+    try:
+        yield
+    finally:
+        _uuid_source.reset(token)
