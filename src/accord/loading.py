@@ -95,7 +95,7 @@ def load_app_for_check(target: str) -> LoadedApp:
                 "pass just the folder"
             )
         return _load_folder(path)
-    if path_part.endswith(".py") or "/" in path_part or "\\" in path_part:
+    if path.is_file() or path_part.endswith(".py") or "/" in path_part or "\\" in path_part:
         if not path.exists():
             raise AppLoadError(f"no file or folder {path_part}; pass {APP_FORMS}")
         if path.suffix != ".py":
