@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,40 +11,23 @@ import typer
 import uvicorn
 
 from accord.app import App
+from accord.checks.diagnostics import SyncCheckError
 from accord.engine import Engine
+from accord.loading import AppLoadError, load_app
 from accord.store.sqlite import SqliteStore, StoreLocked
+from accord.sync.text.parser import SyncSyntaxError
 from accord.web.server import AccordServer
 
-__all__ = ["load_app", "serve_command"]
-
-
-def load_app(spec: str) -> App:
-    """Import ``module`` or ``module:attribute`` (default attribute ``app``) as an App.
-
-    The current directory is importable, as with ``python -m``.
-    """
-    module_name, _, attribute = spec.partition(":")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise typer.BadParameter(
-            f"cannot import {module_name!r} ({exc}); give a module path such as "
-            "examples.realworld.app:app, importable from the current directory"
-        ) from None
-    app = getattr(module, attribute or "app", None)
-    if not isinstance(app, App):
-        raise typer.BadParameter(
-            f"{module_name} has no App named {attribute or 'app'!r}; "
-            "define `app = App(concepts=[...], syncs=[...])` or name it with MODULE:ATTRIBUTE"
-        )
-    return app
+__all__ = ["serve_command"]
 
 
 def serve_command(
     app: Annotated[
-        str, typer.Argument(help="The app: MODULE[:ATTRIBUTE], e.g. examples.realworld.app:app.")
+        str,
+        typer.Argument(
+            help="The app: a module (pkg.mod or pkg.mod:name), a .py file or an app folder, "
+            "e.g. examples.realworld.app:app."
+        ),
     ],
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -70,7 +50,10 @@ def serve_command(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Serve an app's Requesting routes over HTTP, with the engine on a SQLite file."""
-    loaded = load_app(app)
+    try:
+        loaded = load_app(app)
+    except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
+        raise typer.BadParameter(f"cannot load {app}: {exc}") from None
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
     store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")

@@ -166,7 +166,7 @@ class Engine:
     # -- life cycle -------------------------------------------------------------------------
 
     def _check(self) -> None:
-        from accord.sync.checks import check, raise_on_errors
+        from accord.checks.syncs import check, raise_on_errors
 
         diagnostics = check(self.app.concepts, self.app.syncs)
         for d in diagnostics:
