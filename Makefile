@@ -32,10 +32,10 @@ lint: install
 	$(BIN)/mypy
 
 # The main job: the customer intake over the 230 bundled messages, offline, on the embedded
-# model. Running it again resumes. Review with `PYTHONPATH=examples/intake .venv/bin/accord
+# model. Running it again resumes. Review with `.venv/bin/accord
 # review list --db .accord/intake.db`.
 demo: install
-	PYTHONPATH=examples/intake $(BIN)/python -m intake_app run --db .accord/intake.db \
+	$(BIN)/python -m examples.intake run --db .accord/intake.db \
 		--export .accord/intake-outcomes.jsonl $(DEMO_ARGS)
 
 # The RealWorld (Conduit) backend on http://127.0.0.1:3000/api, data in realworld.db.

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accord import App, Concept
+from accord.concepts.extracting import Extracting
+from accord.concepts.requesting import Requesting
+from accord.concepts.reviewing import Reviewing
+from accord.llm import Model
 from examples.realworld.concepts import (
     JWT,
     Article,
@@ -22,12 +27,6 @@ from examples.realworld.concepts import (
 from examples.realworld.moderation import CommentVerdict, screening_task
 from examples.realworld.rules import ROUTES
 from examples.realworld.syncs import all_syncs
-
-from accord import App, Concept
-from accord.concepts.extracting import Extracting
-from accord.concepts.requesting import Requesting
-from accord.concepts.reviewing import Reviewing
-from accord.llm import Model
 
 
 def build(*, screen_comments: bool = False, models: Sequence[str | Model] | None = None) -> App:

@@ -188,10 +188,10 @@ def test_a_second_intake_run_on_one_database_is_refused_and_the_first_finishes(
 ) -> None:
     db, intake = tmp_path / "intake.db", ROOT / "examples" / "intake"
     command = [
-        sys.executable, "-m", "intake_app", "run", "--model", "test:oracle", "--db", str(db),
+        sys.executable, "-m", "examples.intake", "run", "--model", "test:oracle", "--db", str(db),
         "--data", str(intake / "data" / "messages.jsonl"), "--limit", "12", "--window", "2",
     ]  # fmt: skip
-    path = os.pathsep.join([str(intake), str(ROOT / "src"), str(ROOT)])
+    path = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env = {**os.environ, "PYTHONPATH": path, "INTAKE_ORACLE_DELAY": "0.3"}
     first = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -1,8 +1,7 @@
 """Conduit's synchronizations, one module per area."""
 
-from examples.realworld.syncs import articles, comments, http, profiles, screening, tags, users
-
 from accord import Sync
+from examples.realworld.syncs import articles, comments, http, profiles, screening, tags, users
 
 
 def all_syncs(*, screen_comments: bool = False) -> list[Sync]:

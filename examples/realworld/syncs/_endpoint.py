@@ -11,12 +11,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from examples.realworld.concepts import JWT
-from examples.realworld.rules import AUTH, BODY, body_problem, errors, message_of
-
 from accord import Sync, Var, bind, where
 from accord.concepts.requesting import Requesting
 from accord.sync.model import ActionCall, Pattern, WhereClause
+from examples.realworld.concepts import JWT
+from examples.realworld.rules import AUTH, BODY, body_problem, errors, message_of
 
 __all__ = ["Endpoint"]
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from examples.realworld.concepts import Favoriting, Following, Profile, Tagging, User
-
 from accord import Var, bind, collect
 from accord.sync.model import WhereClause
+from examples.realworld.concepts import Favoriting, Following, Profile, Tagging, User
 
 __all__ = ["article_views", "comment_views", "profile_view", "user_view"]
 

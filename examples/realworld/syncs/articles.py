@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord import Sync, Var, bind, collect, uuid, where
+from accord.sync.model import WhereClause
 from examples.realworld.concepts import (
     Article,
     Commenting,
@@ -15,9 +17,6 @@ from examples.realworld.concepts import (
 from examples.realworld.rules import paging, paging_problem
 from examples.realworld.syncs._endpoint import Endpoint
 from examples.realworld.syncs._views import article_views
-
-from accord import Sync, Var, bind, collect, uuid, where
-from accord.sync.model import WhereClause
 
 __all__ = ["syncs"]
 

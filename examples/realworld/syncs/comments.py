@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord import Var, bind, collect, where
+from accord.concepts.requesting import Requesting
 from examples.realworld.concepts import Article, Commenting
 from examples.realworld.syncs._endpoint import Endpoint
 from examples.realworld.syncs._views import comment_views
 from examples.realworld.syncs.http import comment_number
-
-from accord import Var, bind, collect, where
-from accord.concepts.requesting import Requesting
 
 __all__ = ["create_comment", "syncs"]
 

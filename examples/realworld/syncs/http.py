@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord import Sync, Var, bind, optional, where
 from examples.realworld.concepts import Article, Commenting, User
 from examples.realworld.rules import AUTH, BODY, ROUTES
 from examples.realworld.syncs._endpoint import Endpoint
-
-from accord import Sync, Var, bind, optional, where
 
 __all__ = ["comment_number", "syncs"]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from accord import Var
 from examples.realworld.concepts import Following, User
 from examples.realworld.syncs._endpoint import Endpoint
 from examples.realworld.syncs._views import profile_view
-
-from accord import Var
 
 __all__ = ["syncs"]
 

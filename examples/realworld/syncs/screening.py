@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord import Sync, Var, bind
+from accord.concepts.extracting import Extracting
+from accord.concepts.reviewing import Reviewing
 from examples.realworld.concepts import Article, Commenting
 from examples.realworld.moderation import TASK
 from examples.realworld.rules import errors, message_of
 from examples.realworld.syncs.comments import create
-
-from accord import Sync, Var, bind
-from accord.concepts.extracting import Extracting
-from accord.concepts.reviewing import Reviewing
 
 __all__ = ["syncs"]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord import Var, bind, collect
 from examples.realworld.concepts import Tagging
 from examples.realworld.syncs._endpoint import Endpoint
-
-from accord import Var, bind, collect
 
 __all__ = ["syncs"]
 

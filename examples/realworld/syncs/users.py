@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from accord import Var, bind, optional, uuid, where
 from examples.realworld.concepts import JWT, Password, Profile, User
 from examples.realworld.rules import errors
 from examples.realworld.syncs._endpoint import Endpoint
 from examples.realworld.syncs._views import user_view
-
-from accord import Var, bind, optional, uuid, where
 
 __all__ = ["syncs"]
 

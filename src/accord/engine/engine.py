@@ -255,11 +255,10 @@ class Engine:
         validated = action.validate_input(inputs)
         normalized: dict[str, Any] = to_jsonable_python(validated)
         try:
-            check_representable(normalized)
+            for name, value in normalized.items():  # each input nests on its own
+                check_representable(value, path=f"input.{name}")
         except Unrepresentable as exc:
-            raise InputRefused(
-                f"{action.qualname}: input {exc.path.replace('$', 'input', 1)}: {exc.problem}"
-            ) from None
+            raise InputRefused(f"{action.qualname}: {exc}") from None
         if flow is not None and not self._flow_exists(flow):
             raise EngineError(
                 f"no flow {flow}: pass the `flow` of a record of an existing flow "

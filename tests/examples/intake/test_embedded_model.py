@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from intake_app.messages import IncomingMessage, read_messages
-from intake_app.run import run_intake
-from intake_app.schema import CustomerRecord
+from examples.intake.messages import IncomingMessage, read_messages
+from examples.intake.run import run_intake
+from examples.intake.schema import CustomerRecord
 
 from accord.llm.models import _llama
 

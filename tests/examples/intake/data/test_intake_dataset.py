@@ -8,29 +8,40 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
-from intake_app.schema import CustomerRecord
+from examples.intake.schema import CustomerRecord
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
 
 OUTCOMES = {"stored", "review", "rejected"}
 REASONS = {"missing_field", "two_customers", "injection", "junk", "invalid_value"}
 
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS_NATIVE = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-          "diciembre",
+    "diciembre",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
     "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
-          "dezembro",
+    "dezembro",
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
-          "dicembre",
-    "nl": "januari februari maart april mei juni juli augustus september oktober november "
-          "december",
+    "dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
     "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
-          "listopada grudnia",
+    "listopada grudnia",
     "sv": "januari februari mars april maj juni juli augusti september oktober november december",
 }
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -55,14 +66,22 @@ def absolute_forms(value: date) -> dict[str, set[str]]:
         "day_first_slash": {f"{d:02d}/{m:02d}/{y}"},
         "dotted": {f"{d:02d}.{m:02d}.{y}"},
         "dashed_dmy": {f"{d}-{m}-{y}"},
-        "english_long": {f"{month} {ordinal(d)}, {y}", f"{month} {d}, {y}",
-                         f"{month[:3]} {d}, {y}", f"{d} {month} {y}"},
+        "english_long": {
+            f"{month} {ordinal(d)}, {y}",
+            f"{month} {d}, {y}",
+            f"{month[:3]} {d}, {y}",
+            f"{d} {month} {y}",
+        },
         "native_long": set(),
     }
     for names in MONTHS_NATIVE.values():
         native = names.split()[m - 1]
-        forms["native_long"] |= {f"{d} de {native} de {y}", f"{d} {native} {y}",
-                                 f"{d}. {native} {y}", f"1er {native} {y}"}
+        forms["native_long"] |= {
+            f"{d} de {native} de {y}",
+            f"{d} {native} {y}",
+            f"{d}. {native} {y}",
+            f"1er {native} {y}",
+        }
     return forms
 
 
@@ -83,8 +102,9 @@ def date_format_in(message: dict[str, Any], signup: date) -> str | None:
     """Name of the format in which the message states `signup`, or None if it does not."""
     body = message["body"]
     for name, forms in absolute_forms(signup).items():
-        if any(re.search(r"(?<![\d/.-])" + re.escape(form) + r"(?![\d/-])", body)
-               for form in forms):
+        if any(
+            re.search(r"(?<![\d/.-])" + re.escape(form) + r"(?![\d/-])", body) for form in forms
+        ):
             return name
     if signup in relative_meaning(body, received_date(message)):
         return "relative"
@@ -191,8 +211,15 @@ def test_dates_appear_in_many_formats(pairs: list[Pair]) -> None:
         date_format_in(message, date.fromisoformat(record["signup_date"]))
         for message, record in stored(pairs)
     )
-    for name in ("iso", "month_first_slash", "day_first_slash", "dotted", "english_long",
-                 "native_long", "relative"):
+    for name in (
+        "iso",
+        "month_first_slash",
+        "day_first_slash",
+        "dotted",
+        "english_long",
+        "native_long",
+        "relative",
+    ):
         assert formats[name] >= 3, (name, formats)
 
 
@@ -218,7 +245,8 @@ def test_review_and_rejection_categories_are_well_populated(expected: list[dict[
 
 def test_forwarded_and_two_customer_messages_are_well_populated(pairs: list[Pair]) -> None:
     forwarded_stored = [
-        (message, record) for message, record in stored(pairs)
+        (message, record)
+        for message, record in stored(pairs)
         if re.search(r"Forwarded message|Original Message", message["body"])
     ]
     # In a forward, the customer is in the quoted part, not the sender.

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-INTAKE_DIR = Path(__file__).resolve().parents[2] / "examples" / "intake"
+ROOT = Path(__file__).resolve().parents[3]
+INTAKE_DIR = ROOT / "examples" / "intake"
 DATA_DIR = INTAKE_DIR / "data"
-if str(INTAKE_DIR) not in sys.path:
-    sys.path.insert(0, str(INTAKE_DIR))
 
-from intake_app.app import build_app  # noqa: E402
+from examples.intake.app import build_app  # noqa: E402
 
 from accord.engine import Engine  # noqa: E402
 from accord.llm import Policy, ScriptedModel, register_test_model  # noqa: E402

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-INTAKE_DIR = Path(__file__).resolve().parents[2] / "examples" / "intake"
+INTAKE_DIR = Path(__file__).resolve().parents[4] / "examples" / "intake"
 DATA_DIR = INTAKE_DIR / "data"
-
-if str(INTAKE_DIR) not in sys.path:
-    sys.path.insert(0, str(INTAKE_DIR))
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

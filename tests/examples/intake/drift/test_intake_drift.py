@@ -1,6 +1,6 @@
 """Drift of the intake example, end to end: a good model, a baseline, a worse model, a check.
 
-Both runs go through the intake's own command line (``python -m intake_app run``) and the
+Both runs go through the intake's own command line (``python -m examples.intake run``) and the
 drift checks through ``accord drift``, in this process so the test model can be registered.
 """
 
@@ -11,13 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from examples.intake.cli import app as intake_cli
 from typer.testing import CliRunner
 
 from accord.cli import app as accord_cli
 
 from .vendor import MESSAGES, register_vendor
-
-from intake_app.cli import app as intake_cli  # isort: skip  (vendor puts it on sys.path)
 
 runner = CliRunner()
 PASSES = 2
@@ -31,15 +30,13 @@ def _messages(path: Path, phase: str) -> Path:
     false-alarm rate (each field tested at 0.01 / m) to see most of these changes; two passes
     give about 200 calls and 140 records.
     """
-    rows = [
-        {**m, "id": f"{phase}{k}-{m['id']}"} for k in range(PASSES) for m in MESSAGES
-    ]
+    rows = [{**m, "id": f"{phase}{k}-{m['id']}"} for k in range(PASSES) for m in MESSAGES]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
 
 
 def _intake(data: Path, db: Path) -> None:
-    expected = Path(__file__).resolve().parents[2] / "examples/intake/data/expected.jsonl"
+    expected = Path(__file__).resolve().parents[4] / "examples/intake/data/expected.jsonl"
     result = runner.invoke(
         intake_cli,
         ["run", "--data", str(data), "--db", str(db), "--model", "test:vendor",

@@ -1,4 +1,4 @@
-"""``python -m intake_app``: run the intake over a file of messages and report on it."""
+"""``python -m examples.intake``: run the intake over a file of messages and report on it."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from accord.llm.models import default_model, resolve_model
 from accord.store.sqlite import SqliteStore, StoreLocked
-from intake_app.messages import BadLine, IncomingMessage, read_messages
-from intake_app.oracle import ORACLE, register_oracle
-from intake_app.outcomes import MessageOutcome, outcomes
-from intake_app.report import load_expected, render, summarize
-from intake_app.run import run_intake
+from examples.intake.messages import BadLine, IncomingMessage, read_messages
+from examples.intake.oracle import ORACLE, register_oracle
+from examples.intake.outcomes import MessageOutcome, outcomes
+from examples.intake.report import load_expected, render, summarize
+from examples.intake.run import run_intake
 
 __all__ = ["app", "main"]
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DB = Path(".accord/intake.db")
 
 app = typer.Typer(
@@ -224,5 +224,5 @@ def export_outcomes(
 
 
 def main() -> None:
-    """Entry point of ``python -m intake_app``."""
+    """Entry point of ``python -m examples.intake``."""
     app()

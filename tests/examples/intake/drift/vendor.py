@@ -15,16 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-INTAKE_DIR = Path(__file__).resolve().parents[2] / "examples" / "intake"
+INTAKE_DIR = Path(__file__).resolve().parents[4] / "examples" / "intake"
 DATA_DIR = INTAKE_DIR / "data"
-if str(INTAKE_DIR) not in sys.path:
-    sys.path.insert(0, str(INTAKE_DIR))
 
-from intake_app.concepts.inbox import render  # noqa: E402
+from examples.intake.concepts.inbox import render  # noqa: E402
 
 from accord.llm.messages import Request  # noqa: E402
 from accord.llm.models import FunctionModel, register_test_model  # noqa: E402

@@ -12,10 +12,10 @@ from pathlib import Path
 from accord.engine import Engine
 from accord.llm import Policy
 from accord.store.sqlite import SqliteStore
-from intake_app.app import build_app
-from intake_app.concepts import Inbox
-from intake_app.messages import IncomingMessage
-from intake_app.outcomes import MessageOutcome, message_flows, outcomes
+from examples.intake.app import build_app
+from examples.intake.concepts import Inbox
+from examples.intake.messages import IncomingMessage
+from examples.intake.outcomes import MessageOutcome, message_flows, outcomes
 
 __all__ = ["RunResult", "run_intake"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from intake_app.app import OWN_DOMAINS
-from intake_app.concepts.screening import screen_text
+from examples.intake.app import OWN_DOMAINS
+from examples.intake.concepts.screening import screen_text
 
 from .conftest import EXPECTED, MESSAGES
 

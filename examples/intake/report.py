@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from intake_app.outcomes import MessageOutcome
-from intake_app.schema import CustomerRecord, compare_records
+from examples.intake.outcomes import MessageOutcome
+from examples.intake.schema import CustomerRecord, compare_records
 
 __all__ = ["Summary", "load_expected", "render", "summarize"]
 

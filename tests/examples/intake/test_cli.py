@@ -1,4 +1,4 @@
-"""``python -m intake_app run`` on a user's own file: bad lines named, export per message."""
+"""``python -m examples.intake run`` on a user's own file: bad lines named, export per message."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from intake_app.cli import app
+from examples.intake.cli import app
 from typer.testing import CliRunner
 
 from .conftest import DATA_DIR, MESSAGES

@@ -10,8 +10,8 @@ from accord.concepts.extracting import Extracting
 from accord.concepts.reviewing import Reviewing
 from accord.llm import Budget, Policy, Prompt, Task
 from accord.sync.text import load_sync_file
-from intake_app.concepts import Customers, Inbox, ModelChain, Screening
-from intake_app.schema import CustomerRecord
+from examples.intake.concepts import Customers, Inbox, ModelChain, Screening
+from examples.intake.schema import CustomerRecord
 
 __all__ = ["OWN_DOMAINS", "PROMPT", "SYNCS", "build_app", "customer_task"]
 

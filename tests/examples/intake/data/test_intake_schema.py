@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from intake_app.schema import (
+from examples.intake.schema import (
     LANGUAGE_CODES,
     PLAN_VALUES,
     SUMMARY_OVERLAP_THRESHOLD,
@@ -51,11 +51,17 @@ def test_a_clean_record_validates_and_round_trips_through_json() -> None:
 
 
 def test_values_are_normalized() -> None:
-    record = CustomerRecord.model_validate(valid(
-        full_name="  Amara   Okafor ", email="Amara.Okafor@SaffronKitchen.CO.UK",
-        phone="(415) 555-0132", company="  Saffron Kitchen ", plan=" Enterprise ",
-        language="FR", summary="  Wants a refund.  ",
-    ))
+    record = CustomerRecord.model_validate(
+        valid(
+            full_name="  Amara   Okafor ",
+            email="Amara.Okafor@SaffronKitchen.CO.UK",
+            phone="(415) 555-0132",
+            company="  Saffron Kitchen ",
+            plan=" Enterprise ",
+            language="FR",
+            summary="  Wants a refund.  ",
+        )
+    )
     assert record.full_name == "Amara Okafor"
     assert record.email == "amara.okafor@saffronkitchen.co.uk"
     assert record.phone == "+14155550132"
@@ -122,8 +128,14 @@ def test_signup_date_refuses_timestamps_and_datetimes(bad: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["amara.okafor@saffronkitchen", "amara@@saffron.co.uk", "amara okafor@x.com",
-            "amara at saffron dot com", ""],
+    "bad",
+    [
+        "amara.okafor@saffronkitchen",
+        "amara@@saffron.co.uk",
+        "amara okafor@x.com",
+        "amara at saffron dot com",
+        "",
+    ],
 )
 def test_bad_email_is_refused(bad: str) -> None:
     assert "email" in refusal("email", email=bad).lower()
@@ -175,10 +187,16 @@ def test_compare_records_marks_every_field_of_an_identical_record_correct() -> N
 
 def test_compare_records_ignores_case_and_spacing_of_name_and_company_only() -> None:
     expected = CustomerRecord.model_validate(valid())
-    got = CustomerRecord.model_validate(valid(
-        full_name="AMARA  okafor", company="SAFFRON KITCHEN", phone="+44 20 7946 0999",
-        plan="starter", signup_date="2021-03-05", language="de",
-    ))
+    got = CustomerRecord.model_validate(
+        valid(
+            full_name="AMARA  okafor",
+            company="SAFFRON KITCHEN",
+            phone="+44 20 7946 0999",
+            plan="starter",
+            signup_date="2021-03-05",
+            language="de",
+        )
+    )
     result = compare_records(expected, got)
     assert result["full_name"] and result["company"] and result["email"]
     assert not any(result[f] for f in ("phone", "plan", "signup_date", "language"))
@@ -193,9 +211,7 @@ def test_compare_records_tells_a_missing_optional_value_from_a_present_one() -> 
 
 
 def test_summary_paraphrase_counts_as_correct_and_an_unrelated_one_does_not() -> None:
-    expected = CustomerRecord.model_validate(
-        valid(summary="Refund a duplicate charge this month.")
-    )
+    expected = CustomerRecord.model_validate(valid(summary="Refund a duplicate charge this month."))
     paraphrase = CustomerRecord.model_validate(
         valid(summary="Customer was charged twice and wants the duplicate charges refunded")
     )

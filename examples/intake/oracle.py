@@ -15,8 +15,8 @@ from typing import Any
 
 from accord.llm.messages import Request
 from accord.llm.models import FunctionModel, register_test_model
-from intake_app.concepts.inbox import render
-from intake_app.messages import IncomingMessage
+from examples.intake.concepts.inbox import render
+from examples.intake.messages import IncomingMessage
 
 __all__ = ["ORACLE", "register_oracle"]
 

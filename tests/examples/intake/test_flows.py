@@ -10,9 +10,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from intake_app.concepts import Customers, Inbox
-from intake_app.outcomes import flow_attempts, outcome_of
-from intake_app.schema import CustomerRecord
+from examples.intake.concepts import Customers, Inbox
+from examples.intake.outcomes import flow_attempts, outcome_of
+from examples.intake.schema import CustomerRecord
 
 from accord.concepts.reviewing import Reviewing
 from accord.engine import Engine, Record

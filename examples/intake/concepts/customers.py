@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from typing_extensions import TypedDict
 
 from accord import Concept, Error, action, error, query
-from intake_app.schema import CustomerRecord
+from examples.intake.schema import CustomerRecord
 
 __all__ = ["RESERVED_DOMAINS", "RESERVED_TLDS", "Added", "CustomerRow", "Customers", "merge"]
 

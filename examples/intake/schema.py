@@ -56,6 +56,7 @@ PLAN_VALUES: tuple[str, ...] = tuple(plan.value for plan in Plan)
 
 EARLIEST_SIGNUP_DATE = date(2000, 1, 1)
 
+
 # ISO 639-1 (all 183 two-letter codes), so that a message in any language can be recorded.
 def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -113,9 +114,7 @@ def _normalize_plan(value: object) -> object:
     if isinstance(value, str):
         cleaned = value.strip().lower()
         if cleaned not in PLAN_VALUES:
-            raise ValueError(
-                f"plan {value!r} is unknown; use one of {', '.join(PLAN_VALUES)}"
-            )
+            raise ValueError(f"plan {value!r} is unknown; use one of {', '.join(PLAN_VALUES)}")
         return cleaned
     return value
 
@@ -175,9 +174,7 @@ FullName = Annotated[
     str, _Text, StringConstraints(max_length=100), AfterValidator(_collapse_spaces)
 ]
 Email = Annotated[EmailStr, AfterValidator(_lower_email)]
-Phone = Annotated[
-    str | None, BeforeValidator(_blank_to_none), AfterValidator(_normalize_phone)
-]
+Phone = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_normalize_phone)]
 Company = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None,
     BeforeValidator(_blank_to_none),

@@ -10,19 +10,19 @@ import sys
 import time
 from pathlib import Path
 
-from intake_app.schema import CustomerRecord
+from examples.intake.schema import CustomerRecord
 
-from .conftest import DATA_DIR, EXPECTED, INTAKE_DIR, MESSAGES
+from .conftest import DATA_DIR, EXPECTED, MESSAGES, ROOT
 
 
 def _command(db: Path) -> list[str]:
     data = str(DATA_DIR / "messages.jsonl")
-    return [sys.executable, "-m", "intake_app", "run", "--model", "test:oracle",
+    return [sys.executable, "-m", "examples.intake", "run", "--model", "test:oracle",
             "--db", str(db), "--data", data, "--window", "2"]  # fmt: skip
 
 
 def _env(delay: float) -> dict[str, str]:
-    path = os.pathsep.join(filter(None, [str(INTAKE_DIR), os.environ.get("PYTHONPATH")]))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return {**os.environ, "PYTHONPATH": path, "INTAKE_ORACLE_DELAY": str(delay)}
 
 

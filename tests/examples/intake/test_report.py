@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake_app.outcomes import MessageOutcome
-from intake_app.report import summarize
+from examples.intake.outcomes import MessageOutcome
+from examples.intake.report import summarize
 
 from .conftest import EXPECTED
 

@@ -1,0 +1,5 @@
+"""``python -m examples.intake``."""
+
+from examples.intake.cli import main
+
+main()
