@@ -1,6 +1,6 @@
 """The durable sync engine."""
 
-from accord.engine.engine import Engine, EngineError
+from accord.engine.engine import Engine, EngineError, EngineFailed, FlowFailed, InputRefused
 from accord.records import Record
 
-__all__ = ["Engine", "EngineError", "Record"]
+__all__ = ["Engine", "EngineError", "EngineFailed", "FlowFailed", "InputRefused", "Record"]

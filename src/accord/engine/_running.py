@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from accord import _json
 from accord.concept import (
     ActionDef,
     Concept,
@@ -21,8 +22,17 @@ from accord.concept import (
 )
 from accord.records import Record
 from accord.state import Db, Params, Row
+from accord.values import Unrepresentable, check_representable
 
-__all__ = ["BufferedDb", "call_action", "call_async_action", "call_query", "context"]
+__all__ = [
+    "BufferedDb",
+    "call_action",
+    "call_async_action",
+    "call_query",
+    "context",
+    "internal_error",
+    "serialized",
+]
 
 log = logging.getLogger("accord.engine")
 
@@ -86,7 +96,8 @@ def _bad_input(action: ActionDef[Any], exc: Exception) -> dict[str, Any]:
     return dict(error("invalid_input", f"{action.qualname}: {problems}"))
 
 
-def _internal(action: ActionDef[Any], record: Record, exc: BaseException) -> dict[str, Any]:
+def internal_error(action: ActionDef[Any], record: Record, exc: BaseException) -> dict[str, Any]:
+    """The ``internal`` error completion for an exception the action raised (logged)."""
     trace = "".join(traceback.format_exception(exc))
     log.error(
         "action %s (record %s, flow %s) raised:\n%s", action.qualname, record.id, record.flow, trace
@@ -117,7 +128,7 @@ def call_action(concept: Concept, action: ActionDef[Any], record: Record, db: Db
     try:
         return _normalized(action, action.fn(concept, **inputs))
     except Exception as exc:
-        return _internal(action, record, exc)
+        return internal_error(action, record, exc)
     finally:
         _current_invocation.reset(inv_token)
         _current_db.reset(db_token)
@@ -137,7 +148,30 @@ async def call_async_action(
             output = await action.fn(concept, **inputs)
         return _normalized(action, output), db
     except Exception as exc:
-        return _internal(action, record, exc), None
+        return internal_error(action, record, exc), None
+
+
+def serialized(record: Record, output: dict[str, Any]) -> tuple[dict[str, Any], str, bool]:
+    """The output as the log will store it: (output, its JSON text, whether it was storable).
+
+    An output the log cannot hold (a lone surrogate from a decoded byte string, nesting too
+    deep to serialize) becomes an ``internal`` error naming where it is, so one bad value fails
+    one action, never the batch it is part of.
+    """
+    try:
+        return output, _json.dumps(output).decode(), True
+    except (TypeError, ValueError) as exc:
+        problem: BaseException = exc
+        try:
+            check_representable(output)
+        except Unrepresentable as found:
+            problem = found
+        message = (
+            f"{record.concept}.{record.action} returned an output the log cannot store: {problem}"
+        )
+        log.error("record %s (flow %s): %s", record.id, record.flow, message)
+        failed = dict(error("internal", message))
+        return failed, _json.dumps(failed).decode(), False
 
 
 def call_query(concept: Concept, query: QueryDef[Any], inputs: dict[str, Any], db: Db) -> list[Row]:

@@ -40,8 +40,9 @@ from accord.store.base import Store, Transaction
 from accord.store.sqlite import SqliteStore
 from accord.sync import dsl
 from accord.sync.model import Pattern, QueryCall, Sync, Var
+from accord.values import Unrepresentable, check_representable
 
-__all__ = ["Engine", "EngineError"]
+__all__ = ["Engine", "EngineError", "EngineFailed", "FlowFailed", "InputRefused"]
 
 log = logging.getLogger("accord.engine")
 
@@ -50,6 +51,27 @@ Key = tuple[str, str]
 
 class EngineError(RuntimeError):
     """The engine cannot do what was asked (not started, unknown action, bad root input)."""
+
+
+class InputRefused(EngineError, ValueError):
+    """A root action's input that the log cannot store; nothing was recorded."""
+
+
+class EngineFailed(EngineError):
+    """The engine stopped on a failure of its own (the store could not commit, say).
+
+    Every caller waiting on it gets this at once; ``Engine.failure`` holds the cause.
+    """
+
+
+class FlowFailed(EngineError):
+    """A sync of the flow raised in its ``where`` clause: the flow cannot go on as written."""
+
+    def __init__(self, flow: int, sync: str, reason: str) -> None:
+        super().__init__(f"flow {flow} failed: sync {sync} raised {reason}")
+        self.flow = flow
+        self.sync = sync
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -62,6 +84,7 @@ class _Flow:
     steps: int = 0
     pending: int = 0
     halted: bool = False
+    failed: FlowFailed | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +150,8 @@ class Engine:
         self._in_flight = 0
         self._busy = False  # a batch is being built or committed
         self._uncommitted: set[int] = set()  # records completed by the batch not yet committed
+        # Flows a sync failed in, in the batch being built: failed for waiters once committed.
+        self._failing: list[tuple[_Flow, FlowFailed]] = []
         self._inbox = True  # stimuli posted by other processes may be waiting
         self._services: list[asyncio.Task[None]] = []
         self._done_waiters: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
@@ -135,6 +160,7 @@ class Engine:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
+        self._failed = asyncio.Event()
         self._committer = _committer()
 
     # -- life cycle -------------------------------------------------------------------------
@@ -154,7 +180,15 @@ class Engine:
             return
         schemas = [s for c in self.app.concepts for s in type(c).schema]
         self.store.open(schemas)
+        # Everything in memory is rebuilt from the log: after a failure it may hold work of a
+        # batch that never committed.
         self._cache.forget()
+        self._flows.clear()
+        self._ready.clear()
+        self._finished.clear()
+        self._in_flight = 0
+        self._failure = None
+        self._failed.clear()
         tx = self.store.begin()
         try:
             with _running.context(tx.db):
@@ -186,6 +220,7 @@ class Engine:
         )
         self._services.clear()
         self._loop_task = None
+        self._release_waiters(EngineError("the engine was stopped"))
         self._committer.shutdown()
         self._committer = _committer()  # for a later start()
         self.store.close()
@@ -213,6 +248,12 @@ class Engine:
             raise EngineError(f"{action.qualname} is not an action of a concept in this app")
         validated = action.validate_input(inputs)
         normalized: dict[str, Any] = to_jsonable_python(validated)
+        try:
+            check_representable(normalized)
+        except Unrepresentable as exc:
+            raise InputRefused(
+                f"{action.qualname}: input {exc.path.replace('$', 'input', 1)}: {exc.problem}"
+            ) from None
         if flow is not None and not self._flow_exists(flow):
             raise EngineError(
                 f"no flow {flow}: pass the `flow` of a record of an existing flow "
@@ -261,9 +302,12 @@ class Engine:
             if cached is not None
             else [r for r in self.store.flow_records(flow) if r.key == key and r.completed]
         )
-        if done:
+        failed = cached.failed if cached is not None else self._stored_failure(flow)
+        if done or failed is not None:
             self._watchers[flow].remove((key, future))
-            return done[0]
+            if done:
+                return done[0]
+            raise failed  # type: ignore[misc]  # one of the two is set
         try:
             async with asyncio.timeout(timeout):
                 return await future
@@ -273,6 +317,20 @@ class Engine:
                 watchers.remove((key, future))
                 if not watchers:
                     del self._watchers[flow]
+
+    async def failed(self) -> BaseException:
+        """Wait until the engine fails on its own (never, with luck); returns the cause.
+
+        A server awaits this beside its work to exit when its engine is gone.
+        """
+        await self._failed.wait()
+        assert self._failure is not None
+        return self._failure
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the engine stopped, if it failed; None while it runs or after a clean stop."""
+        return self._failure
 
     async def idle(self) -> None:
         """Wait until no work is pending (no ready, running or uncommitted action)."""
@@ -311,7 +369,7 @@ class Engine:
 
     def _require_running(self) -> None:
         if self._failure is not None:
-            raise EngineError(f"the engine stopped after a storage failure: {self._failure}")
+            raise EngineFailed(f"the engine stopped after a failure: {self._failure}")
         if self._loop_task is None:
             raise EngineError("the engine is not running: call `await engine.start()` first")
 
@@ -341,16 +399,27 @@ class Engine:
                     self._busy = False
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # storage failure: stop and tell every waiter
+        except BaseException as exc:  # a storage failure: stop, and tell every waiter at once
             log.exception("engine stopped")
-            self._failure = exc
-            waiting = [f for fs in self._done_waiters.values() for f in fs]
-            waiting += [f for ws in self._watchers.values() for _, f in ws]
-            waiting += [root.done for root in self._roots]
-            for future in waiting:
-                if not future.done():
-                    future.set_exception(EngineError(f"engine stopped: {exc}"))
+            self._fail(exc)
             raise
+
+    def _fail(self, exc: BaseException) -> None:
+        self._failure = exc
+        self._release_waiters(EngineFailed(f"the engine stopped: {type(exc).__name__}: {exc}"))
+        self._failed.set()
+
+    def _release_waiters(self, reason: EngineError) -> None:
+        """Answer every caller still waiting with ``reason``: nothing else will answer them."""
+        waiting: list[asyncio.Future[Any]] = [f for fs in self._done_waiters.values() for f in fs]
+        waiting += [f for ws in self._watchers.values() for _, f in ws]
+        waiting += [root.done for root in self._roots]
+        waiting += self._idle_waiters
+        for future in waiting:
+            if not future.done():
+                future.set_exception(reason)
+        self._roots.clear()
+        self._idle_waiters.clear()
 
     async def _batch(self) -> None:
         roots = _take(self._roots, self.batch_size)
@@ -364,8 +433,7 @@ class Engine:
         completed: list[Record] = []
         tx = self.store.begin()
         try:
-            token = dsl._uuid_source.set(self._deterministic_uuid if self.deterministic else None)
-            try:
+            with dsl.uuids_from(self._deterministic_uuid if self.deterministic else None):
                 if self._inbox:
                     self._inbox = False
                     roots += self._posted(tx)
@@ -383,8 +451,6 @@ class Engine:
                 if self.chain:
                     work.extend(r for r in created if not self._is_async(r))
                 self._run_work(tx, work, created, completed)
-            finally:
-                dsl._uuid_source.reset(token)
             if self.deterministic:
                 tx.commit()
             else:  # the fsync happens off the event loop, so HTTP and LLM I/O keep moving
@@ -392,11 +458,21 @@ class Engine:
                 # needs it only to start and to end, so the commit is done sooner.
                 tx.write()
                 await _commit_in_thread(tx, self._committer)
-        except BaseException:
+        except BaseException as exc:
             tx.rollback()
+            # These callers were taken out of the queue: nobody else will answer them.
+            stopped = (
+                EngineError("the engine stopped while recording this; it resumes on next start")
+                if isinstance(exc, asyncio.CancelledError)
+                else EngineFailed(f"the engine stopped: {type(exc).__name__}: {exc}")
+            )
+            for root in roots:
+                if not root.done.done():
+                    root.done.set_exception(stopped)
             raise
         finally:
             self._uncommitted.clear()
+            failing, self._failing = self._failing, []
         self._in_flight -= len(finished)
         for root in roots:
             if not root.done.done():
@@ -406,6 +482,8 @@ class Engine:
                 self._dispatch(record)
         for record in completed:
             self._notify(record)
+        for flow, failure in failing:
+            self._notify_failed(flow, failure)
         if telemetry.enabled():
             for flow_id in {r.flow for r in completed}:
                 if self._flows[flow_id].pending == 0:
@@ -430,26 +508,30 @@ class Engine:
             steps += 1
             if traced:
                 with telemetry.action_span(record) as span:
-                    span["output"] = output = self._run_sync(tx, record)
+                    output, text = self._run_sync(tx, record)
+                    span["output"] = output
             else:
-                output = self._run_sync(tx, record)
+                output, text = self._run_sync(tx, record)
             mark = len(created)
-            self._complete(tx, record, output, created, completed)
+            self._complete(tx, record, output, created, completed, text)
             if self.chain:
                 work.extend(r for r in created[mark:] if not self._is_async(r))
 
-    def _run_sync(self, tx: Transaction, record: Record) -> dict[str, Any]:
+    def _run_sync(self, tx: Transaction, record: Record) -> tuple[dict[str, Any], str]:
+        """Run a synchronous action: its output, and that output as the log stores it."""
         concept, adef = self._actions[record.key]
         if self.deterministic:
             self._reseed(f"record:{record.id}")
         self._cache.forget(concept.name)  # the action may change the concept's state
         tx.savepoint()
-        output = _running.call_action(concept, adef, record, tx.db)
-        if _is_kind(output, "internal", "invalid_input"):
+        output, text, storable = _running.serialized(
+            record, _running.call_action(concept, adef, record, tx.db)
+        )
+        if not storable or _is_kind(output, "internal", "invalid_input"):
             tx.rollback_to()  # a failed action leaves no state behind
         else:
             tx.release()
-        return output
+        return output, text
 
     def _posted(self, tx: Transaction) -> list[_Root]:
         """Root invocations that other processes left in the store's inbox."""
@@ -486,7 +568,7 @@ class Engine:
             writes.replay(tx.db)
         except Exception as exc:
             tx.rollback_to()
-            return _running._internal(self._actions[record.key][1], record, exc)
+            return _running.internal_error(self._actions[record.key][1], record, exc)
         tx.release()
         return output
 
@@ -497,11 +579,14 @@ class Engine:
         output: dict[str, Any],
         created: list[Record],
         completed: list[Record],
+        text: str | None = None,
     ) -> None:
+        if text is None:
+            output, text, _ = _running.serialized(record, output)
         record.output = output
         record.completed_at = time.time()
         self._uncommitted.add(record.id)
-        tx.completed(record)
+        tx.completed(record, text)
         completed.append(record)
         flow = self._flow(record.flow)
         flow.pending -= 1
@@ -545,10 +630,13 @@ class Engine:
                     for call in sync.then
                     for inputs in (substitute(call.inputs, f),)
                 ]
-            except Exception as exc:  # a failing query or filter stops this firing, not the engine
+            except Exception as exc:  # a failing query or filter fails this flow, not the engine
                 log.exception("sync %s failed in flow %s", sync.name, flow.id)
-                tx.event(flow.id, "sync_failed", f"{sync.name}: {type(exc).__name__}: {exc}")
+                reason = f"{type(exc).__name__}: {exc}"
+                tx.event(flow.id, "sync_failed", f"{sync.name}: {reason}")
                 tx.fired(sync.name, key, flow.id)
+                if flow.failed is None and all(f is not flow for f, _ in self._failing):
+                    self._failing.append((flow, FlowFailed(flow.id, sync.name, reason)))
                 continue
             tx.fired(sync.name, key, flow.id)
             cause = tuple(r.id for r in matched)
@@ -627,23 +715,21 @@ class Engine:
             output, writes = await _running.call_async_action(
                 concept, adef, record, self.store.reader()
             )
+            output, _, storable = _running.serialized(record, output)
             span["output"] = output
-        return output, writes
+        return output, writes if storable else None
 
     async def _run_async_inline(
         self, ready: list[Record]
     ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
         results = []
-        token = dsl._uuid_source.set(self._deterministic_uuid)
-        try:
+        with dsl.uuids_from(self._deterministic_uuid):
             for record in ready:
                 if self._is_async(record):
                     self._reseed(f"record:{record.id}")
                     output, writes = await self._call_async(record)
                     self._in_flight += 1
                     results.append((record, output, writes))
-        finally:
-            dsl._uuid_source.reset(token)
         return results
 
     def _deterministic_uuid(self) -> str:
@@ -684,6 +770,20 @@ class Engine:
             if self._flows[flow_id].pending == 0:
                 del self._flows[flow_id]
                 excess -= 1
+
+    def _notify_failed(self, flow: _Flow, failure: FlowFailed) -> None:
+        flow.failed = failure
+        for _, future in self._watchers.pop(flow.id, ()):
+            if not future.done():
+                future.set_exception(failure)
+
+    def _stored_failure(self, flow: int) -> FlowFailed | None:
+        """The failure of a flow that is not in the cache, from its recorded events."""
+        for _, kind, detail in self.store.flow_events(flow):
+            if kind == "sync_failed":
+                sync, _, reason = detail.partition(": ")
+                return FlowFailed(flow, sync, reason)
+        return None
 
     def _notify(self, record: Record) -> None:
         for future in self._done_waiters.pop(record.id, ()):

@@ -61,8 +61,9 @@ class Transaction(Protocol):
         """Record a new invocation (id already assigned); ``input_json``, when given, is its
         input serialized already."""
 
-    def completed(self, record: Record) -> None:
-        """Record the completion of an invocation."""
+    def completed(self, record: Record, output_json: str | None = None) -> None:
+        """Record the completion of an invocation; ``output_json``, when given, is its output
+        serialized already."""
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         """Record that a sync fired for a combination of completions."""

@@ -154,12 +154,13 @@ class _SqliteTransaction:
             f"[{','.join(map(str, r.cause))}]", r.attempt, r.invoked_at, None, None,
         ]  # fmt: skip
 
-    def completed(self, r: Record) -> None:
+    def completed(self, r: Record, output_json: str | None = None) -> None:
+        output = _dumps(r.output) if output_json is None else output_json
         row = self._invoked.get(r.id)
         if row is None:
-            self._completed.append((_dumps(r.output), r.completed_at, r.id))
+            self._completed.append((output, r.completed_at, r.id))
         else:
-            row[9:] = _dumps(r.output), r.completed_at  # the row's last two columns
+            row[9:] = output, r.completed_at  # the row's last two columns
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         self._fired.append((sync, key, flow))

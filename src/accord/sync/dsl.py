@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import inspect
 import uuid as _uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ from accord.sync.model import (
     WhereClause,
 )
 
-__all__ = ["Clauses", "bind", "collect", "optional", "sync", "uuid", "where"]
+__all__ = ["Clauses", "bind", "collect", "optional", "sync", "uuid", "uuids_from", "where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,16 @@ def collect(query: QueryCall, into: Var) -> Collect:
 
 
 _uuid_source: ContextVar[Callable[[], str] | None] = ContextVar("accord_uuid", default=None)
+
+
+@contextmanager
+def uuids_from(source: Callable[[], str] | None) -> Iterator[None]:
+    """Inside the block, ``uuid()`` draws from ``source`` (the engine's deterministic mode)."""
+    token = _uuid_source.set(source)
+    try:
+        yield
+    finally:
+        _uuid_source.reset(token)
 
 
 def uuid() -> str:
