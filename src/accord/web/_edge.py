@@ -8,7 +8,7 @@ from array import array
 from itertools import accumulate
 from typing import Any
 
-from accord.web._values_local import Unrepresentable, check_representable
+from accord.values import Unrepresentable, check_representable
 
 __all__ = ["nesting_exceeds", "refusal"]
 
@@ -36,8 +36,7 @@ def refusal(field: str, value: Any, *, max_depth: int) -> str | None:
     """Why ``value`` (named ``field`` in the message: ``body``, ``query``...) cannot enter the
     log, or None when it can."""
     try:
-        check_representable(value, max_depth=max_depth)
+        check_representable(value, max_depth=max_depth, path=field)
     except Unrepresentable as exc:
-        where = field + exc.path[1:] if exc.path.startswith("$") else f"{field} {exc.path}"
-        return f"{where}: {exc.problem}"
+        return f"{exc.path}: {exc.problem}"
     return None

@@ -302,6 +302,8 @@ class AccordServer:
         task = asyncio.current_task()
         assert task is not None
         try:
+            if self._closing:  # shutdown began while the request was being recorded
+                raise self._shutting_down(root.flow)
             self._waiting.add(task)
             try:
                 first = await engine.wait_for(root.flow, Requesting.respond, timeout=self.deadline)
@@ -311,13 +313,7 @@ class AccordServer:
             if not self._closing:
                 raise
             task.uncancel()  # begin_shutdown's cancel, not the client's: answer the request
-            if self.failure is not None:
-                raise _Reject(503, self._unavailable(root.flow)) from None
-            raise _Reject(
-                503,
-                f"the server is shutting down (flow {root.flow} was recorded and resumes when "
-                f"it starts again; see `accord trace {root.flow}`)",
-            ) from None
+            raise self._shutting_down(root.flow) from None
         except EngineFailed:
             raise _Reject(503, self._unavailable(root.flow)) from None
         except FlowFailed as failed:
@@ -370,6 +366,15 @@ class AccordServer:
         )
         # The record says the request was answered; the client need not wait for it.
         return own
+
+    def _shutting_down(self, flow: int) -> _Reject:
+        if self.failure is not None:
+            return _Reject(503, self._unavailable(flow))
+        return _Reject(
+            503,
+            f"the server is shutting down (flow {flow} was recorded and resumes when it starts "
+            f"again; see `accord trace {flow}`)",
+        )
 
     def _unavailable(self, flow: int | None = None) -> str:
         where = "" if flow is None else f" (flow {flow} may be incomplete; see the server log)"
