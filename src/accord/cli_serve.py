@@ -77,12 +77,12 @@ def serve_command(
         int, typer.Option(help="Deepest nesting of objects and arrays accepted in a body.")
     ] = MAX_DEPTH,
     shutdown_timeout: Annotated[
-        float,
+        int,
         typer.Option(
             help="On SIGTERM/SIGINT or an engine failure, seconds to wait for responses still "
             "being written before closing their connections."
         ),
-    ] = 5.0,
+    ] = 5,
     durable: Annotated[
         bool,
         typer.Option(
@@ -125,7 +125,7 @@ def serve_command(
         port=port,
         log_level=log_level.lower(),
         lifespan="on",
-        timeout_graceful_shutdown=max(1, round(shutdown_timeout)),
+        timeout_graceful_shutdown=shutdown_timeout,
     )
     runner = _Runner(config, server)
     # Everything imported and built so far lives as long as the server: keep the collector
