@@ -175,6 +175,17 @@ async def test_a_body_nested_past_the_limit_is_a_400(served: Served, depth: int)
     await served.still_serving()
 
 
+async def test_every_depth_around_the_limit_is_a_201_or_a_400(served: Served) -> None:
+    statuses = {}
+    for depth in range(1, 72):
+        response = await served.client.post("/notes", content=nested(depth), headers=JSON)
+        statuses[depth] = response.status_code
+    assert {statuses[d] for d in range(1, 64)} == {201}
+    assert {statuses[d] for d in range(65, 72)} == {400}
+    assert statuses[64] == 400  # the engine's own limit counts the request record too
+    await served.still_serving()
+
+
 async def test_brackets_inside_strings_do_not_count_as_nesting(served: Served) -> None:
     response = await served.client.post("/notes", json={"note": "[{" * 500 + '"\\'})
     assert response.status_code == 201
