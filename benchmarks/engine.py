@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/engine.py [--flows 2000] [--steps 10] [--compare] [--db-dir DIR]
 
 Every engine runs under the same durability: SQLite in WAL mode with ``synchronous=FULL`` (an
-fsync at every commit); docs/decisions/0002-benchmark-durability.md says why. accord records
+fsync at every commit); docs/decisions/0003-benchmark-durability.md says why. accord records
 every completion durably before any sync acts on it and shares commits between concurrent flows
 (group commit). Besides accord it measures a plain SQLite loop writing the same records with one
 commit per step (the floor accord should stay within 2x of), the per-completion matching cost

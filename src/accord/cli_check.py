@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from accord.check import AppLoadError, check_independence, load_app_for_check
-from accord.sync._diagnostics import Diagnostic, SyncCheckError
-from accord.sync.checks import check
-from accord.sync.text import SyncSyntaxError
+from accord.checks.diagnostics import Diagnostic, SyncCheckError
+from accord.checks.independence import check_independence
+from accord.checks.syncs import check
+from accord.loading import AppLoadError, load_app_for_check
+from accord.sync.text.parser import SyncSyntaxError
 
 __all__ = ["check_app", "check_command"]
 

@@ -10,10 +10,7 @@ exits with status 1.
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
-import os
-import sys
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -22,11 +19,14 @@ import typer
 import uvicorn
 
 from accord.app import App
+from accord.checks.diagnostics import SyncCheckError
 from accord.engine import Engine
-from accord.store.sqlite import SqliteStore
+from accord.loading import AppLoadError, load_app
+from accord.store.sqlite import SqliteStore, StoreLocked
+from accord.sync.text.parser import SyncSyntaxError
 from accord.web.server import MAX_DEPTH, AccordServer
 
-__all__ = ["ENGINE_FAILED", "load_app", "serve_command"]
+__all__ = ["ENGINE_FAILED", "serve_command"]
 
 ENGINE_FAILED = 1
 """The exit status of ``accord serve`` when its engine failed."""
@@ -34,33 +34,13 @@ ENGINE_FAILED = 1
 log = logging.getLogger("accord.serve")
 
 
-def load_app(spec: str) -> App:
-    """Import ``module`` or ``module:attribute`` (default attribute ``app``) as an App.
-
-    The current directory is importable, as with ``python -m``.
-    """
-    module_name, _, attribute = spec.partition(":")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise typer.BadParameter(
-            f"cannot import {module_name!r} ({exc}); give a module path such as "
-            "examples.realworld.app:app, importable from the current directory"
-        ) from None
-    app = getattr(module, attribute or "app", None)
-    if not isinstance(app, App):
-        raise typer.BadParameter(
-            f"{module_name} has no App named {attribute or 'app'!r}; "
-            "define `app = App(concepts=[...], syncs=[...])` or name it with MODULE:ATTRIBUTE"
-        )
-    return app
-
-
 def serve_command(
     app: Annotated[
-        str, typer.Argument(help="The app: MODULE[:ATTRIBUTE], e.g. examples.realworld.app:app.")
+        str,
+        typer.Argument(
+            help="The app: a module (pkg.mod or pkg.mod:name), a .py file or an app folder, "
+            "e.g. examples.realworld.app:app."
+        ),
     ],
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -93,11 +73,15 @@ def serve_command(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Serve an app's Requesting routes over HTTP, with the engine on a SQLite file."""
-    loaded = load_app(app)
+    try:
+        loaded = load_app(app)
+    except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
+        raise typer.BadParameter(f"cannot load {app}: {exc}") from None
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
+    store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+
     def engine_factory(a: App) -> Engine:
-        store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
         return Engine(a, store=store)
 
     failures: list[BaseException] = []
@@ -119,6 +103,13 @@ def serve_command(
         raise typer.BadParameter(str(exc)) from None
     if shutdown_timeout <= 0:
         raise typer.BadParameter("--shutdown-timeout must be positive")
+    try:
+        # Here rather than when the lifespan starts the engine (which claims it again, a
+        # no-op): a refusal is one line and exit status 1, not a startup traceback.
+        store.claim()
+    except StoreLocked as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     config = uvicorn.Config(
         server.asgi,
         host=host,

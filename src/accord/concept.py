@@ -15,18 +15,18 @@ engine's database (declared in ``schema``) and is reached through ``self.db``.
 from __future__ import annotations
 
 import inspect
-import types
+import json
 import typing
 from collections.abc import Callable, Coroutine, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import (
     Any,
     ClassVar,
     Generic,
     NotRequired,
     Protocol,
-    Required,
     TypeVar,
     overload,
 )
@@ -35,8 +35,8 @@ import typing_extensions
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
+from accord.annotations import for_pydantic, typed_dict_fields, union_members
 from accord.state import Db
-from accord.sync.model import ActionCall, QueryCall
 
 __all__ = [
     "ActionCall",
@@ -46,13 +46,20 @@ __all__ = [
     "Concept",
     "Error",
     "Invocation",
+    "Pattern",
     "QueryCall",
     "QueryDef",
     "ValidationError",
     "action",
+    "current_db",
+    "current_invocation",
     "error",
+    "error_case",
     "query",
+    "render_value",
+    "render_values",
 ]
+
 
 class ActionError(TypedDict):
     """A typed error record: the value of ``error`` in an error completion."""
@@ -87,8 +94,10 @@ class Invocation:
     attempt: int
 
 
-_current_db: ContextVar[Db] = ContextVar("accord_current_db")
-_current_invocation: ContextVar[Invocation] = ContextVar("accord_current_invocation")
+# Set by the engine around each action and query it runs; ``Concept.db`` and
+# ``Concept.invocation`` read them.
+current_db: ContextVar[Db] = ContextVar("accord_current_db")
+current_invocation: ContextVar[Invocation] = ContextVar("accord_current_invocation")
 
 
 class Concept:
@@ -121,7 +130,7 @@ class Concept:
     def db(self) -> Db:
         """The database handle of the running action or query (state of this concept only)."""
         try:
-            return _current_db.get()
+            return current_db.get()
         except LookupError:
             raise RuntimeError(
                 f"{self.name}.db is only available while the engine runs one of its actions or "
@@ -132,7 +141,7 @@ class Concept:
     def invocation(self) -> Invocation:
         """The invocation the running action serves (id, flow, attempt)."""
         try:
-            return _current_invocation.get()
+            return current_invocation.get()
         except LookupError:
             raise RuntimeError(f"{self.name}.invocation is only set inside an action") from None
 
@@ -202,28 +211,17 @@ def _typed_dict_case(td: Any, owner: str) -> Case:
             f"{owner}: every output case must be a TypedDict (got {td!r}); "
             "return e.g. `Registered | Error` where `class Registered(TypedDict): user: str`"
         )
-    hints = typing.get_type_hints(td)
+    hints = typed_dict_fields(td)
     required = frozenset(td.__required_keys__)
     optional = frozenset(td.__optional_keys__)
-    return Case(td.__name__, required, optional, hints, TypeAdapter(_for_pydantic(td)))
+    return Case(td.__name__, required, optional, hints, TypeAdapter(for_pydantic(td)))
 
 
-def _for_pydantic(td: Any) -> Any:
-    """Pydantic needs typing_extensions.TypedDict before Python 3.12; users may write either."""
-    if isinstance(td, typing_extensions._TypedDictMeta):  # type: ignore[attr-defined]
-        return td
-    hints = typing.get_type_hints(td, include_extras=True)
-    fields = {
-        k: (Required[v] if k in td.__required_keys__ else NotRequired[v]) for k, v in hints.items()
-    }
-    return TypedDict(td.__name__, fields)  # type: ignore[operator]
-
-
-def _union_members(annotation: Any) -> tuple[Any, ...]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        return typing.get_args(annotation)
-    return (annotation,)
+@cache
+def error_case() -> Case:
+    """The :class:`Error` case, which every action can complete with (an exception or a
+    rejected input completes with ``error``) whether or not it declares it."""
+    return _typed_dict_case(Error, "Error")
 
 
 class _Declared(Generic[F]):
@@ -303,7 +301,7 @@ class ActionDef(_Declared[F]):
     @property
     def cases(self) -> tuple[Case, ...]:
         if self._cases is None:
-            members = _union_members(self._resolve()[1])
+            members = union_members(self._resolve()[1])
             self._cases = tuple(_typed_dict_case(m, self.fn.__qualname__) for m in members)
             successes = [c for c in self._cases if not c.is_error]
             if len(self._cases) > 1 and any(not c.required for c in successes):
@@ -368,7 +366,7 @@ class QueryDef(_Declared[F]):
             raise TypeError(
                 f"{self.fn.__qualname__}: a query returns list[SomeTypedDict] (one dict per row)"
             )
-        return typing.get_type_hints(typing.get_args(ret)[0])
+        return typed_dict_fields(typing.get_args(ret)[0])
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> QueryDef[F]: ...
@@ -383,6 +381,89 @@ class QueryDef(_Declared[F]):
     def __call__(self, **inputs: Any) -> QueryCall:
         """A use of this query in a sync's ``where`` with inputs (literals or variables)."""
         return QueryCall(self, inputs)
+
+
+# -- calls: an action or query applied to inputs, the atoms of syncs ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCall:
+    """``Concept/action: [inputs]``: an invocation in ``then``, or a ``when`` pattern."""
+
+    action: ActionDef[Any]
+    inputs: Mapping[str, Any]
+
+    def out(self, **outputs: Any) -> Pattern:
+        """A ``when`` pattern matching completions whose outputs match ``outputs``."""
+        return Pattern(self.action, self.inputs, outputs)
+
+    def err(self, value: Any) -> Pattern:
+        """A ``when`` pattern matching the error case (``error: value``)."""
+        return Pattern(self.action, self.inputs, {"error": value})
+
+    def __str__(self) -> str:
+        return f"{self.action.qualname}: {render_values(self.inputs)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """``Concept/action: [inputs] => [outputs]``, matched partially against completions."""
+
+    action: ActionDef[Any]
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.action.qualname}: {render_values(self.inputs)} => {render_values(self.outputs)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryCall:
+    """A query in ``where``: fans a frame out to one frame per row.
+
+    ``outputs`` maps row fields to variables (or literals, which filter rows).
+    """
+
+    query: QueryDef[Any]
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+
+    def out(self, **outputs: Any) -> QueryCall:
+        return QueryCall(self.query, self.inputs, {**self.outputs, **outputs})
+
+    def __str__(self) -> str:
+        return (
+            f"{self.query.qualname}: {render_values(self.inputs)} => {render_values(self.outputs)}"
+        )
+
+
+def render_values(values: Mapping[str, Any]) -> str:
+    """Inputs or outputs as the ``.sync`` notation writes them: ``[ key: value ; ... ]``.
+
+    Values may hold sync variables, which render as ``?name``.
+    """
+    return (
+        "[ " + " ; ".join(f"{k}: {render_value(v)}" for k, v in values.items()) + " ]"
+        if values
+        else "[]"
+    )
+
+
+def render_value(value: Any) -> str:
+    """One value (literal, variable, or nested records and lists of them) in the notation."""
+    if isinstance(value, Mapping):
+        return render_values(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)  # numbers, and variables (``?name``)
 
 
 @overload

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord import Clauses, Var, bind, collect, optional, sync, where
-from accord.sync.checks import Diagnostic, SyncCheckError, check, raise_on_errors
+from accord.checks.syncs import Diagnostic, SyncCheckError, check, raise_on_errors
 from accord.sync.model import ActionCall, Pattern, QueryCall, Sync
 from accord.sync.text import parse_syncs
 

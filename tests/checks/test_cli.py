@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from accord.check import AppLoadError, load_app
 from accord.cli_check import check_app
+from accord.loading import AppLoadError, load_app
 from accord.sync.text import SyncSyntaxError
 
 HERE = Path(__file__).parent
@@ -79,7 +79,7 @@ def test_check_of_a_missing_app_says_what_to_pass(tmp_path: Path) -> None:
     assert result.output == (
         "error: cannot load no_such_module_here: cannot import 'no_such_module_here' (No module "
         "named 'no_such_module_here'); pass an importable module (pkg.mod or pkg.mod:app), a .py "
-        "file or a folder of concepts and syncs\n"
+        "file, a package-style app folder or a folder of concepts and syncs\n"
     )
 
 
@@ -161,3 +161,96 @@ def test_a_file_inside_a_package_loads_under_its_dotted_name(tmp_path: Path) -> 
     )
     app = load_app(str(package / "main.py"))
     assert [type(c).__module__ for c in app.concepts] == ["pkgfile.inner.concepts"]
+
+
+TINY_CONCEPT = (
+    "from typing_extensions import TypedDict\n"
+    "from accord import Concept, action\n\n"
+    "class Done(TypedDict):\n    ok: bool\n\n"
+    "class Tiny(Concept):\n"
+    "    @action\n"
+    "    def go(self) -> Done:\n"
+    "        return {'ok': True}\n"
+)
+
+
+def test_a_package_style_app_folder_loads_the_app_of_its_app_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "shopapp"
+    (package / "concepts").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "concepts" / "__init__.py").write_text(TINY_CONCEPT, encoding="utf-8")
+    (package / "app.py").write_text(
+        "from accord import App\nfrom .concepts import Tiny\n\n"
+        "app = App(concepts=[Tiny()])\nsmall = App()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert [type(c).__module__ for c in load_app("shopapp").concepts] == ["shopapp.concepts"]
+    assert load_app(f"{package}:small").concepts == []
+    result = CliRunner().invoke(check_app, ["shopapp/"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "0 errors, 0 warnings (1 concept, 0 syncs checked)\n",
+    )
+
+
+def test_a_package_exposing_the_app_itself_needs_no_app_module(tmp_path: Path) -> None:
+    package = tmp_path / "initapp"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        TINY_CONCEPT + "\nfrom accord import App\napp = App(concepts=[Tiny()])\n", encoding="utf-8"
+    )
+    assert [c.name for c in load_app(str(package)).concepts] == ["Tiny"]
+
+
+def test_a_package_without_an_app_says_where_to_define_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "emptyapp").mkdir()
+    (tmp_path / "emptyapp" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AppLoadError) as info:
+        load_app("emptyapp")
+    assert str(info.value) == (
+        "emptyapp.app must be an accord.App (it has none, and the package has no app module); "
+        "define `app = App(concepts=[...], syncs=[...])` in emptyapp/app.py or pass folder:name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "nowhere/app.py",
+            "no file or folder nowhere/app.py; pass an importable module (pkg.mod or "
+            "pkg.mod:app), a .py file, a package-style app folder or a folder of concepts and "
+            "syncs",
+        ),
+        (
+            "notes.txt",
+            "notes.txt is not a Python file; pass an importable module (pkg.mod or pkg.mod:app), "
+            "a .py file, a package-style app folder or a folder of concepts and syncs",
+        ),
+        (
+            "plain:app",
+            "plain:app: a folder of concepts takes no ':name' (it has no __init__.py); pass just "
+            "the folder",
+        ),
+        ("exploding", "importing exploding failed: RuntimeError: no config"),
+    ],
+)
+def test_every_bad_app_is_one_line_naming_the_fix(
+    spec: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "exploding.py").write_text("raise RuntimeError('no config')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    with pytest.raises(AppLoadError) as info:
+        load_app(spec)
+    assert str(info.value) == message
+    result = CliRunner().invoke(check_app, [spec])
+    assert (result.exit_code, result.output) == (1, f"error: cannot load {spec}: {message}\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.check import check_independence
+from accord.checks.independence import check_independence
 
 
 def write(root: Path, files: dict[str, str]) -> None:

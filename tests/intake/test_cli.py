@@ -60,3 +60,25 @@ def test_missing_data_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "--data", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
     assert "no message file at" in result.output and "--data FILE" in result.output
+
+
+def test_lines_the_log_cannot_store_are_skipped_by_name_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A "\\ud800" escape decodes to a lone surrogate: it once hung the run with no output."""
+    poisoned = json.dumps(MESSAGES["msg-0003"]).replace('"subject": "', '"subject": "\\ud800', 1)
+    deep = '{"id": "deep", "body": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    data = _write(tmp_path / "mine.jsonl", [poisoned, deep, json.dumps(MESSAGES["msg-0028"])])
+    db = tmp_path / "intake.db"
+    args = ["run", "--data", str(data), "--db", str(db), "--model", "test:oracle",
+            "--expected", str(DATA_DIR / "expected.jsonl")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "mine.jsonl:1: field 'subject': lone surrogate U+D800" in out
+    assert "mine.jsonl:2: JSON nested too deeply" in out or "mine.jsonl:2: field" in out
+    with sqlite3.connect(db) as conn:
+        received = conn.execute("SELECT message FROM inbox_messages").fetchall()
+        pending = conn.execute("SELECT COUNT(*) FROM actions WHERE output IS NULL").fetchone()
+    assert received == [("msg-0028",)]
+    assert pending == (0,)

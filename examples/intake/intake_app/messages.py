@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from accord.values import Unrepresentable, check_representable
+
 __all__ = ["BadLine", "IncomingMessage", "read_messages"]
 
 
@@ -69,12 +71,23 @@ def read_messages(path: Path) -> Iterator[IncomingMessage | BadLine]:
                     str(path), number, f"not valid JSON ({exc.msg} at column {exc.colno})"
                 )
                 continue
+            except RecursionError:
+                yield BadLine(str(path), number, "JSON nested too deeply to read")
+                continue
             if not isinstance(data, dict):
                 yield BadLine(
                     str(path),
                     number,
                     "expected a JSON object with id, sender, subject, body, received_at",
                 )
+                continue
+            try:
+                # What the log cannot store (a "\ud800" escape decodes to a lone surrogate)
+                # is refused here, with the line, not inside the engine.
+                check_representable(data)
+            except Unrepresentable as exc:
+                field = exc.path.removeprefix("$.") if exc.path != "$" else "line"
+                yield BadLine(str(path), number, f"field {field!r}: {exc.problem}")
                 continue
             try:
                 message = IncomingMessage.model_validate(data)

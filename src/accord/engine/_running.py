@@ -16,8 +16,8 @@ from accord.concept import (
     Concept,
     Invocation,
     QueryDef,
-    _current_db,
-    _current_invocation,
+    current_db,
+    current_invocation,
     error,
 )
 from accord.records import Record
@@ -72,14 +72,14 @@ class BufferedDb:
 @contextmanager
 def context(db: Db, invocation: Invocation | None = None) -> Iterator[None]:
     """Make ``self.db`` (and ``self.invocation``) available to the running code."""
-    db_token = _current_db.set(db)
-    inv_token = _current_invocation.set(invocation) if invocation is not None else None
+    db_token = current_db.set(db)
+    inv_token = current_invocation.set(invocation) if invocation is not None else None
     try:
         yield
     finally:
-        _current_db.reset(db_token)
+        current_db.reset(db_token)
         if inv_token is not None:
-            _current_invocation.reset(inv_token)
+            current_invocation.reset(inv_token)
 
 
 def _invocation(record: Record) -> Invocation:
@@ -123,15 +123,15 @@ def call_action(concept: Concept, action: ActionDef[Any], record: Record, db: Db
     except (ValidationError, ValueError) as exc:
         return _bad_input(action, exc)
     # Context variables set and reset inline: this runs once per step.
-    db_token = _current_db.set(db)
-    inv_token = _current_invocation.set(_invocation(record))
+    db_token = current_db.set(db)
+    inv_token = current_invocation.set(_invocation(record))
     try:
         return _normalized(action, action.fn(concept, **inputs))
     except Exception as exc:
         return internal_error(action, record, exc)
     finally:
-        _current_invocation.reset(inv_token)
-        _current_db.reset(db_token)
+        current_invocation.reset(inv_token)
+        current_db.reset(db_token)
 
 
 async def call_async_action(
@@ -177,9 +177,9 @@ def serialized(record: Record, output: dict[str, Any]) -> tuple[dict[str, Any], 
 def call_query(concept: Concept, query: QueryDef[Any], inputs: dict[str, Any], db: Db) -> list[Row]:
     """Run a query with validated inputs."""
     validated = query.validate_input(inputs)
-    token = _current_db.set(db)  # inline, not `context()`: queries run many times per step
+    token = current_db.set(db)  # inline, not `context()`: queries run many times per step
     try:
         rows: list[Row] = query.fn(concept, **validated)
     finally:
-        _current_db.reset(token)
+        current_db.reset(token)
     return rows

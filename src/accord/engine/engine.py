@@ -94,7 +94,7 @@ class _Root:
 
 
 class Engine:
-    """Runs an :class:`App` on a durable store. See docs/internal/engine-api.md."""
+    """Runs an :class:`App` on a durable store. See docs/engine.md."""
 
     def __init__(
         self,
@@ -166,7 +166,7 @@ class Engine:
     # -- life cycle -------------------------------------------------------------------------
 
     def _check(self) -> None:
-        from accord.sync.checks import check, raise_on_errors
+        from accord.checks.syncs import check, raise_on_errors
 
         diagnostics = check(self.app.concepts, self.app.syncs)
         for d in diagnostics:
@@ -179,7 +179,12 @@ class Engine:
         if self._loop_task is not None:
             return
         schemas = [s for c in self.app.concepts for s in type(c).schema]
-        self.store.open(schemas)
+        self.store.claim()  # a second engine on the database is refused before it writes
+        try:
+            self.store.open(schemas)
+        except BaseException:
+            self.store.close()  # gives the database back
+            raise
         # Everything in memory is rebuilt from the log: after a failure it may hold work of a
         # batch that never committed.
         self._cache.forget()
@@ -197,6 +202,7 @@ class Engine:
             tx.commit()
         except BaseException:
             tx.rollback()
+            self.store.close()
             raise
         for record in self.store.resume():
             flow = self._flow(record.flow)

@@ -4,7 +4,7 @@ The single retry loop of the system (SDK clients are built with ``max_retries=0`
 plain loop rather than tenacity because each outcome needs its own next step: a transport
 failure retries the same request after a backoff, a validation error re-asks with a longer
 conversation and no wait, a refusal moves to the next model, and a spent token budget stops
-everything (docs/decisions/0030-llm-retry-loop-and-circuit-breaker.md).
+everything (docs/decisions/0013-llm-retry-loop-and-circuit-breaker.md).
 """
 
 from __future__ import annotations

@@ -88,6 +88,11 @@ class Transaction(Protocol):
 class Store(Protocol):
     """A database holding the action log and the concepts' state."""
 
+    def claim(self) -> None:
+        """Reserve the database for this store's engine, before ``open``; ``close`` gives it
+        back. A store that allows one writer refuses a second one here (the embedded SQLite
+        store raises :class:`accord.store.StoreLocked`); readers never claim."""
+
     def open(self, schemas: Iterable[str]) -> None:
         """Connect and create the log tables and the given concept tables if absent."""
 

@@ -1,6 +1,8 @@
 """The embedded default store: one SQLite file in WAL mode.
 
-One engine process owns the file for writing. Durability is ``synchronous=FULL`` by default:
+One engine owns the file for writing: :meth:`SqliteStore.claim` takes an OS lock on a sibling
+``<db>.lock`` file, refusing a second engine with :class:`StoreLocked`. Readers and
+:meth:`SqliteStore.post` need no lock. Durability is ``synchronous=FULL`` by default:
 a batch is on disk when ``commit`` returns, before any action it caused can run.
 """
 
@@ -18,9 +20,10 @@ from pydantic_core import to_json
 
 from accord.records import Record
 from accord.state import Params, Row
+from accord.store._lock import StoreLocked, WriterLock
 from accord.store.base import FlowSummary
 
-__all__ = ["SqliteDb", "SqliteStore"]
+__all__ = ["SqliteDb", "SqliteStore", "StoreLocked"]
 
 LOG_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS actions (
@@ -217,6 +220,8 @@ class SqliteStore:
         self._reader: sqlite3.Connection | None = None
         self._next_id = 1
         self._ids = threading.Lock()
+        # "" is a private temporary database, like ":memory:": nobody else can reach it.
+        self._writer = None if self.path in ("", ":memory:") else WriterLock(self.path)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -234,23 +239,37 @@ class SqliteStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
-        if self.path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in (*LOG_SCHEMA, *schemas):
-            conn.execute(statement)
-        conn.execute("COMMIT")
+        try:
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in (*LOG_SCHEMA, *schemas):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.close()  # a bad concept schema must not leave the database write-locked
+            raise
         self._conn = conn
         self._reader = conn if self.path == ":memory:" else self._connect()
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM actions").fetchone()
         self._next_id = top + 1
 
+    def claim(self) -> None:
+        """Become the one engine writing this database, until :meth:`close` or the end of the
+        process; raise :class:`StoreLocked`, naming the holder, while another engine has it."""
+        if self._writer is not None:
+            self._writer.acquire()
+
     def close(self) -> None:
-        for conn in {id(c): c for c in (self._reader, self._conn) if c is not None}.values():
-            conn.close()
-        self._conn = self._reader = None
+        try:
+            for conn in {id(c): c for c in (self._reader, self._conn) if c is not None}.values():
+                conn.close()
+            self._conn = self._reader = None
+        finally:
+            if self._writer is not None:
+                self._writer.release()
 
     def next_id(self) -> int:
         with self._ids:

@@ -1,4 +1,4 @@
-"""Synchronizations: the Python notation, the ``.sync`` text notation and static checks."""
+"""Synchronizations: the model and the Python notation (the text notation is in ``text``)."""
 
 from accord.sync.dsl import Clauses, bind, collect, optional, sync, uuid, where
 from accord.sync.model import (

@@ -91,17 +91,18 @@ def collect(query: QueryCall, into: Var) -> Collect:
 _uuid_source: ContextVar[Callable[[], str] | None] = ContextVar("accord_uuid", default=None)
 
 
+def uuid() -> str:
+    """A fresh random id (for ``bind``); seeded in the engine's deterministic mode."""
+    source = _uuid_source.get()
+    return source() if source is not None else _uuid.uuid4().hex
+
+
 @contextmanager
 def uuids_from(source: Callable[[], str] | None) -> Iterator[None]:
-    """Inside the block, ``uuid()`` draws from ``source`` (the engine's deterministic mode)."""
+    """Within the block (in this context), :func:`uuid` returns ``source()``; ``None`` means
+    random ids. The engine's deterministic mode draws seeded ids this way."""
     token = _uuid_source.set(source)
     try:
         yield
     finally:
         _uuid_source.reset(token)
-
-
-def uuid() -> str:
-    """A fresh random id (for ``bind``); seeded in the engine's deterministic mode."""
-    source = _uuid_source.get()
-    return source() if source is not None else _uuid.uuid4().hex

@@ -7,13 +7,13 @@ or nested dicts/lists of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-if TYPE_CHECKING:
-    from accord.concept import ActionDef, QueryDef
+# The calls (an action or query applied to inputs) are built by the concepts' declarations, so
+# they live beside them; the model re-exports them as the atoms its clauses are made of.
+from accord.concept import ActionCall, Pattern, QueryCall
 
 __all__ = [
     "ActionCall",
@@ -51,55 +51,6 @@ def variables_in(value: Any) -> set[Var]:
     if isinstance(value, list | tuple):
         return set().union(*(variables_in(v) for v in value))
     return set()
-
-
-@dataclass(frozen=True, slots=True)
-class ActionCall:
-    """``Concept/action: [inputs]``: an invocation in ``then``, or a ``when`` pattern."""
-
-    action: ActionDef[Any]
-    inputs: Mapping[str, Any]
-
-    def out(self, **outputs: Any) -> Pattern:
-        """A ``when`` pattern matching completions whose outputs match ``outputs``."""
-        return Pattern(self.action, self.inputs, outputs)
-
-    def err(self, value: Any) -> Pattern:
-        """A ``when`` pattern matching the error case (``error: value``)."""
-        return Pattern(self.action, self.inputs, {"error": value})
-
-    def __str__(self) -> str:
-        return f"{self.action.qualname}: {_render(self.inputs)}"
-
-
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """``Concept/action: [inputs] => [outputs]``, matched partially against completions."""
-
-    action: ActionDef[Any]
-    inputs: Mapping[str, Any]
-    outputs: Mapping[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{self.action.qualname}: {_render(self.inputs)} => {_render(self.outputs)}"
-
-
-@dataclass(frozen=True, slots=True)
-class QueryCall:
-    """A query in ``where``: fans a frame out to one frame per row.
-
-    ``outputs`` maps row fields to variables (or literals, which filter rows).
-    """
-
-    query: QueryDef[Any]
-    inputs: Mapping[str, Any]
-    outputs: Mapping[str, Any] = field(default_factory=dict)
-
-    def out(self, **outputs: Any) -> QueryCall:
-        return QueryCall(self.query, self.inputs, {**self.outputs, **outputs})
-
-    def __str__(self) -> str:
-        return f"{self.query.qualname}: {_render(self.inputs)} => {_render(self.outputs)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,26 +138,3 @@ class Sync:
             lines += ["where {", *(f"  {w}" for w in self.where), "}"]
         lines += ["then {", *(f"  {c}" for c in self.then), "}"]
         return "\n".join(lines)
-
-
-def _render(values: Mapping[str, Any]) -> str:
-    def one(v: Any) -> str:
-        if isinstance(v, Mapping):
-            return _render(v)
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(one(x) for x in v) + "]"
-        if isinstance(v, Var):
-            return repr(v)
-        return _literal(v)
-
-    return "[ " + " ; ".join(f"{k}: {one(v)}" for k, v in values.items()) + " ]" if values else "[]"
-
-
-def _literal(v: Any) -> str:
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return repr(v)

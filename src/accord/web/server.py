@@ -115,7 +115,7 @@ class AccordServer:
         self._engine_factory = engine_factory or (lambda a: Engine(a, db=self.db))
         # Starlette runs the lifespan; HTTP requests skip its router and middleware stack (the
         # server has one catch-all handler). CORS applies to cross-origin requests only, the
-        # ones that carry an Origin header. See docs/decisions/0036.
+        # ones that carry an Origin header. See docs/decisions/0019.
         self._lifespan_app = Starlette(lifespan=self._lifespan)
         self._cors = (
             CORSMiddleware(

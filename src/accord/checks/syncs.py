@@ -8,17 +8,16 @@ Both notations (Python and ``.sync`` text) compile to the same model and get the
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import typing_extensions
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from accord.concept import ActionDef, Concept, Error, QueryDef
-from accord.sync._diagnostics import (
+from accord.annotations import adapter, type_name, typed_dict_fields, union_members
+from accord.checks.diagnostics import (
     Diagnostic,
     Severity,
     SyncCheckError,
@@ -30,6 +29,7 @@ from accord.sync._diagnostics import (
     suggest,
     unknown_concept,
 )
+from accord.concept import ActionDef, Case, Concept, QueryDef, error_case, render_value
 from accord.sync.model import (
     ActionCall,
     Bind,
@@ -216,9 +216,9 @@ class _SyncChecker:
                 self.report(
                     clause,
                     d.qualname,
-                    f"input {key!r} is declared {_type_name(declared[key][0])}, but "
-                    f"{_render(value)} does not fit: {reason}",
-                    f"pass a value of type {_type_name(declared[key][0])}, or a variable",
+                    f"input {key!r} is declared {type_name(declared[key][0])}, but "
+                    f"{render_value(value)} does not fit: {reason}",
+                    f"pass a value of type {type_name(declared[key][0])}, or a variable",
                 )
         if not partial:
             for key, (_, has_default) in declared.items():
@@ -272,12 +272,12 @@ class _SyncChecker:
                 self.site(clause, adef.qualname, value, kinds, where)
             reasons = [_misfit(value, a, partial=True) for a in annotations]
             if annotations and all(r is not None for r in reasons):
-                declared = " | ".join(dict.fromkeys(_type_name(a) for a in annotations))
+                declared = " | ".join(dict.fromkeys(type_name(a) for a in annotations))
                 self.report(
                     clause,
                     adef.qualname,
-                    f"output {key!r} is declared {declared}, but {_render(value)} does not fit: "
-                    f"{reasons[0]}",
+                    f"output {key!r} is declared {declared}, but {render_value(value)} does not "
+                    f"fit: {reasons[0]}",
                     f"match a value of type {declared}, or use a variable",
                 )
 
@@ -316,9 +316,9 @@ class _SyncChecker:
                 self.report(
                     clause,
                     qdef.qualname,
-                    f"row field {key!r} is declared {_type_name(fields[key])}, but "
-                    f"{_render(value)} does not fit: {reason}",
-                    f"match a value of type {_type_name(fields[key])}, or use a variable",
+                    f"row field {key!r} is declared {type_name(fields[key])}, but "
+                    f"{render_value(value)} does not fit: {reason}",
+                    f"match a value of type {type_name(fields[key])}, or use a variable",
                 )
 
     def site(self, clause: str, subject: str, var: Var, kinds: Kinds, where: str) -> None:
@@ -348,7 +348,7 @@ class _SyncChecker:
         accepted = frozenset().union(*(_ACCEPTS[k] for k in wanted))
         if known & accepted:
             return
-        name = _type_name(annotation)
+        name = type_name(annotation)
         fix = f"pass a value of type {name}"
         if wanted == {"string"} and known <= {"number", "boolean"}:
             fix += f", e.g. bind(str(?{var.name}) as ?{var.name}_text) in where"
@@ -377,25 +377,12 @@ class _SyncChecker:
             self.report(clause, subject, message, fix)
 
 
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """The keys and field types of one output case."""
-
-    name: str
-    keys: frozenset[str]
-    fields: Mapping[str, Any]
-
-
-_IMPLICIT_ERROR = _Shape("Error", frozenset({"error"}), typing.get_type_hints(Error))
-
-
-def _cases(adef: ActionDef[Any]) -> list[_Shape]:
-    """The declared cases, plus the error case every action can produce (an exception or a
-    rejected input completes with ``error``) when it declares none."""
-    shapes = [_Shape(c.name, c.keys, c.fields) for c in adef.cases]
-    if not any(c.is_error for c in adef.cases):
-        shapes.append(_IMPLICIT_ERROR)
-    return shapes
+def _cases(adef: ActionDef[Any]) -> list[Case]:
+    """The declared cases, plus the error case every action can produce when it declares none."""
+    cases = list(adef.cases)
+    if not any(c.is_error for c in cases):
+        cases.append(error_case())
+    return cases
 
 
 # -- kinds of values, for variables used in several places ------------------------------------
@@ -440,7 +427,7 @@ def _kind_of_value(value: Any) -> str | None:
 def _kinds(annotation: Any) -> Kinds:
     """The JSON kinds of value an annotation admits, or None when we cannot tell."""
     kinds: set[str] = set()
-    for member in _members(annotation):
+    for member in union_members(annotation):
         origin = typing.get_origin(member)
         if member is type(None) or member is None:
             kinds.add("null")
@@ -503,45 +490,6 @@ def _describe_inputs(declared: Mapping[str, tuple[Any, bool]]) -> str:
 # -- literal types -----------------------------------------------------------------------------
 
 
-def _type_name(annotation: Any) -> str:
-    if annotation is type(None):
-        return "None"
-    if isinstance(annotation, type) and not typing.get_args(annotation):
-        return annotation.__name__
-    members = _members(annotation)
-    if len(members) > 1:
-        return " | ".join(_type_name(m) for m in members)
-    return str(annotation).replace("typing.", "").replace("typing_extensions.", "")
-
-
-def _members(annotation: Any) -> tuple[Any, ...]:
-    """The alternatives of a (possibly Annotated, Optional) union."""
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        return tuple(m for a in typing.get_args(annotation) for m in _members(a))
-    return (annotation,)
-
-
-_adapters: dict[Any, TypeAdapter[Any] | None] = {}
-
-
-def _adapter(annotation: Any) -> TypeAdapter[Any] | None:
-    try:
-        if annotation not in _adapters:
-            try:
-                _adapters[annotation] = TypeAdapter(annotation)
-            except Exception:  # a type pydantic cannot validate: nothing to check statically
-                _adapters[annotation] = None
-        return _adapters[annotation]
-    except TypeError:  # unhashable annotation
-        try:
-            return TypeAdapter(annotation)
-        except Exception:
-            return None
-
-
 def _misfit(value: Any, annotation: Any, *, partial: bool) -> str | None:
     """Why ``value`` (literal, variable or nested mix) can never fit ``annotation``, or None.
 
@@ -552,11 +500,11 @@ def _misfit(value: Any, annotation: Any, *, partial: bool) -> str | None:
         return None
     has_vars = bool(variables_in(value))
     if not has_vars and not (partial and isinstance(value, Mapping | list | tuple)):
-        adapter = _adapter(annotation)
-        if adapter is None:
+        validator = adapter(annotation)
+        if validator is None:
             return None
         try:
-            adapter.validate_python(value)
+            validator.validate_python(value)
         except ValidationError as exc:
             return str(exc.errors()[0]["msg"])
         return None
@@ -569,11 +517,11 @@ def _misfit(value: Any, annotation: Any, *, partial: bool) -> str | None:
 
 def _misfit_record(value: Mapping[str, Any], annotation: Any, *, partial: bool) -> str | None:
     reasons: list[str] = []
-    for member in _members(annotation):
+    for member in union_members(annotation):
         if member is Any:
             return None
         if typing_extensions.is_typeddict(member):
-            hints = typing.get_type_hints(member)
+            hints = typed_dict_fields(member)
             extra = [k for k in value if k not in hints]
             if extra:
                 reasons.append(
@@ -603,7 +551,7 @@ def _misfit_record(value: Mapping[str, Any], annotation: Any, *, partial: bool) 
 
 def _misfit_list(value: Sequence[Any], annotation: Any, *, partial: bool) -> str | None:
     reasons: list[str] = []
-    for member in _members(annotation):
+    for member in union_members(annotation):
         if member is Any:
             return None
         origin = typing.get_origin(member) or member
@@ -624,22 +572,6 @@ def _misfit_list(value: Sequence[Any], annotation: Any, *, partial: bool) -> str
         if not isinstance(member, type) and origin is member:
             return None
     return reasons[0] if reasons else "a list does not fit this type"
-
-
-def _render(value: Any) -> str:
-    if isinstance(value, Var):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "[ " + " ; ".join(f"{k}: {_render(v)}" for k, v in value.items()) + " ]"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_render(v) for v in value) + "]"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
 
 
 # -- cycles ------------------------------------------------------------------------------------

@@ -29,9 +29,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from accord.concept import ActionDef, Concept, QueryDef
-from accord.sync import _expr
-from accord.sync._diagnostics import (
+from accord.checks.diagnostics import (
     Diagnostic,
     SyncCheckError,
     action_used_as_query,
@@ -41,6 +39,7 @@ from accord.sync._diagnostics import (
     unknown_concept,
     unknown_member,
 )
+from accord.concept import ActionDef, Concept, QueryDef
 from accord.sync.model import (
     ActionCall,
     Bind,
@@ -53,6 +52,7 @@ from accord.sync.model import (
     Var,
     WhereClause,
 )
+from accord.sync.text import expressions
 
 __all__ = ["SyncCheckError", "SyncSyntaxError", "load_sync_file", "parse_syncs"]
 
@@ -294,12 +294,12 @@ class _Builder:
         expr = self.expr(expr_tree)
         if kind == "filter":
             source = self.source(tree, None)
-            predicate, uses = _expr.compile_filter(expr, source)
+            predicate, uses = expressions.compile_filter(expr, source)
             return Filter(predicate, uses, source)
         var_token = tree.children[1]
         assert isinstance(var_token, Token)
         source = self.source(tree, var_token)
-        compute, uses = _expr.compile_bind(expr, source)
+        compute, uses = expressions.compile_bind(expr, source)
         return Bind(self.var(var_token), compute, uses, source)
 
     def source(self, tree: Tree[Token], until: Token | None) -> str:
@@ -409,7 +409,7 @@ class _Builder:
         "div": "/",
     }
 
-    def expr(self, node: Tree[Token] | Token) -> _expr.Expr:
+    def expr(self, node: Tree[Token] | Token) -> expressions.Expr:
         if isinstance(node, Token):  # pragma: no cover - every atom is wrapped in a rule
             raise AssertionError(f"unexpected bare token {node!r}")
         kind = node.data
@@ -417,43 +417,43 @@ class _Builder:
         if kind in self._BINARY:
             left, right = kids
             assert isinstance(left, Tree | Token) and isinstance(right, Tree | Token)
-            return _expr.Binary(self._BINARY[str(kind)], self.expr(left), self.expr(right))
+            return expressions.Binary(self._BINARY[str(kind)], self.expr(left), self.expr(right))
         if kind == "compare":
             left, op, right = kids
             assert isinstance(left, Tree | Token) and isinstance(right, Tree | Token)
-            return _expr.Binary(str(op), self.expr(left), self.expr(right))
+            return expressions.Binary(str(op), self.expr(left), self.expr(right))
         if kind == "not_":
             assert isinstance(kids[0], Tree | Token)
-            return _expr.Not(self.expr(kids[0]))
+            return expressions.Not(self.expr(kids[0]))
         if kind == "neg":
             assert isinstance(kids[0], Tree | Token)
-            return _expr.Unary("-", self.expr(kids[0]))
+            return expressions.Unary("-", self.expr(kids[0]))
         if kind == "field":
             target, name = kids
             assert isinstance(target, Tree | Token) and isinstance(name, Tree)
-            return _expr.Field(self.expr(target), str(_first_token(name)))
+            return expressions.Field(self.expr(target), str(_first_token(name)))
         if kind == "var":
             token = kids[0]
             assert isinstance(token, Token)
-            return _expr.Ref(self.var(token))
+            return expressions.Ref(self.var(token))
         if kind == "list_expr":
-            return _expr.ListExpr(tuple(self.expr(c) for c in kids if isinstance(c, Tree)))
+            return expressions.ListExpr(tuple(self.expr(c) for c in kids if isinstance(c, Tree)))
         if kind == "fn_call":
             return self.function(kids)
-        return _expr.Literal(self.literal(node))
+        return expressions.Literal(self.literal(node))
 
-    def function(self, kids: list[Any]) -> _expr.Expr:
+    def function(self, kids: list[Any]) -> expressions.Expr:
         name_token: Token = kids[0]
         name = str(name_token)
         args = tuple(self.expr(c) for c in kids[1:])
-        if name not in _expr.FUNCTIONS:
-            known = ", ".join(sorted(_expr.FUNCTIONS))
-            hint = suggest(name, _expr.FUNCTIONS).strip()
+        if name not in expressions.FUNCTIONS:
+            known = ", ".join(sorted(expressions.FUNCTIONS))
+            hint = suggest(name, expressions.FUNCTIONS).strip()
             hint = f" ({hint})" if hint else ""
             raise self.error(
                 f"unknown function {name!r}{hint}; known functions: {known}", name_token
             )
-        _, least, most = _expr.FUNCTIONS[name]
+        _, least, most = expressions.FUNCTIONS[name]
         if most is not None and least == most and len(args) != least:
             wanted = "no arguments" if least == 0 else f"{least} argument" + "s" * (least > 1)
             raise self.error(f"{name}() takes {wanted}, got {len(args)}", name_token)
@@ -461,4 +461,4 @@ class _Builder:
             raise self.error(
                 f"{name}() takes at least {least} arguments, got {len(args)}", name_token
             )
-        return _expr.Call(name, args)
+        return expressions.Call(name, args)
