@@ -18,6 +18,7 @@ __all__ = [
     "body_problem",
     "errors",
     "message_of",
+    "number",
     "paging",
     "paging_problem",
 ]
@@ -155,6 +156,18 @@ def message_of(error: Any) -> str:
 
 
 MAX_LIMIT = 100
+MAX_DIGITS = 9
+
+
+def number(text: str, digits: int = MAX_DIGITS) -> int | None:
+    """``text`` as a whole number when it is 1 to ``digits`` ASCII digits, else None.
+
+    Not ``str.isdigit``: it accepts ``"²"`` and other Unicode digits that ``int`` refuses or
+    reads differently, and no bound keeps ``int`` from parsing a huge number.
+    """
+    if not 0 < len(text) <= digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def paging_problem(query: dict[str, str]) -> str | None:
@@ -163,8 +176,9 @@ def paging_problem(query: dict[str, str]) -> str | None:
         value = query.get(name)
         if value is None:
             continue
-        if not value.isdigit() or len(value) > 9 or int(value) < low:
-            return f"{name} must be an integer of at least {low}"
+        parsed = number(value)
+        if parsed is None or parsed < low:
+            return f"{name} must be a whole number (ASCII digits) of at least {low}"
     return None
 
 

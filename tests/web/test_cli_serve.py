@@ -48,3 +48,11 @@ def test_an_app_without_requesting_is_refused(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
     assert result.exit_code == 2
     assert "exactly one Requesting concept" in said(result.output)
+
+
+def test_limits_that_are_not_positive_are_refused(tmp_path: Path) -> None:
+    app = ["examples.realworld.app:app", "--db", str(tmp_path / "x.db")]
+    depth = CliRunner().invoke(cli, [*app, "--max-depth", "0"])
+    assert depth.exit_code == 2 and "must be positive" in said(depth.output)
+    wait = CliRunner().invoke(cli, [*app, "--shutdown-timeout", "0"])
+    assert wait.exit_code == 2 and "--shutdown-timeout must be positive" in said(wait.output)

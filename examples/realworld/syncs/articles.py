@@ -62,7 +62,7 @@ def _paged(ep: Endpoint, authors: Var, ids: Var) -> list[WhereClause]:
 
 
 def _bad_paging(ep: Endpoint, name: str) -> Sync:
-    message = "limit must be at least 1 and offset at least 0"
+    message = "limit must be a whole number of at least 1 and offset one of at least 0"
     return ep.reject(name, 422, message, screen=[where(_paging_bad, ep.query)])
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from accord import Sync, Var, bind, optional, where
 from examples.realworld.concepts import Article, Commenting, User
-from examples.realworld.rules import AUTH, BODY, ROUTES
+from examples.realworld.rules import AUTH, BODY, ROUTES, number
 from examples.realworld.syncs._endpoint import Endpoint
 
 __all__ = ["comment_number", "syncs"]
@@ -35,8 +35,10 @@ def _elsewhere(found: str | None, article: str) -> bool:
 
 
 def comment_number(text: str) -> int:
-    """A path's comment id as a number (-1, which matches nothing, when it is not one)."""
-    return int(text) if text.isdigit() and len(text) < 18 else -1
+    """A path's comment id as a number (-1, which matches nothing, when it is not one: the
+    comment is not found)."""
+    found = number(text, digits=17)
+    return -1 if found is None else found
 
 
 def _article_answers(ep: Endpoint) -> list[Sync]:

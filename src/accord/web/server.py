@@ -1,13 +1,17 @@
 """The ASGI server: HTTP requests become ``Requesting/request`` root actions.
 
-Each request is validated at the edge (route, content type, size, JSON), recorded as a root
-action that starts a flow, and answered with the first ``Requesting/respond`` completion of
-that flow. A request that no sync answers within its deadline gets a 504 naming the flow, and
-the log names the syncs that were waiting; no input produces a 500 with internals.
+Each request is validated at the edge (route, content type, size, nesting, JSON, values the
+log can store), recorded as a root action that starts a flow, and answered with the first
+``Requesting/respond`` completion of that flow. A request that no sync answers within its
+deadline gets a 504 naming the flow (which may still complete), and the log names the syncs
+that were waiting; a flow whose sync raised gets a 500 naming the flow; when the engine stops
+or the server shuts down, every waiting request is answered with a 503 at once. No input
+produces a 500, and no answer carries internals.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -26,7 +30,8 @@ from starlette.types import Receive, Scope, Send
 from accord import _json
 from accord.app import App
 from accord.concepts.requesting import MethodNotAllowed, Requesting
-from accord.engine import Engine, Record
+from accord.engine import Engine, EngineError, EngineFailed, FlowFailed, InputRefused, Record
+from accord.web._edge import nesting_exceeds, refusal
 from accord.web.secrets import SecretVault, vault
 
 __all__ = ["AccordServer", "ErrorBody", "default_error_body"]
@@ -35,6 +40,12 @@ log = logging.getLogger("accord.web")
 
 ErrorBody = Callable[[int, str], Any]
 """Builds the JSON body of an error the server answers itself: (status, message) -> body."""
+
+OnFailure = Callable[[BaseException], object]
+"""Called once, in the event loop, when the server's engine fails (``accord serve`` exits)."""
+
+MAX_DEPTH = 64
+"""The default limit on how deeply a request body may nest objects and arrays."""
 
 _NO_BODY = frozenset({204, 304})
 _GRACE = 60.0  # how long secrets outlive the deadline, for async actions still running
@@ -71,9 +82,11 @@ class AccordServer:
         engine_factory: Callable[[App], Engine] | None = None,
         deadline: float = 10.0,
         max_body: int = 1_000_000,
+        max_depth: int = MAX_DEPTH,
         error_body: ErrorBody = default_error_body,
         cors: bool = True,
         secrets: SecretVault = vault,
+        on_failure: OnFailure | None = None,
     ) -> None:
         found = [c for c in app.concepts if isinstance(c, Requesting)]
         if len(found) != 1:
@@ -81,15 +94,22 @@ class AccordServer:
                 "the app must have exactly one Requesting concept (found "
                 f"{len(found)}); add `Requesting(routes=[...])` to its concepts"
             )
-        if deadline <= 0 or max_body <= 0:
-            raise ValueError("deadline and max_body must be positive")
+        if deadline <= 0 or max_body <= 0 or max_depth <= 0:
+            raise ValueError("deadline, max_body and max_depth must be positive")
         self.app = app
         self.requesting = found[0]
         self.db = db
         self.deadline = deadline
         self.max_body = max_body
+        self.max_depth = max_depth
         self.error_body = error_body
         self.secrets = secrets
+        self.on_failure = on_failure
+        self.failure: BaseException | None = None
+        """Why the engine failed, once it has (the server then answers 503 and stops)."""
+        self._closing = False
+        self._waiting: set[asyncio.Task[Any]] = set()  # requests waiting for their flow's answer
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._engine = engine
         self._owns_engine = engine is None
         self._engine_factory = engine_factory or (lambda a: Engine(a, db=self.db))
@@ -124,17 +144,54 @@ class AccordServer:
             raise RuntimeError("the server is not running: the ASGI lifespan starts its engine")
         return self._engine
 
+    def begin_shutdown(self) -> None:
+        """Answer every request still waiting for its flow with a 503, and every later one.
+
+        Safe to call from a signal handler or another thread: ``accord serve`` calls it on
+        SIGTERM and SIGINT, so that shutting down never waits on a slow flow. The flows
+        themselves are durable: they resume when the server starts again.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self._closing = True
+        else:
+            loop.call_soon_threadsafe(self._close)
+
+    def _close(self) -> None:
+        self._closing = True
+        for task in list(self._waiting):
+            task.cancel()
+
     @contextlib.asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        self._loop = asyncio.get_running_loop()
+        self._closing = False
         if self._owns_engine:
             self._engine = self._engine_factory(self.app)
             await self._engine.start()
+        watch = asyncio.create_task(self._watch(self.engine), name="accord-web-engine-watch")
         try:
             yield
         finally:
+            watch.cancel()
+            self._close()
             if self._owns_engine and self._engine is not None:
-                await self._engine.stop()
-                self._engine = None
+                try:
+                    await self._engine.stop()
+                finally:
+                    self._engine = None
+
+    async def _watch(self, engine: Engine) -> None:
+        failure = await engine.failed()
+        self.failure = failure
+        log.critical(
+            "the engine stopped: %s: %s; answering every waiting request with 503 and "
+            "shutting down (fix the cause and restart: recorded flows resume from the log)",
+            type(failure).__name__, failure,
+        )  # fmt: skip
+        self._close()
+        if self.on_failure is not None:
+            self.on_failure(failure)
 
     # -- one request -------------------------------------------------------------------------
 
@@ -145,6 +202,15 @@ class AccordServer:
             response, flow = await self._answer(request)
         except _Reject as reject:
             response, flow = self._error(reject.status, reject.message, reject.headers), None
+        except FlowFailed as failed:  # a flow failed while the server was answering a 504
+            log.error("flow %s: sync %s failed: %s", failed.flow, failed.sync, failed.reason)
+            message = f"the request failed: flow {failed.flow} stopped on an error"
+            response, flow = self._error(500, message), failed.flow
+        except InputRefused as refused:  # the engine's own check, behind the edge's
+            response, flow = self._error(400, str(refused)), None
+        except EngineError as exc:  # failed or stopped: nothing will answer this request
+            log.error("%s %s: %s", scope["method"], scope["path"], exc)
+            response, flow = self._error(503, self._unavailable()), None
         except Exception:
             log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
             response, flow = self._error(500, "internal server error"), None
@@ -168,17 +234,26 @@ class AccordServer:
                 f"{method} is not allowed on {path}; allowed: {', '.join(found.allowed)}",
                 {"Allow": ", ".join(found.allowed)},
             )
+        if self._closing:
+            raise _Reject(503, self._unavailable())
         headers = request.headers
         body = await self._json_body(request, headers)
         ttl = self.deadline + _GRACE
         token = _token(headers.get("authorization"))
         query_string: bytes = request.scope["query_string"]
+        query = dict(QueryParams(query_string)) if query_string else {}
+        for field, value in (("body", body), ("query", query), ("params", found.params)):
+            problem = refusal(field, value, max_depth=self.max_depth)
+            if problem is not None:
+                raise _Reject(400, problem)
+        if token is not None and refusal("token", token, max_depth=1) is not None:
+            raise _Reject(400, "the Authorization token is not valid text; send the token again")
         record = await self.engine.invoke(
             Requesting.request,
             method=found.route.method,
             path=found.route.path,
             params=found.params,
-            query=dict(QueryParams(query_string)) if query_string else {},
+            query=query,
             body=self.secrets.seal_fields(body, ttl),
             token=None if token is None else self.secrets.seal(token, ttl),
         )
@@ -209,17 +284,40 @@ class AccordServer:
                 f"the request body must be JSON sent as Content-Type: application/json "
                 f"(got {content_type or 'no content type'})",
             )
+        too_deep = (
+            f"the request body is nested more than {self.max_depth} levels deep; "
+            "send a flatter JSON document"
+        )
+        if nesting_exceeds(raw, self.max_depth):  # before json.loads, which recurses
+            raise _Reject(400, too_deep)
         try:
             return json.loads(raw)
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digits limit
             raise _Reject(400, f"the request body is not valid JSON: {exc}") from None
         except RecursionError:
-            raise _Reject(400, "the request body is nested too deeply") from None
+            raise _Reject(400, too_deep) from None
 
     async def _await_answer(self, root: Record) -> Record:
         engine = self.engine
+        task = asyncio.current_task()
+        assert task is not None
         try:
-            first = await engine.wait_for(root.flow, Requesting.respond, timeout=self.deadline)
+            if self._closing:  # shutdown began while the request was being recorded
+                raise self._shutting_down(root.flow)
+            self._waiting.add(task)
+            try:
+                first = await engine.wait_for(root.flow, Requesting.respond, timeout=self.deadline)
+            finally:
+                self._waiting.discard(task)
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            task.uncancel()  # begin_shutdown's cancel, not the client's: answer the request
+            raise self._shutting_down(root.flow) from None
+        except EngineFailed:
+            raise _Reject(503, self._unavailable(root.flow)) from None
+        except FlowFailed as failed:
+            return await self._flow_failed(root, failed)
         except TimeoutError:
             waiting = engine.waiting_syncs(root.flow)
             log.warning(
@@ -228,8 +326,8 @@ class AccordServer:
                 ", ".join(waiting) or "none (no sync matched the request)",
             )  # fmt: skip
             message = (
-                f"no answer within {self.deadline:g} s (flow {root.flow}); "
-                f"see `accord trace {root.flow}`"
+                f"no answer within {self.deadline:g} s (flow {root.flow}); the flow goes on "
+                f"and may still complete: see `accord trace {root.flow}`"
             )
             own = await engine.invoke(
                 Requesting.respond,
@@ -248,6 +346,41 @@ class AccordServer:
                 return record
         log.error("flow %s: the app's respond failed: %s", root.flow, first.error)
         raise _Reject(500, f"the application could not answer (flow {root.flow})")
+
+    async def _flow_failed(self, root: Record, failed: FlowFailed) -> Record:
+        """Answer (and record) a 500 for a flow a sync failed in; the reason stays in the log."""
+        log.error(
+            "flow %s (%s %s): sync %s failed: %s; answering 500",
+            root.flow, root.input["method"], root.input["path"], failed.sync, failed.reason,
+        )  # fmt: skip
+        message = (
+            f"the request failed: flow {root.flow} stopped on an error in the application "
+            f"(see `accord trace {root.flow}` and the server log)"
+        )
+        own = await self.engine.invoke(
+            Requesting.respond,
+            flow=root.flow,
+            request=str(root.id),
+            status=500,
+            body=self.error_body(500, message),
+        )
+        # The record says the request was answered; the client need not wait for it.
+        return own
+
+    def _shutting_down(self, flow: int) -> _Reject:
+        if self.failure is not None:
+            return _Reject(503, self._unavailable(flow))
+        return _Reject(
+            503,
+            f"the server is shutting down (flow {flow} was recorded and resumes when it starts "
+            f"again; see `accord trace {flow}`)",
+        )
+
+    def _unavailable(self, flow: int | None = None) -> str:
+        where = "" if flow is None else f" (flow {flow} may be incomplete; see the server log)"
+        if self.failure is not None or (self._engine is not None and self._engine.failure):
+            return f"the server's engine stopped on an error and the server is shutting down{where}"
+        return f"the server is shutting down or not running{where}"
 
     def _response(self, answer: Record) -> Response:
         status: int = answer.input["status"]
