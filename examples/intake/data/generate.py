@@ -1200,8 +1200,8 @@ def frame_top_posted(
             "",
             "Hello,",
             "",
-            "Thanks for getting in touch. Could you try clearing your browser cache and let us know "
-            "if the problem persists?",
+            "Thanks for getting in touch. Could you try clearing your browser cache and let us "
+            "know if the problem persists?",
             "",
             "Kind regards,",
             SUPPORT_SIGNATURE,
@@ -2030,8 +2030,9 @@ def review_two_customers() -> Built:
                 topic()[0],
                 "",
                 f"Also cc'ing {b.name} <{b.email}> who manages a separate account for "
-                f"{b.company or 'their own business'} ({rng.choice(PLAN_PHRASES_EN[plan_b])}, opened "
-                f"{db.bare}) and has the same question.",
+                f"{b.company or 'their own business'} "
+                f"({rng.choice(PLAN_PHRASES_EN[plan_b])}, opened {db.bare}) and has the same "
+                "question.",
                 "",
                 signature(a),
             ]
@@ -2137,8 +2138,9 @@ JUNK: list[tuple[str, str, str]] = [
     (
         "Undelivered Mail Returned to Sender",
         "MAILER-DAEMON@mx2.brightdesk.io",
-        "This is the mail system at host mx2.brightdesk.io.\n\nI'm sorry to have to inform you that "
-        "your message could not be delivered to one or more recipients.\n\n<jdoe@oldcompany.net>: "
+        "This is the mail system at host mx2.brightdesk.io.\n\nI'm sorry to have to inform "
+        "you that your message could not be delivered to one or more recipients.\n\n"
+        "<jdoe@oldcompany.net>: "
         "host mail.oldcompany.net said: 550 5.1.1 User unknown",
     ),
     ("", "x8q2@mail-relay-77.ru", "asdkjh qwe qwe qwe\n\n\n.."),
