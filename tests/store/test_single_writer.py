@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.realworld.support import ROOT, start_serve, stop_serve
+from tests.examples.realworld.support import ROOT, start_serve, stop_serve
 from typing_extensions import TypedDict
 
 from accord import App, Concept, action

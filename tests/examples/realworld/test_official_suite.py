@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from tests.realworld.support import ROOT, Process
+from tests.examples.realworld.support import ROOT, Process
 
 SHARED = ROOT.parent / "shared" / "realworld"
 COLLECTION = SHARED / "Conduit.postman_collection.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from tests.realworld.support import start_serve, stop_serve
+from tests.examples.realworld.support import start_serve, stop_serve
 
 
 def test_data_written_before_a_restart_is_served_after_it(tmp_path: Path) -> None:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the example app and these helpers import from the repo root
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[3]
 
 from examples.realworld.app import build  # noqa: E402
-from tests.realworld.support import Conduit, Process, start_serve, stop_serve  # noqa: E402
+from tests.examples.realworld.support import Conduit, Process, start_serve, stop_serve  # noqa: E402
 
 from accord.web import AccordServer, live_server  # noqa: E402
 

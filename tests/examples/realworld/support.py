@@ -13,7 +13,7 @@ import httpx
 
 from accord.web import AccordServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.realworld.support import Conduit, auth
+from tests.examples.realworld.support import Conduit, auth
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$")
 

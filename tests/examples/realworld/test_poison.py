@@ -7,7 +7,7 @@ import signal
 
 import httpx
 import pytest
-from tests.realworld.support import Conduit, Process, auth
+from tests.examples.realworld.support import Conduit, Process, auth
 
 SURROGATE = b'{"user":{"username":"a\\ud800","email":"a@b.io","password":"pppppppp"}}'
 JSON = {"content-type": "application/json"}

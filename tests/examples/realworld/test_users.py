@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.realworld.support import Conduit, auth
+from tests.examples.realworld.support import Conduit, auth
 
 
 async def test_registration_answers_201_with_the_user_and_a_working_token(conduit: Conduit) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.realworld.support import Conduit, auth
+from tests.examples.realworld.support import Conduit, auth
 
 
 async def test_a_guest_sees_a_profile_not_followed(conduit: Conduit) -> None:

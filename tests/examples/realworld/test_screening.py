@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from examples.realworld.app import build
-from tests.realworld.support import Conduit, auth
+from tests.examples.realworld.support import Conduit, auth
 
 from accord.concepts.reviewing import Reviewing
 from accord.llm import FunctionModel
