@@ -362,7 +362,7 @@ async def run(args: argparse.Namespace) -> None:
         )
         port = _free_port()
         accord_cmd = [
-            sys.executable, "-m", "accord.cli_serve", "examples.realworld.app:app",
+            sys.executable, "-m", "accord.cli", "serve", "examples.realworld.app:app",
             "--port", str(port), "--db", str(Path(tmp) / "accord.db"), "--log-level", "warning",
         ]  # fmt: skip
         if not args.durable:

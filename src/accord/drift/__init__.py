@@ -5,7 +5,7 @@ See docs/drift.md. The usual entry points are :func:`take_baseline` and :func:`c
 (:func:`compare_profiles` and friends) works on any :class:`Observations`.
 
 Names are imported on first use (NumPy, SciPy and matplotlib take seconds to load), so
-importing ``accord.drift.cli`` for ``accord --help`` stays cheap.
+importing ``accord.cli.drift`` for ``accord --help`` stays cheap.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""``accord drift baseline|check``: the Typer app the main CLI mounts as ``drift``.
+"""``accord drift baseline|check``: baselines of LLM behaviour and drift checks.
 
-The drift machinery (NumPy, SciPy, matplotlib: seconds to import) is imported inside the
-commands, so mounting this app keeps ``accord --help`` and every other command fast.
+The drift machinery (NumPy, SciPy, matplotlib: seconds to import) loads on first use inside
+the commands (``accord.drift`` imports lazily), so ``accord --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from accord import drift
+from accord.cli._common import DbOption, console, fail, require_database
 
 drift_app = typer.Typer(
     help="Baselines of LLM behaviour and drift checks against them.", no_args_is_help=True
@@ -22,7 +24,6 @@ drift_app = typer.Typer(
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 
-DbOpt = Annotated[Path, typer.Option("--db", help="SQLite file holding llm_calls.")]
 SinceOpt = Annotated[
     str | None,
     typer.Option(help="Start: ISO date/time, unix seconds, or a duration ago (24h, 7d)."),
@@ -81,7 +82,7 @@ def parse_window(
 
 @drift_app.command()
 def baseline(
-    db: DbOpt,
+    db: DbOption,
     name: Annotated[str, typer.Option(help="Name to store the baseline under.")],
     task: Annotated[str | None, typer.Option(help="LLM task; optional if only one.")] = None,
     since: SinceOpt = None,
@@ -89,15 +90,12 @@ def baseline(
     window: WindowOpt = None,
 ) -> None:
     """Profile an LLM task's calls and store the profile as a named baseline."""
-    from accord.drift._api import take_baseline
-
     s, u, last = parse_window(window, since, until)
-    console = Console()
+    require_database(db)
     try:
-        b = take_baseline(db, name, task=task, since=s, until=u, last=last)
+        b = drift.take_baseline(db, name, task=task, since=s, until=u, last=last)
     except (LookupError, ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     p = b.profile
     console.print(
         f"baseline [bold]{b.name}[/bold] of task {b.task!r}: {p.n} calls ({b.window}); "
@@ -110,7 +108,7 @@ def baseline(
 
 @drift_app.command()
 def check(
-    db: DbOpt,
+    db: DbOption,
     baseline_name: Annotated[str, typer.Option("--baseline", help="Stored baseline name.")],
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -118,18 +116,13 @@ def check(
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")] = None,
 ) -> None:
     """Compare a window of calls with a baseline; exit 1 when anything drifted."""
-    from accord.drift._api import check_drift
-    from accord.drift._html import write_html
-    from accord.drift._table import render_table
-
     s, u, last = parse_window(window, since, until)
-    console = Console()
+    require_database(db)
     try:
-        report = check_drift(db, baseline_name, since=s, until=u, last=last)
+        report = drift.check_drift(db, baseline_name, since=s, until=u, last=last)
     except (LookupError, ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    console.print(render_table(report))
+        fail(str(exc))
+    console.print(drift.render_table(report))
     if html is not None:
-        console.print(f"HTML report: {write_html(report, html)}")
+        console.print(f"HTML report: {drift.write_html(report, html)}")
     raise typer.Exit(report.exit_code)

@@ -1,21 +1,25 @@
-"""Transparency: a flow as a tree of actions, and the provenance chain of one record.
+"""``accord flows``, ``trace`` and ``why``: what happened, and why, from the log.
 
 These read only the durable log, so they work on any database, live or not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_store
 from accord.records import Record
 from accord.store.base import Store
 
-__all__ = ["describe", "flow_tree", "provenance", "trigger"]
+__all__ = ["describe", "flow_tree", "flows", "provenance", "trace", "trigger", "why"]
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -84,3 +88,47 @@ def provenance(store: Store, record_id: int) -> Tree:
                 continue
             stack.append((cause, branch.add(describe(cause))))
     return tree
+
+
+def flows(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(min=1, help="How many recent flows.")] = 20,
+) -> None:
+    """List recent flows with their status."""
+    with open_store(db) as store:
+        table = Table("flow", "root action", "status", "actions", "pending", "errors", "started")
+        colors = {"done": "green", "running": "yellow", "failed": "red", "halted": "red"}
+        for f in store.flows(limit):
+            started = dt.datetime.fromtimestamp(f.started_at).isoformat(" ", "seconds")
+            status = f"[{colors[f.status]}]{f.status}[/]"
+            table.add_row(
+                str(f.flow), f.root, status, str(f.actions), str(f.pending), str(f.errors), started
+            )
+        console.print(table)
+
+
+def trace(
+    flow: Annotated[int, typer.Argument(metavar="FLOW", help="The flow id (see `accord flows`).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Print a flow as a tree of actions, with the sync that caused each."""
+    with open_store(db) as store:
+        records = store.flow_records(flow)
+        if not records:
+            fail(f"no flow {flow} in {db}; list flows with `accord flows`", 1)
+        console.print(flow_tree(records, store.flow_events(flow)))
+
+
+def why(
+    record: Annotated[
+        int, typer.Argument(metavar="RECORD", help="A record id (as shown by `accord trace`).")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Walk a record's provenance back to the root action of its flow."""
+    with open_store(db) as store:
+        try:
+            chain = provenance(store, record)
+        except LookupError as exc:
+            fail(f"{exc} in {db}", 1)
+        console.print(chain)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -20,6 +19,7 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
+from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
 from accord.store.sqlite import SqliteStore, StoreLocked
@@ -35,18 +35,10 @@ log = logging.getLogger("accord.serve")
 
 
 def serve_command(
-    app: Annotated[
-        str,
-        typer.Argument(
-            help="The app: a module (pkg.mod or pkg.mod:name), a .py file or an app folder, "
-            "e.g. examples.realworld.app:app."
-        ),
-    ],
+    app: AppArgument,
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    db: Annotated[Path, typer.Option("--db", help="The engine's SQLite database file.")] = Path(
-        "accord.db"
-    ),
+    db: DbOption = DEFAULT_DB,
     deadline: Annotated[
         float, typer.Option(help="Seconds a request may wait for its answer before a 504.")
     ] = 10.0,
@@ -76,7 +68,7 @@ def serve_command(
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
-        raise typer.BadParameter(f"cannot load {app}: {exc}") from None
+        fail(f"cannot load {app}: {exc}")
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
     store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
@@ -100,16 +92,15 @@ def serve_command(
             on_failure=on_failure,
         )
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        fail(str(exc))
     if shutdown_timeout <= 0:
-        raise typer.BadParameter("--shutdown-timeout must be positive")
+        fail("--shutdown-timeout must be positive")
     try:
         # Here rather than when the lifespan starts the engine (which claims it again, a
         # no-op): a refusal is one line and exit status 1, not a startup traceback.
         store.claim()
     except StoreLocked as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc), 1)
     config = uvicorn.Config(
         server.asgi,
         host=host,
@@ -148,12 +139,3 @@ class _Runner(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         self.accord.begin_shutdown()
-
-
-def main() -> None:
-    """Run ``serve_command`` on its own (``python -m accord.cli_serve``)."""
-    typer.run(serve_command)
-
-
-if __name__ == "__main__":
-    main()

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from accord.cli_serve import serve_command
+from accord.cli.serve import serve_command
 
 cli = typer.Typer()
 cli.command()(serve_command)

@@ -1,14 +1,9 @@
-"""``accord check APP``: load an app, check concept independence and every sync.
-
-Mounted by the main CLI as ``app.command("check")(check_command)``; also runnable on its own
-as ``python -m accord.cli_check APP``.
-"""
+"""``accord check APP``: load an app, check concept independence and every sync."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,12 +12,11 @@ from rich.text import Text
 from accord.checks.diagnostics import Diagnostic, SyncCheckError
 from accord.checks.independence import check_independence
 from accord.checks.syncs import check
+from accord.cli._common import AppArgument, fail
 from accord.loading import AppLoadError, load_app_for_check
 from accord.sync.text.parser import SyncSyntaxError
 
-__all__ = ["check_app", "check_command"]
-
-check_app = typer.Typer(name="accord-check", add_completion=False, pretty_exceptions_enable=False)
+__all__ = ["check_command"]
 
 _STYLE = {"error": "bold red", "warning": "bold yellow"}
 
@@ -36,16 +30,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-@check_app.command()
-def check_command(
-    app: Annotated[
-        str,
-        typer.Argument(
-            help="The app: a folder of concepts and syncs, a module exposing `app` "
-            "(pkg.mod or pkg.mod:name) or a .py file."
-        ),
-    ],
-) -> None:
+def check_command(app: AppArgument) -> None:
     """Check an app: concepts never import each other, and every sync is well-formed."""
     console = Console(soft_wrap=True, highlight=False)
     errors = warnings = 0
@@ -61,8 +46,7 @@ def check_command(
     try:
         loaded = load_app_for_check(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
-        console.print(Text(f"error: cannot load {app}: {exc}", style="red"))
-        raise typer.Exit(1) from None
+        fail(f"cannot load {app}: {exc}")
 
     for problem in loaded.problems:
         errors += 1
@@ -94,7 +78,3 @@ def check_command(
     console.print(Text(summary, style="bold red" if errors else "bold green"))
     if errors:
         raise typer.Exit(1)
-
-
-if __name__ == "__main__":
-    check_app()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from accord.cli_check import check_app
+from accord.cli import app as accord_cli
 from accord.loading import AppLoadError, load_app
 from accord.sync.text import SyncSyntaxError
 
@@ -49,21 +49,21 @@ def test_check_reports_every_problem_of_the_broken_example_and_exits_1(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(REPO)
-    result = CliRunner().invoke(check_app, ["examples/broken"])
+    result = CliRunner().invoke(accord_cli, ["check", "examples/broken"])
     assert result.exit_code == 1
     assert result.output == BROKEN_OUTPUT
 
 
 def test_check_passes_a_clean_app_in_both_notations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
-    result = CliRunner().invoke(check_app, ["clean_app"])
+    result = CliRunner().invoke(accord_cli, ["check", "clean_app"])
     assert result.output == "0 errors, 0 warnings (2 concepts, 2 syncs checked)\n"
     assert result.exit_code == 0
 
 
 def test_check_runs_as_a_module_in_a_fresh_process() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "accord.cli_check", "examples/broken"],
+        [sys.executable, "-m", "accord.cli", "check", "examples/broken"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -74,8 +74,8 @@ def test_check_runs_as_a_module_in_a_fresh_process() -> None:
 
 
 def test_check_of_a_missing_app_says_what_to_pass(tmp_path: Path) -> None:
-    result = CliRunner().invoke(check_app, ["no_such_module_here"])
-    assert result.exit_code == 1
+    result = CliRunner().invoke(accord_cli, ["check", "no_such_module_here"])
+    assert result.exit_code == 2
     assert result.output == (
         "error: cannot load no_such_module_here: cannot import 'no_such_module_here' (No module "
         "named 'no_such_module_here'); pass an importable module (pkg.mod or pkg.mod:app), a .py "
@@ -122,7 +122,7 @@ def test_load_app_from_a_module_exposing_an_app(
         "tinyapp.main.not_an_app must be an accord.App (got int); define "
         "`not_an_app = App(concepts=[...], syncs=[...])` or pass module:name"
     )
-    result = CliRunner().invoke(check_app, ["tinyapp/main.py"])
+    result = CliRunner().invoke(accord_cli, ["check", "tinyapp/main.py"])
     assert (result.exit_code, result.output) == (
         0,
         "0 errors, 0 warnings (1 concept, 0 syncs checked)\n",
@@ -131,8 +131,8 @@ def test_load_app_from_a_module_exposing_an_app(
 
 def test_an_app_module_failing_to_import_is_reported_without_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "crashing.py").write_text("raise RuntimeError('no config')\n", encoding="utf-8")
-    result = CliRunner().invoke(check_app, [str(tmp_path)])
-    assert result.exit_code == 1
+    result = CliRunner().invoke(accord_cli, ["check", str(tmp_path)])
+    assert result.exit_code == 2
     assert result.output == (
         f"error: cannot load {tmp_path}: importing {tmp_path / 'crashing'}.py failed: "
         "RuntimeError: no config\n"
@@ -189,7 +189,7 @@ def test_a_package_style_app_folder_loads_the_app_of_its_app_module(
     monkeypatch.chdir(tmp_path)
     assert [type(c).__module__ for c in load_app("shopapp").concepts] == ["shopapp.concepts"]
     assert load_app(f"{package}:small").concepts == []
-    result = CliRunner().invoke(check_app, ["shopapp/"])
+    result = CliRunner().invoke(accord_cli, ["check", "shopapp/"])
     assert (result.exit_code, result.output) == (
         0,
         "0 errors, 0 warnings (1 concept, 0 syncs checked)\n",
@@ -252,5 +252,5 @@ def test_every_bad_app_is_one_line_naming_the_fix(
     with pytest.raises(AppLoadError) as info:
         load_app(spec)
     assert str(info.value) == message
-    result = CliRunner().invoke(check_app, [spec])
-    assert (result.exit_code, result.output) == (1, f"error: cannot load {spec}: {message}\n")
+    result = CliRunner().invoke(accord_cli, ["check", spec])
+    assert (result.exit_code, result.output) == (2, f"error: cannot load {spec}: {message}\n")

@@ -13,6 +13,7 @@ import os
 import shlex
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,9 +23,13 @@ from pydantic import ValidationError
 from rich.syntax import Syntax
 from rich.table import Table
 
-from accord._cli import DEFAULT_DB, DbOption, console, open_store
+from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_store
 from accord.concepts.reviewing import describe_errors, import_schema, validate_value
 from accord.store.sqlite import SqliteStore
+
+ItemArgument = Annotated[
+    str, typer.Argument(metavar="ITEM", help="The review item's id (see `accord review list`).")
+]
 
 review_app = typer.Typer(help="Decide items waiting for human review.", no_args_is_help=True)
 
@@ -33,32 +38,33 @@ def _items(store: SqliteStore, where: str, params: tuple[Any, ...] = ()) -> list
     try:
         return store.reader().all(f"SELECT * FROM review_items WHERE {where}", params)
     except sqlite3.OperationalError:
-        console.print("[red]error:[/] this database has no review queue (no Reviewing concept)")
-        raise typer.Exit(2) from None
+        fail("this database has no review queue (no Reviewing concept)")
 
 
 def _open_item(store: SqliteStore, item: str) -> dict[str, Any]:
     rows = _items(store, "item = ?", (item,))
     if not rows:
-        console.print(f"[red]error:[/] no review item {item!r}; see `accord review list`")
-        raise typer.Exit(1)
+        fail(f"no review item {item!r}; see `accord review list`", 1)
     if rows[0]["status"] != "open":
-        console.print(f"[red]error:[/] review item {item} is already {rows[0]['status']}")
-        raise typer.Exit(1)
+        fail(f"review item {item} is already {rows[0]['status']}", 1)
     return rows[0]
 
 
 def _check(row: dict[str, Any], value: Any, what: str) -> None:
     if not row["schema_ref"]:
         return
+    # The app's schemas import as they do when the app runs: from the folder it runs in.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         model = import_schema(row["schema_ref"])
     except (ImportError, AttributeError, TypeError) as exc:
-        console.print(
-            f"[yellow]warning:[/] cannot import {row['schema_ref']} ({exc}); the app will "
-            "validate the value when it applies the decision"
+        fail(
+            f"cannot validate the {what} value: {row['schema_ref']} does not import ({exc}); "
+            "run this command from the folder the app runs from, or set PYTHONPATH so its "
+            "modules import. Nothing was changed",
+            1,
         )
-        return
     try:
         validate_value(model, value)
     except ValidationError as exc:
@@ -101,13 +107,12 @@ def list_items(db: DbOption = DEFAULT_DB) -> None:
 
 
 @review_app.command()
-def show(item: str, db: DbOption = DEFAULT_DB) -> None:
+def show(item: ItemArgument, db: DbOption = DEFAULT_DB) -> None:
     """Show one item: payload, proposed value, status."""
     with open_store(db) as store:
         rows = _items(store, "item = ?", (item,))
         if not rows:
-            console.print(f"[red]error:[/] no review item {item!r}")
-            raise typer.Exit(1)
+            fail(f"no review item {item!r}; see `accord review list`", 1)
         r = rows[0]
         console.print(f"[bold]{r['item']}[/] ({r['status']}) flow {r['flow']}: {r['subject']}")
         console.print(f"reason: {r['reason']}")
@@ -119,7 +124,7 @@ def show(item: str, db: DbOption = DEFAULT_DB) -> None:
 
 @review_app.command()
 def approve(
-    item: str,
+    item: ItemArgument,
     db: DbOption = DEFAULT_DB,
     note: Annotated[str, typer.Option(help="Why.")] = "",
     reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
@@ -133,7 +138,7 @@ def approve(
 
 @review_app.command()
 def edit(
-    item: str,
+    item: ItemArgument,
     db: DbOption = DEFAULT_DB,
     value: Annotated[
         str | None, typer.Option(help="The corrected value as JSON; without it, $EDITOR opens.")
@@ -148,15 +153,14 @@ def edit(
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
-            console.print(f"[red]refused:[/] the value is not valid JSON: {exc}")
-            raise typer.Exit(1) from None
+            fail(f"the value is not valid JSON: {exc}", 1)
         _check(row, parsed, "edited")
         _post(store, row, decision="edit", value=parsed, note=note, reviewer=reviewer)
 
 
 @review_app.command()
 def reject(
-    item: str,
+    item: ItemArgument,
     db: DbOption = DEFAULT_DB,
     reason: Annotated[str, typer.Option(help="Why it is rejected (recorded).")] = "",
     reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
