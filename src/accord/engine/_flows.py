@@ -55,7 +55,7 @@ class FlowCache:
     """The flows the engine works on, most recently used last, loaded from ``store``."""
 
     def __init__(self, store: Store, capacity: int) -> None:
-        self.store = store
+        self._store = store
         self.capacity = capacity
         self._flows: OrderedDict[int, Flow] = OrderedDict()
         self._uncommitted: set[int] = set()  # records completed by the batch not yet committed
@@ -70,11 +70,11 @@ class FlowCache:
             return flow
         flow = Flow(flow_id)
         if not new:
-            for record in self.store.flow_records(flow_id):
+            for record in self._store.flow_records(flow_id):
                 flow.steps += 1
                 if record.completed:
                     flow.completed[record.key].append(record)
-            flow.fired = self.store.flow_firings(flow_id)
+            flow.fired = self._store.flow_firings(flow_id)
         self._flows[flow_id] = flow
         return flow
 
@@ -86,7 +86,7 @@ class FlowCache:
         """Whether the log holds a flow of that id."""
         # A flow's id is its root's id: a record left in an unknown flow would merge with the
         # flow of whatever root later takes that id, and two flows would cross-match.
-        root = self.store.record(flow_id)
+        root = self._store.record(flow_id)
         return root is not None and root.flow == flow_id
 
     def complete(self, record: Record) -> Flow:
@@ -116,7 +116,7 @@ class FlowCache:
         if cached is not None:
             done = [r for r in cached.completed.get(key, ()) if r.id not in self._uncommitted]
             return done, cached.failed
-        done = [r for r in self.store.flow_records(flow_id) if r.key == key and r.completed]
+        done = [r for r in self._store.flow_records(flow_id) if r.key == key and r.completed]
         return done, self._stored_failure(flow_id)
 
     def evict(self) -> None:
@@ -138,7 +138,7 @@ class FlowCache:
 
     def _stored_failure(self, flow_id: int) -> FlowFailed | None:
         """The failure of a flow that is not in the cache, from its recorded events."""
-        for _, kind, detail in self.store.flow_events(flow_id):
+        for _, kind, detail in self._store.flow_events(flow_id):
             if kind == "sync_failed":
                 sync, _, reason = detail.partition(": ")
                 return FlowFailed(flow_id, sync, reason)

@@ -25,15 +25,15 @@ class Waiters:
     """The futures of every caller waiting on the engine."""
 
     def __init__(self, store: Store, flows: FlowCache) -> None:
-        self.store = store
-        self.flows = flows
+        self._store = store
+        self._flows = flows
         self._done: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
         self._watchers: dict[int, list[tuple[Key, asyncio.Future[Record]]]] = defaultdict(list)
         self._idle: list[asyncio.Future[None]] = []
 
     async def completion(self, record_id: int, timeout: float | None) -> Record:
         """The record once it is completed and committed."""
-        stored = self.store.record(record_id)
+        stored = self._store.record(record_id)
         if stored is not None and stored.completed:
             return stored
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
@@ -51,7 +51,7 @@ class Waiters:
         """The first committed completion of the action ``key`` in ``flow``."""
         future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
         self._watchers[flow].append((key, future))
-        done, failed = self.flows.settled(flow, key)
+        done, failed = self._flows.settled(flow, key)
         if done or failed is not None:
             self._watchers[flow].remove((key, future))
             if done:

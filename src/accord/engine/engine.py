@@ -6,6 +6,11 @@ finished meanwhile, the syncs those completions fire (firing records and the inv
 produce) and new root invocations. The batch commits before anything it invoked runs, so every
 completion is durable before any sync acts on it; concurrent flows share one commit (group
 commit), which is where the throughput comes from.
+
+This module is the scheduler and the batch; beside it: what is kept in memory about flows
+(``_flows``), the callers waiting on the engine (``_waiters``), the commit's thread
+(``_commit``), running one action or query (``_running``), which syncs a completion may fire
+(``_index``), matching and ``where`` plans (``matching``) and the exceptions (``errors``).
 """
 
 from __future__ import annotations
