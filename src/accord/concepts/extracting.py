@@ -16,6 +16,7 @@ from typing import Any
 
 from typing_extensions import TypedDict
 
+from accord._json import Unrepresentable, check_representable
 from accord.concept import Concept, Error, action, error, query
 from accord.llm import Failure, Success, Task
 from accord.llm.result import Attempt
@@ -78,11 +79,17 @@ class Extracting(Concept):
             result = await declared.run_result(**input)
         except ValueError as exc:
             return error("invalid_input", str(exc))
-        self._record(declared, result)
+        completion: Extracted | Error
         if isinstance(result, Success):
-            output: dict[str, Any] = declared.dump(result.value)
-            return {"output": output}
-        return error(result.kind, result.message, **result.details())
+            completion = {"output": declared.dump(result.value)}
+        else:
+            completion = error(result.kind, result.message, **result.details())
+        try:  # the pipeline refuses unstorable answers; this keeps a slip from stopping the log
+            check_representable(completion)
+        except Unrepresentable as exc:
+            return error("internal", f"task {task!r} produced a result the log cannot store: {exc}")
+        self._record(declared, result)
+        return completion
 
     @query
     def calls(self, task: str) -> list[CallRow]:

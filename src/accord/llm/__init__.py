@@ -9,6 +9,7 @@ invalid_output, budget_exceeded, internal), each with every `Attempt` made.
 from accord.llm._guard import RealRequestForbidden, forbid_real_requests
 from accord.llm.cache import MemoryCache, ResponseCache, SqliteCache
 from accord.llm.errors import RETRYABLE, FailureKind, LLMFailure, ModelError
+from accord.llm.limits import Limits
 from accord.llm.messages import Message, Mode, Request, Response
 from accord.llm.models import (
     DEFAULT_MODEL,
@@ -35,6 +36,7 @@ __all__ = [
     "FailureKind",
     "FunctionModel",
     "LLMFailure",
+    "Limits",
     "MemoryCache",
     "Message",
     "Mode",

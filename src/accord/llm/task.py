@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 from accord.llm.cache import ResponseCache, default_cache
 from accord.llm.errors import LLMFailure
+from accord.llm.limits import Limits
 from accord.llm.messages import Message
 from accord.llm.models import Model, default_model, resolve_model
 from accord.llm.resilience import Policy
@@ -89,7 +90,8 @@ class Task(Generic[T]):
     or the embedded model). ``inputs`` maps input names to types (default: every prompt field
     as ``str``). ``cache`` is off by default; ``True`` uses an in-memory cache, or pass a
     `ResponseCache` (e.g. ``SqliteCache(path)``). ``settings`` go to the model unchanged
-    (``temperature``, ``max_tokens``, ``seed``, ...).
+    (``temperature``, ``max_tokens``, ``seed``, ...). ``limits`` bounds the answers (size,
+    nesting) and the raw text kept of them (see `Limits`).
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class Task(Generic[T]):
         settings: Mapping[str, Any] | None = None,
         policy: Policy | None = None,
         max_repair_cost: int | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if not name.isidentifier():
             raise ValueError(f"task name {name!r} must be an identifier (letters, digits, _)")
@@ -136,6 +139,7 @@ class Task(Generic[T]):
         self.settings = dict(settings or {})
         self.policy = policy or Policy()
         self.max_repair_cost = max_repair_cost
+        self.limits = limits or Limits()
         self.schema: dict[str, Any] = self.adapter.json_schema()
         self.schema_name = _schema_name(output, name)
 
