@@ -10,6 +10,7 @@ from rich.table import Table
 
 from accord._cli import DEFAULT_DB, DbOption, console, open_store
 from accord.cli_check import check_command
+from accord.cli_log import log_app
 from accord.cli_review import review_app
 from accord.cli_serve import serve_command
 from accord.drift.cli import drift_app
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 app.add_typer(drift_app, name="drift")
+app.add_typer(log_app, name="log")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
 
