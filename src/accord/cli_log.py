@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from accord._cli import DEFAULT_DB, DbOption, console
 from accord.store.retention import DEFAULT_THRESHOLD, LogFileError, compact_log, parse_age
@@ -41,6 +42,6 @@ def compact_command(
             db, older_than=age, threshold=threshold, dry_run=dry_run, vacuum=vacuum
         )
     except (LogFileError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     console.print(report.summary(), highlight=False)

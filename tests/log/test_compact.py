@@ -220,7 +220,7 @@ def test_compact_shrinks_old_finished_flows_and_keeps_what_the_tools_read(
 
     assert code == 0, out
     assert "compacted 3 records and 3 LLM answers in 3 finished flows" in out
-    assert "left alone: 1 unfinished flows, 1 flows with an open review item" in out
+    assert "left alone: 1 unfinished flow, 1 flow with an open review item" in out
     for name in ("http", "long", "bad"):
         assert max(body_sizes(db, flows[name])) <= 4_096
     for name, before in untouched.items():
@@ -328,27 +328,30 @@ def test_the_threshold_decides_which_bodies_are_bulky(copy: tuple[Path, dict[str
     assert max(body_sizes(db, flows["long"])) > 24_000
 
 
+def bad_path(kind: str, where: Path) -> Path:
+    """A --db path that is not an accord database, of the given kind."""
+    if kind == "directory":
+        return where
+    path = where / "file.db"
+    if kind == "text-file":
+        path.write_text("hello " * 100)
+    elif kind == "no-log":
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE t (x)")
+    return path
+
+
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("kind", "message"),
     [
-        (lambda p: p / "missing.db", "no database at"),
-        (lambda p: p, "is not a file"),
-        (
-            lambda p: (p / "notes.txt", (p / "notes.txt").write_text("hello " * 100))[0],
-            "is not an SQLite database",
-        ),  # fmt: skip
-        (
-            lambda p: (
-                p / "other.db",
-                sqlite3.connect(p / "other.db").execute("CREATE TABLE t (x)").connection.commit(),
-            )[0],
-            "has no action log",
-        ),  # fmt: skip
+        ("missing", "no database at"),
+        ("directory", "is not a file"),
+        ("text-file", "is not an SQLite database"),
+        ("no-log", "has no action log"),
     ],
-    ids=["missing", "directory", "text-file", "no-log"],
 )
-def test_a_bad_db_path_is_a_one_line_error(tmp_path: Path, make: Any, message: str) -> None:
-    path = make(tmp_path)
+def test_a_bad_db_path_is_a_one_line_error(tmp_path: Path, kind: str, message: str) -> None:
+    path = bad_path(kind, tmp_path)
     code, out = run_cli("log", "compact", "--db", str(path), "--older-than", "30d")
     assert code == 2
     assert out.startswith("error: ") and message in out and out.count("\n") == 1, out

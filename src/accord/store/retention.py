@@ -95,10 +95,11 @@ class CompactionReport:
         """A few lines for people."""
         verb = "would compact" if self.dry_run else "compacted"
         lines = [
-            f"{verb} {self.records:,} records and {self.attempts:,} LLM answers in "
-            f"{self.flows:,} finished flows: {self.bytes_before:,} -> {self.bytes_after:,} bytes",
-            f"left alone: {self.skipped_unfinished:,} unfinished flows, "
-            f"{self.skipped_in_review:,} flows with an open review item",
+            f"{verb} {_count(self.records, 'record')} and {_count(self.attempts, 'LLM answer')} "
+            f"in {_count(self.flows, 'finished flow')}: {self.bytes_before:,} -> "
+            f"{self.bytes_after:,} bytes",
+            f"left alone: {_count(self.skipped_unfinished, 'unfinished flow')}, "
+            f"{_count(self.skipped_in_review, 'flow')} with an open review item",
         ]
         if not self.dry_run:
             size = f"file: {self.file_bytes_before:,} -> {self.file_bytes_after:,} bytes"
@@ -108,6 +109,10 @@ class CompactionReport:
                 size += " (not vacuumed; new writes reuse the space)"
             lines.append(size)
         return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def parse_age(text: str) -> timedelta:
