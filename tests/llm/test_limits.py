@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
@@ -16,7 +19,19 @@ from accord import App, Clauses, Concept, Var, action, sync
 from accord._json import Unrepresentable, check_representable
 from accord.concepts.extracting import Extracting
 from accord.engine import Engine
-from accord.llm import Budget, Failure, Limits, Policy, Prompt, ScriptedModel, Success, Task
+from accord.llm import (
+    Budget,
+    Failure,
+    FunctionModel,
+    Limits,
+    Model,
+    Policy,
+    Prompt,
+    Request,
+    ScriptedModel,
+    Success,
+    Task,
+)
 from accord.llm.limits import clip_text, nesting_depth
 from accord.llm.models.openai import OpenAIModel
 from accord.llm.providers import OpenAIProvider
@@ -73,7 +88,7 @@ def triage_invalid_output(message: Var, why: Var) -> Clauses:
     )
 
 
-def customer_task(model: ScriptedModel, *, attempts: int = 2, **options: Any) -> Task[Customer]:
+def customer_task(model: Model, *, attempts: int = 2, **options: Any) -> Task[Customer]:
     return Task(
         "customer",
         output=Customer,
@@ -85,7 +100,7 @@ def customer_task(model: ScriptedModel, *, attempts: int = 2, **options: Any) ->
     )
 
 
-def make_app(model: ScriptedModel, **options: Any) -> App:
+def make_app(model: Model, **options: Any) -> App:
     return App(
         concepts=[Inbox(), Extracting([customer_task(model, **options)]), Triage()],
         syncs=[extract_received, triage_invalid_output],
@@ -335,3 +350,59 @@ def test_check_representable_names_the_path_and_the_problem() -> None:
     with pytest.raises(Unrepresentable) as caught:
         check_representable({"x": [0, {"y": "\ud800"}]})
     assert caught.value.parts == ("x", 1, "y") and caught.value.path == "$.x[1].y"
+
+
+ODD = ["\ud800", "\udfff", "\ud83d", "\x00", "\u202e", "\u2066", "\ufffe", "\uffff", "\U0010ffff"]
+text_with_odd_characters = st.text(st.one_of(st.characters(), st.sampled_from(ODD)), max_size=30)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | text_with_odd_characters,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["full_name", "notes", "x", "\ud800"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+answers = st.one_of(
+    text_with_odd_characters,
+    json_values.map(json.dumps),  # surrogates escaped, as a model writes them
+    json_values.map(lambda v: json.dumps(v, ensure_ascii=False)),  # or as characters
+    st.builds(lambda name: json.dumps({"full_name": name}), text_with_odd_characters),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(script=st.lists(answers, min_size=2, max_size=2))
+def test_no_model_answer_stops_the_engine_or_leaves_an_unstorable_record(
+    tmp_path_factory: pytest.TempPathFactory, script: list[str]
+) -> None:
+    db = tmp_path_factory.mktemp("prop") / "app.db"
+
+    odd_answers = iter(script)
+
+    def answer(request: Request) -> str:
+        asked = next(m.content for m in request.messages if m.content.startswith("Who wrote?"))
+        return next(odd_answers) if asked.endswith("odd") else '{"full_name": "Ada"}'
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        async with Engine(
+            make_app(FunctionModel(answer)), db=str(db), deterministic=True
+        ) as engine:
+            odd = await engine.invoke(Inbox.receive, message="m1", text="odd")
+            await engine.idle()
+            ordinary = await engine.invoke(Inbox.receive, message="m2", text="Ada")
+            await engine.idle()
+            return engine.records(odd.flow), engine.records(ordinary.flow)
+
+    odd, ordinary = asyncio.run(run())
+    assert all(r.completed for r in odd)
+    extract = odd[1]
+    assert extract.output is not None
+    assert "output" in extract.output or extract.output["error"]["kind"] == "invalid_output"
+    assert ordinary[1].output == {"output": {"full_name": "Ada", "notes": ""}}
+    with sqlite3.connect(db) as conn:
+        documents = conn.execute("SELECT input, output FROM actions").fetchall()
+        attempts = conn.execute("SELECT raw, errors_json, message FROM llm_attempts").fetchall()
+    for document in [*(d for pair in documents for d in pair), *(a[1] for a in attempts)]:
+        check_representable(json.loads(document))
+    for raw, _, message in attempts:
+        check_representable([raw, message])
