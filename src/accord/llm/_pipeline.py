@@ -10,9 +10,7 @@ everything (docs/decisions/0030-llm-retry-loop-and-circuit-breaker.md).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 import time
 import weakref
 from collections.abc import Mapping
@@ -21,14 +19,13 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, TypeAdapter
 
-from accord._json import Unrepresentable, check_representable
+from accord.llm._answers import bounded_errors, clip, read_answer
 from accord.llm._guard import RealRequestForbidden, redact
 from accord.llm.cache import CachedAnswer, cache_key
 from accord.llm.errors import ModelError
-from accord.llm.limits import clip_text, nesting_depth, storable
 from accord.llm.messages import Message, Request, Response
 from accord.llm.models.base import Model
-from accord.llm.parsing import OutputError, Parsed, parse
+from accord.llm.parsing import OutputError, Parsed
 from accord.llm.profiles import NullPath, SchemaPlan
 from accord.llm.resilience import backoff_delay
 from accord.llm.result import Attempt, Failure, Success
@@ -132,12 +129,12 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
             hit = task.cache.get(key)
             if hit is not None:
                 try:
-                    parsed = _read(task, adapter, hit.text)
+                    parsed = read_answer(task, adapter, hit.text)
                 except OutputError:
                     pass  # an entry written by an older schema, parser or limit: ask the model
                 else:
                     state.record(Attempt(
-                        model.name, version, profile.mode, "ok", raw=_clip(task, hit.text),
+                        model.name, version, profile.mode, "ok", raw=clip(task, hit.text),
                         repairs=parsed.repairs, reask=reask, cached=True, latency_ms=0.0,
                         started_at=started, raw_chars=len(hit.text)))
                     return _success(state, parsed)
@@ -159,10 +156,10 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 model.breaker.release()
             state.record(Attempt(
                 model.name, version, profile.mode, exc.kind,
-                raw=_clip(task, exc.raw) if exc.raw else None, error_class=exc.error_class,
-                message=_clip(task, exc.message), reask=reask, latency_ms=_ms(started),
+                raw=clip(task, exc.raw) if exc.raw else None, error_class=exc.error_class,
+                message=clip(task, exc.message), reask=reask, latency_ms=_ms(started),
                 started_at=started, raw_chars=len(exc.raw) if exc.raw else None))
-            failure = state.failure(exc.kind, _clip(task, f"{model.name}: {exc.message}"))
+            failure = state.failure(exc.kind, clip(task, f"{model.name}: {exc.message}"))
             if not exc.retryable or n + 1 == task.budget.attempts:
                 return failure
             if exc.retry_after is not None and exc.retry_after > task.policy.max_retry_after:
@@ -176,16 +173,16 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
         text = response.text
         # The raw text is kept once per attempt, cut to the limit: the attempt and the failure
         # share this one copy, however many times the answer is re-asked or reported.
-        raw = _clip(task, text)
+        raw = clip(task, text)
         common: dict[str, Any] = {
             "raw": raw, "reask": reask, "input_tokens": response.input_tokens,
             "output_tokens": response.output_tokens, "latency_ms": latency,
             "cost": model.cost(response), "started_at": started, "raw_chars": len(text),
         }
         try:
-            parsed = _read(task, adapter, text)
+            parsed = read_answer(task, adapter, text)
         except OutputError as exc:
-            errors, errors_text = _bounded_errors(task, exc)
+            errors, errors_text = bounded_errors(task, exc)
             state.record(Attempt(
                 model.name, version, profile.mode, "invalid_output", repairs=exc.repairs,
                 errors=errors, error_class="OutputError",
@@ -230,158 +227,6 @@ async def _send(model: Model, request: Request, timeout: float) -> tuple[Respons
         raise ModelError("internal", redact(f"{type(exc).__name__}: {exc}"),
                          error_class=type(exc).__name__) from None
     return response, (time.perf_counter() - t0) * 1000
-
-
-def _read(task: Task[Any], adapter: TypeAdapter[Any], text: str) -> Parsed[Any]:
-    """Parse an answer within the task's limits; raises `OutputError` for a refused one.
-
-    Size and nesting are checked first (they bound the parser's work); an answer holding a
-    lone surrogate is refused naming its field, since the log could not store the value.
-    """
-    limits = task.limits
-    if len(text) > limits.answer_chars:
-        raise OutputError(text, [_whole(
-            "too_large", f"the answer has {len(text):,} characters, more than the "
-            f"{limits.answer_chars:,} this task accepts (Limits.answer_chars); answer with the "
-            "JSON value only")])
-    depth, at = nesting_depth(text, limits.depth + 1)
-    if depth > limits.depth:
-        raise OutputError(text, [_whole(
-            "too_deep", f"lists and objects nest deeper than {limits.depth} levels (at "
-            f"character {at}; Limits.depth); answer with a flatter value", pos=at)])
-    if _SURROGATE.search(text) or not _is_utf8(text):
-        _refuse_surrogates(task, adapter, text)
-    parsed = parse(text, adapter, max_cost=task.max_repair_cost)
-    try:
-        check_representable(task.dump(parsed.value), limits.depth)
-    except Unrepresentable as exc:
-        raise OutputError(text, [_unstorable(exc)], parsed.repairs) from None
-    return parsed
-
-
-_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_LONE_ESCAPE = re.compile(
-    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-)
-
-
-def _is_utf8(text: str) -> bool:
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _refuse_surrogates(task: Task[Any], adapter: TypeAdapter[Any], text: str) -> None:
-    """Raise `OutputError` naming the field of the first lone surrogate in ``text``, if any
-    (escaped as ``\\ud800`` or as a character)."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        return  # the nesting check has run; the parser reports what is left
-    except ValueError:  # not plain JSON: read it leniently with a stand-in for each surrogate
-        position = _first_lone(text)
-        if position is None:
-            return
-        marked = _LONE_ESCAPE.sub(lambda _: r"\udbff\udffd", _valid_or_marked(text))
-        try:
-            value = task.dump(parse(marked, adapter, max_cost=task.max_repair_cost).value)
-        except OutputError:
-            value = None
-        parts = _path_of_mark(value, ())
-        if parts is None:
-            raise OutputError(text, [_whole(
-                "unrepresentable", f"the reply holds a lone surrogate at character {position}, "
-                "which is not valid Unicode; use only valid characters", pos=position)]) from None
-        raise OutputError(text, [_unstorable(Unrepresentable(parts, _LONE))]) from None
-    try:
-        check_representable(value)
-    except Unrepresentable as exc:
-        raise OutputError(text, [_unstorable(exc)]) from None
-
-
-_MARK = "\U0010fffd"  # a private-use character (escaped in JSON as \udbff\udffd): a stand-in
-_LONE = "holds a lone surrogate, which is not valid Unicode and cannot be stored as UTF-8"
-
-
-def _first_lone(text: str) -> int | None:
-    found = _LONE_ESCAPE.search(text)
-    unencodable = _first_unencodable(text)
-    positions = [p for p in (found.start() if found else None, unencodable) if p is not None]
-    return min(positions, default=None)
-
-
-def _valid_or_marked(text: str) -> str:
-    if _is_utf8(text):
-        return text
-    joined = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return joined.replace("\ufffd", _MARK) if "\ufffd" not in text else joined
-
-
-def _path_of_mark(value: Any, parts: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
-    if isinstance(value, str):
-        return parts if _MARK in value else None
-    items: Any = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
-    for key, item in items:
-        found = _path_of_mark(item, (*parts, key))
-        if found is not None:
-            return found
-    return None
-
-
-def _first_unencodable(text: str) -> int | None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return exc.start
-    return None
-
-
-def _unstorable(exc: Unrepresentable) -> dict[str, Any]:
-    return {"type": "unrepresentable", "loc": exc.parts, "msg": exc.problem}
-
-
-def _whole(reason: str, msg: str, **extra: Any) -> dict[str, Any]:
-    """A parser-style error about the reply as a whole (shown as such in a re-ask)."""
-    return {"type": "json_invalid", "reason": reason, "loc": (), **extra, "msg": msg}
-
-
-_ERROR_TEXT = 1_000
-"""Characters kept of each string in a stored validation error."""
-_ERROR_INPUT = 200
-"""Characters kept of a failing string value: the error names the field; the raw text is kept
-once, in the attempt."""
-
-
-def _bounded_errors(task: Task[Any], exc: OutputError) -> tuple[tuple[dict[str, Any], ...], str]:
-    """The first ``Limits.errors`` validation errors, storable, and the re-ask text for them."""
-    limit = task.limits.errors
-    kept = exc.errors[:limit]
-    text = OutputError(exc.raw, kept).field_errors_text()
-    if len(exc.errors) > limit:
-        text += f"\n- and {len(exc.errors) - limit:,} more errors"
-    errors = tuple(storable(_short_input(e), _ERROR_TEXT) for e in kept)
-    return errors, clip_text(text, task.limits.stored_raw_chars)
-
-
-def _short_input(error: dict[str, Any]) -> dict[str, Any]:
-    """``error`` without a copy of the answer: a failing string is cut short and an object or
-    list (a ``missing`` error's input is the whole enclosing object) is left out."""
-    value = error.get("input")
-    if isinstance(value, str):
-        return {**error, "input": clip_text(value, _ERROR_INPUT)}
-    if isinstance(value, dict | list | tuple):
-        return {k: v for k, v in error.items() if k != "input"}
-    return error
-
-
-def _clip(task: Task[Any], text: str) -> str:
-    return clip_text(text, task.limits.stored_raw_chars)
 
 
 def _success(state: _State, parsed: Parsed[Any]) -> Success[Any]:
