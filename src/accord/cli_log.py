@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Annotated
 
 import typer
@@ -44,4 +45,11 @@ def compact_command(
     except (LogFileError, ValueError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
+    except sqlite3.OperationalError as exc:  # e.g. locked by a process that holds it exclusively
+        console.print(
+            f"[red]error:[/] cannot compact {escape(str(db))}: {escape(str(exc))}; "
+            "try again when the app is stopped or idle",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     console.print(report.summary(), highlight=False)
