@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from accord.llm import Budget, Prompt, Task
+from accord.llm import Budget, Prompt, Task, _prompting
 from accord.llm.models import _llama
 from accord.llm.models.local import LocalModel
 
@@ -62,7 +62,7 @@ def main() -> None:
     schema = model.profile.plan(task.schema).schema
     messages = [
         {"role": m.role, "content": m.content}
-        for m in task.messages({"text": TEXT}, schema=schema, structured=True)
+        for m in _prompting.opening(task, {"text": TEXT}, schema=schema, structured=True)
     ]
     direct = llama_cpp.Llama(model_path=str(_llama.smollm2_path()), n_ctx=2048, verbose=False)
     grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema, sort_keys=True),

@@ -10,6 +10,7 @@ import typer
 from accord.cli import flows
 from accord.cli.check import check_command
 from accord.cli.drift import drift_app
+from accord.cli.log import log_app
 from accord.cli.review import review_app
 from accord.cli.serve import serve_command
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 app.add_typer(drift_app, name="drift")
+app.add_typer(log_app, name="log")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
 app.command("flows")(flows.flows)

@@ -4,7 +4,9 @@
 validated output (``{"output": {...}}``) or a typed error (``{"error": {"kind": ...,
 "message": ..., "details": {"attempts": [...], "errors": [...], "raw": ...}}}``). Every call
 is recorded in ``llm_calls`` and each of its attempts in ``llm_attempts``, in the transaction
-that records the completion.
+that records the completion. The raw answers are stored once per attempt, in ``llm_attempts``,
+cut to the task's ``Limits.stored_raw_chars``; an error's ``details.raw`` is the last answer
+(cut the same way) and its ``details.attempts`` carry the metadata only.
 """
 
 from __future__ import annotations
@@ -78,11 +80,13 @@ class Extracting(Concept):
             result = await declared.run_result(**input)
         except ValueError as exc:
             return error("invalid_input", str(exc))
-        self._record(declared, result)
+        completion: Extracted | Error
         if isinstance(result, Success):
-            output: dict[str, Any] = declared.dump(result.value)
-            return {"output": output}
-        return error(result.kind, result.message, **result.details())
+            completion = {"output": declared.dump(result.value)}
+        else:
+            completion = error(result.kind, result.message, **result.details())
+        self._record(declared, result)
+        return completion
 
     @query
     def calls(self, task: str) -> list[CallRow]:
