@@ -7,7 +7,9 @@ config (strict or lax) decides.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -103,10 +105,7 @@ def has_unknown_keys_only(value: object, data: Any) -> bool:
 
 
 def _field_names(adapter: TypeAdapter[Any]) -> frozenset[str]:
-    try:
-        schema = adapter.json_schema()
-    except Exception:  # a type without a JSON schema: no field names to protect
-        return frozenset()
+    schema = _schema(adapter)
     ref = schema.get("$ref", "")
     if ref.startswith("#/$defs/"):  # recursive models put their fields in $defs
         schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
@@ -145,11 +144,22 @@ def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, 
         yield inner, prefix, copy
 
 
+_schemas: weakref.WeakKeyDictionary[TypeAdapter[Any], dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def _schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
+    """The adapter's JSON schema, computed once (it costs far more than a parse)."""
+    try:
+        return _schemas[adapter]
+    except (KeyError, TypeError):
+        pass
     try:
         schema: dict[str, Any] = adapter.json_schema()
     except Exception:  # a type without a JSON schema: nothing to guide the fixes
-        return {}
+        schema = {}
+    # An adapter that cannot be weakly referenced is not cached.
+    with contextlib.suppress(TypeError):
+        _schemas[adapter] = schema
     return schema
 
 
