@@ -76,6 +76,7 @@ class Case:
     expect: Literal["value", "refuse"]
     value: Any
     why: str
+    source: str
 
     @property
     def output_type(self) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
 from accord.llm.parsing import OutputError, parse
 
 from .corpus import SCHEMAS, Case, load_cases
@@ -25,13 +27,19 @@ def _outcome(case: Case) -> str:
 
 def test_corpus_is_large_and_covers_every_schema_both_ways() -> None:
     cases = load_cases()
-    assert len(cases) >= 150
+    assert len(cases) >= 400
     assert len({case.id for case in cases}) == len(cases)
+    assert all(case.source and case.why for case in cases)
     kinds = Counter((case.schema, case.expect) for case in cases)
     for schema in ("customer", "invoice", "classification", "roster"):
         assert kinds[(schema, "value")] >= 10, schema
         assert kinds[(schema, "refuse")] >= 5, schema
     assert {case.schema for case in cases} <= set(SCHEMAS)
+
+
+@pytest.mark.parametrize("case", load_cases(), ids=lambda case: case.id)
+def test_each_corpus_case_is_accepted_with_its_exact_value_or_refused(case: Case) -> None:
+    assert _outcome(case) == ("recovered" if case.expect == "value" else "refused"), case.why
 
 
 def test_corpus_has_zero_false_accepts() -> None:

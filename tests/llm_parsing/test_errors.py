@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from accord.llm.parsing import OutputError, parse
 
 from .corpus import Classification, Invoice
 
 
-def refusal(text: str, output_type: Any) -> OutputError:
+def refusal(text: str, output_type: Any, **options: Any) -> OutputError:
     with pytest.raises(OutputError) as caught:
-        parse(text, output_type)
+        parse(text, output_type, **options)
     return caught.value
 
 
@@ -128,3 +129,93 @@ def test_the_longest_value_gives_the_errors_when_nothing_validates() -> None:
     text = 'See [1].\n{"label": "sales", "confidence": 0.5, "reason": "x"}'
     error = refusal(text, Classification)
     assert error.field_errors_text().startswith("- label: ")
+
+
+class Person(BaseModel):
+    first_name: str
+    email: str
+    tags: list[str] = []
+    weight: float | None = None
+
+
+@pytest.mark.parametrize(
+    ("text", "loc", "kind", "words"),
+    [
+        (
+            '{"first_name": "Ann", "first_name": "Bo", "email": "a@b.c"}',
+            ("first_name",),
+            "duplicate_key",
+            "twice",
+        ),
+        (
+            '{"type": "object", "properties": {"first_name": {"type": "string"}}}',
+            (),
+            "schema_echo",
+            "schema",
+        ),
+        (
+            '{"first_name": "<string>", "email": "a@b.c"}',
+            ("first_name",),
+            "placeholder",
+            "placeholder",
+        ),
+        ('{"first_name": "TBD", "email": "a@b.c"}', ("first_name",), "placeholder", "real value"),
+        (
+            '{"first_name": "Ann", "firstName": "Bo", "email": "a@b.c"}',
+            ("first_name",),
+            "ambiguous_key",
+            "once",
+        ),
+        (
+            '{"first_name": "Ann", "email": "a@b.c", "tags": "a, b"}',
+            ("tags",),
+            "ambiguous_list",
+            "JSON list",
+        ),
+        (
+            '{"first_name": "Ann", "email": "a@b.c", "weight": "5 kg"}',
+            ("weight",),
+            "ambiguous_number",
+            "unit",
+        ),
+        (
+            '{"first_name": "Ann", "email": "a@b.c", "weight": "1,500"}',
+            ("weight",),
+            "ambiguous_number",
+            "thousands",
+        ),
+        ('{"first_name": "about "Mo", then", "email": "a@b.c"}', (), "json_invalid", "ambiguous"),
+    ],
+)
+def test_each_must_refuse_category_names_the_field_and_the_reason(
+    text: str, loc: tuple[str, ...], kind: str, words: str
+) -> None:
+    error = refusal(text, Person)
+    first = error.errors[0]
+    assert first["type"] == kind
+    assert tuple(first["loc"]) == loc
+    assert words in first["msg"]
+    if loc:
+        assert error.field_errors_text().startswith(f"- {'.'.join(loc)}: ")
+
+
+def test_an_ambiguous_day_month_order_is_refused_and_named() -> None:
+    import datetime
+
+    class Visit(BaseModel):
+        day: datetime.date
+
+    error = refusal('{"day": "03/05/2024"}', Visit)
+    assert error.errors[0]["type"] == "ambiguous_date"
+    assert error.errors[0]["loc"] == ("day",)
+    assert parse('{"day": "13/05/2024"}', Visit).value.day == datetime.date(2024, 5, 13)
+
+
+def test_a_coercion_is_a_visible_repair_and_can_be_forbidden() -> None:
+    parsed = parse('{"first_name": "Ann", "email": "a@b.c", "weight": "72"}', Person)
+    assert parsed.value.weight == 72.0
+    assert [repair.kind for repair in parsed.repairs] == ["coerce_type"]
+    error = refusal(
+        '{"first_name": "Ann", "email": "a@b.c", "weight": "72"}', Person, forbid={"coerce_type"}
+    )
+    assert error.errors[0]["type"] == "repair_forbidden"

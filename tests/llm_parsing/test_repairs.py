@@ -369,8 +369,8 @@ def test_a_reply_cut_inside_its_reasoning_block_is_refused() -> None:
 
 
 def test_a_think_tag_inside_the_data_is_data() -> None:
-    parsed = parse("{'title': '<think>', 'body': 'b'}", Note)
-    assert parsed.value == Note(title="<think>", body="b")
+    parsed = parse("{'title': 'on <think> tags', 'body': 'b'}", Note)
+    assert parsed.value == Note(title="on <think> tags", body="b")
 
 
 def test_parse_is_exported_from_accord_llm_and_results_are_frozen() -> None:
