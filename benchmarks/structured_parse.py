@@ -21,10 +21,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from accord.llm.parsing import OutputError, parse
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).parents[1]))  # the repository root
 import contextlib
 
-from llm_parsing.corpus import SCHEMAS, Case, load_cases
+from tests.llm.parsing.corpus import SCHEMAS, Case, load_cases
 
 SPEED_GOAL = 1.2
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-CORPUS_FILE = Path(__file__).parents[1] / "data" / "parser_corpus" / "corpus.jsonl"
+CORPUS_FILE = Path(__file__).parents[2] / "data" / "parser_corpus" / "corpus.jsonl"
 
 
 class Customer(BaseModel):
