@@ -82,7 +82,9 @@ Email = Annotated[str, AfterValidator(_email)]
 Username = identifier(USERNAME_MAX)
 Slug = identifier(SLUG_MAX)
 Nullable = Annotated[str | None, BeforeValidator(_nullable)]
-Tags = Annotated[list[Annotated[str, AfterValidator(_not_blank)]] | None, BeforeValidator(_not_null)]
+Tags = Annotated[
+    list[Annotated[str, AfterValidator(_not_blank)]] | None, BeforeValidator(_not_null)
+]
 
 
 class _Body(BaseModel):
@@ -185,7 +187,10 @@ ROUTES: list[Route] = [
     route("GET /articles/{slug}", params=ArticlePath, auth="optional"),
     route(
         "PUT /articles/{slug}",
-        params=ArticlePath, body=ArticleChange, envelope="article", auth="required",
+        params=ArticlePath,
+        body=ArticleChange,
+        envelope="article",
+        auth="required",
     ),  # fmt: skip
     route("DELETE /articles/{slug}", params=ArticlePath, auth="required"),
     route("POST /articles/{slug}/favorite", params=ArticlePath, auth="required"),
@@ -193,7 +198,10 @@ ROUTES: list[Route] = [
     route("GET /articles/{slug}/comments", params=ArticlePath, auth="optional"),
     route(
         "POST /articles/{slug}/comments",
-        params=ArticlePath, body=NewComment, envelope="comment", auth="required",
+        params=ArticlePath,
+        body=NewComment,
+        envelope="comment",
+        auth="required",
     ),  # fmt: skip
     route("DELETE /articles/{slug}/comments/{id}", params=CommentPath, auth="required"),
     route("GET /tags"),

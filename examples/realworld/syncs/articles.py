@@ -149,8 +149,11 @@ create_syncs = [
     Sync(
         "CreateArticle",
         when=[
-            on(create, body={"title": title, "description": description, "body": text},
-               caller=caller)
+            on(
+                create,
+                body={"title": title, "description": description, "body": text},
+                caller=caller,
+            )
         ],  # fmt: skip
         where=[bind(article, uuid)],
         then=[
@@ -201,8 +204,12 @@ change_syncs = [
     Sync(
         "UpdateArticle",
         when=[
-            on(change, params={"slug": slug},
-               body={"title": title, "description": description, "body": text}, caller=caller)
+            on(
+                change,
+                params={"slug": slug},
+                body={"title": title, "description": description, "body": text},
+                caller=caller,
+            )
         ],  # fmt: skip
         where=[
             Article.by_slug(slug=slug).out(article=article, author=author),

@@ -83,7 +83,11 @@ login_syncs = [
         then=[Password.check(user=known, password=password)],
     ),
     reject(
-        "LoginUnknownEmail", login, 401, "email or password", "is invalid",
+        "LoginUnknownEmail",
+        login,
+        401,
+        "email or password",
+        "is invalid",
         [optional(User.by_email(email=email).out(user=known)), where(_is_none, known)],
         body={"email": email},
     ),  # fmt: skip
@@ -137,8 +141,9 @@ update_syncs = [
     ),
     Sync(
         "UpdateUser",
-        when=[on(update, body={"password": None, "username": username, "email": email},
-                 caller=caller)],  # fmt: skip
+        when=[
+            on(update, body={"password": None, "username": username, "email": email}, caller=caller)
+        ],  # fmt: skip
         then=[User.update(user=caller, username=username, email=email)],
     ),
     Sync(

@@ -338,7 +338,9 @@ class AccordServer:
     ) -> tuple[Response, int]:
         """Record the request once per key; a retry gets the first request's answer."""
         if not 0 < len(key) <= 255 or not key.isascii() or not key.isprintable():
-            raise _Reject(400, "the Idempotency-Key header must be 1 to 255 visible ASCII characters")
+            raise _Reject(
+                400, "the Idempotency-Key header must be 1 to 255 visible ASCII characters"
+            )
         scoped = json.dumps([inputs["caller"], key])  # one caller's keys never meet another's
         what = [inputs["method"], path, inputs["query"], redact(inputs["body"]), inputs["caller"]]
         fingerprint = hashlib.sha256(_json.dumps(what)).hexdigest()
