@@ -79,8 +79,8 @@ def _not_null(value: Any) -> Any:
 
 Text = Annotated[str, AfterValidator(_not_blank)]
 Email = Annotated[str, AfterValidator(_email)]
-Username = identifier(USERNAME_MAX)
-Slug = identifier(SLUG_MAX)
+Username = Annotated[str, identifier(USERNAME_MAX)]
+Slug = Annotated[str, identifier(SLUG_MAX)]
 Nullable = Annotated[str | None, BeforeValidator(_nullable)]
 Tags = Annotated[
     list[Annotated[str, AfterValidator(_not_blank)]] | None, BeforeValidator(_not_null)
@@ -191,7 +191,7 @@ ROUTES: list[Route] = [
         body=ArticleChange,
         envelope="article",
         auth="required",
-    ),  # fmt: skip
+    ),
     route("DELETE /articles/{slug}", params=ArticlePath, auth="required"),
     route("POST /articles/{slug}/favorite", params=ArticlePath, auth="required"),
     route("DELETE /articles/{slug}/favorite", params=ArticlePath, auth="required"),
@@ -202,7 +202,7 @@ ROUTES: list[Route] = [
         body=NewComment,
         envelope="comment",
         auth="required",
-    ),  # fmt: skip
+    ),
     route("DELETE /articles/{slug}/comments/{id}", params=CommentPath, auth="required"),
     route("GET /tags"),
 ]

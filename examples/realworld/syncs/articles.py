@@ -154,7 +154,7 @@ create_syncs = [
                 body={"title": title, "description": description, "body": text},
                 caller=caller,
             )
-        ],  # fmt: skip
+        ],
         where=[bind(article, uuid)],
         then=[
             Article.create(
@@ -210,7 +210,7 @@ change_syncs = [
                 body={"title": title, "description": description, "body": text},
                 caller=caller,
             )
-        ],  # fmt: skip
+        ],
         where=[
             Article.by_slug(slug=slug).out(article=article, author=author),
             where(_own, author, caller),

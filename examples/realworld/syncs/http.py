@@ -57,7 +57,8 @@ def _article_answers(route: Route) -> list[Sync]:
         ], params={"slug": slug}),
     ]  # fmt: skip
     if route.method in ("PUT", "DELETE") and route.path == "/articles/{slug}":
-        answers.append(reject(_name(route, "ArticleForbidden"), route, 403, "article", "forbidden", [
+        forbidden = _name(route, "ArticleForbidden")
+        answers.append(reject(forbidden, route, 403, "article", "forbidden", [
             Article.by_slug(slug=slug).out(author=author),
             where(_someone_else, author, caller),
         ], params={"slug": slug}, caller=caller))  # fmt: skip

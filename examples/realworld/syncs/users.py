@@ -90,7 +90,7 @@ login_syncs = [
         "is invalid",
         [optional(User.by_email(email=email).out(user=known)), where(_is_none, known)],
         body={"email": email},
-    ),  # fmt: skip
+    ),
     Sync(
         "LoginIssueToken",
         when=[on(login), Password.check(user=known).out(valid=True)],
@@ -143,7 +143,7 @@ update_syncs = [
         "UpdateUser",
         when=[
             on(update, body={"password": None, "username": username, "email": email}, caller=caller)
-        ],  # fmt: skip
+        ],
         then=[User.update(user=caller, username=username, email=email)],
     ),
     Sync(

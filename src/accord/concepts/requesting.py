@@ -91,10 +91,11 @@ def identifier_problem(text: str, max_length: int = IDENTIFIER_MAX_LENGTH) -> st
     return None
 
 
-def identifier(max_length: int = IDENTIFIER_MAX_LENGTH) -> Any:
-    """A string type for names that address things (usernames, slugs): normalized to NFC,
-    and refused when blank, padded with spaces, longer than ``max_length``, or holding a path
-    separator, a control, zero-width or bidi character. Use it as a field's annotation."""
+def identifier(max_length: int = IDENTIFIER_MAX_LENGTH) -> AfterValidator:
+    """The check of names that address things (usernames, slugs), for ``Annotated[str,
+    identifier(32)]``: the value is normalized to NFC, and refused when blank, padded with
+    spaces, longer than ``max_length``, or holding a path separator, a control, zero-width or
+    bidi character."""
 
     def check(value: str) -> str:
         text = unicodedata.normalize("NFC", value)
@@ -103,10 +104,10 @@ def identifier(max_length: int = IDENTIFIER_MAX_LENGTH) -> Any:
             raise ValueError(problem)
         return text
 
-    return Annotated[str, AfterValidator(check)]
+    return AfterValidator(check)
 
 
-Identifier = identifier()
+Identifier = Annotated[str, identifier()]
 """A name that addresses something, at most :data:`IDENTIFIER_MAX_LENGTH` characters."""
 
 

@@ -5,9 +5,9 @@ token, the route's declared models, values the log can store), recorded as a roo
 starts a flow, and answered with the first ``Requesting/respond`` completion of that flow. A
 request sent again with the same ``Idempotency-Key`` gets the first one's answer. A request that
 no sync answers within its deadline gets a 504 saying whether its flow is still running and how
-to look it up, and the log names the syncs that were waiting; a flow whose sync raised gets a 500 naming the flow; when the engine stops
-or the server shuts down, every waiting request is answered with a 503 at once. No input
-produces a 500, and no answer carries internals.
+to look it up, and the log names the syncs that were waiting; a flow whose sync raised gets a
+500 naming the flow; when the engine stops or the server shuts down, every waiting request is
+answered with a 503 at once. No input produces a 500, and no answer carries internals.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 
 from accord import _json
 from accord.app import App
-from accord.concepts.requesting import MethodNotAllowed, RequestInvalid, Requesting, Route
+from accord.concepts.requesting import MethodNotAllowed, Requesting, RequestInvalid, Route
 from accord.engine import Engine, EngineError, EngineFailed, FlowFailed, InputRefused, Record
 from accord.web._edge import nesting_exceeds, refusal
 from accord.web.secrets import SecretVault, redact, vault
@@ -327,10 +327,10 @@ class AccordServer:
         problem = rows[0].get("problem") if rows else None
         if problem is not None or user is None:
             raise RequestInvalid({"token": [str(problem or "is invalid")]}, 401)
-        if auth.known is not None and auth.known_input is not None:
-            if not self.engine.query(auth.known, **{auth.known_input: user}):
-                message = "names a user that does not exist (any more): sign in again"
-                raise RequestInvalid({"token": [message]}, 401)
+        known, name = auth.known, auth.known_input
+        if known is not None and name is not None and not self.engine.query(known, **{name: user}):
+            message = "names a user that does not exist (any more): sign in again"
+            raise RequestInvalid({"token": [message]}, 401)
         return str(user)
 
     async def _idempotent(
@@ -367,16 +367,16 @@ class AccordServer:
                 break
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self._recording[scoped] = future
-        flow: int | None = None
+        recorded: int | None = None
         try:
-            response, flow = await self._record_and_answer(
+            response, recorded = await self._record_and_answer(
                 inputs, {"key": scoped, "fingerprint": fingerprint}, ttl
             )
-            return response, flow
+            return response, recorded
         finally:
             del self._recording[scoped]
             # The answer exists (or the request failed): later duplicates read the log.
-            future.set_result(flow)
+            future.set_result(recorded)
 
     async def _replay(self, flow: int) -> Response:
         """The answer of an earlier request with the same key: its app's answer when there is
