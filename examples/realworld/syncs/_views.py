@@ -22,8 +22,8 @@ def user_view(user: Var, token: Var, into: Var) -> list[WhereClause]:
     username, email, bio, image = Var("_username"), Var("_email"), Var("_bio"), Var("_image")
 
     def user_json(username: str, email: str, bio: str, image: str, token: str) -> Any:
-        return {"user": {"email": email, "token": token, "username": username, "bio": bio,
-                         "image": image}}  # fmt: skip
+        return {"user": {"email": email, "token": token, "username": username,
+                         "bio": bio or None, "image": image or None}}  # fmt: skip
 
     return [
         User.get(user=user).out(username=username, email=email),
@@ -37,7 +37,7 @@ def profile_view(user: Var, viewer: Var, into: Var) -> list[WhereClause]:
     username, bio, image, following = Var("_username"), Var("_bio"), Var("_image"), Var("_f")
 
     def profile_json(username: str, bio: str, image: str, following: bool) -> Any:
-        return {"profile": {"username": username, "bio": bio, "image": image,
+        return {"profile": {"username": username, "bio": bio or None, "image": image or None,
                             "following": following}}  # fmt: skip
 
     return [
@@ -58,8 +58,8 @@ def _profiles(users: Rows, profiles: Rows, follows: Rows) -> dict[str, dict[str,
     return {
         u["user"]: {
             "username": u["username"],
-            "bio": bios.get(u["user"], {}).get("bio", ""),
-            "image": bios.get(u["user"], {}).get("image", ""),
+            "bio": bios.get(u["user"], {}).get("bio") or None,
+            "image": bios.get(u["user"], {}).get("image") or None,
             "following": u["user"] in followed,
         }
         for u in users

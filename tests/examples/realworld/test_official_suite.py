@@ -12,10 +12,10 @@ import httpx
 import pytest
 from tests.examples.realworld.support import ROOT, Process
 
-SHARED = ROOT.parent / "shared" / "realworld"
-COLLECTION = SHARED / "Conduit.postman_collection.json"
-OPENAPI = SHARED / "openapi.yml"
 EXAMPLE = ROOT / "examples" / "realworld"
+SPEC = EXAMPLE / "spec"  # a copy of the RealWorld specification, with its licence
+COLLECTION = SPEC / "Conduit.postman_collection.json"
+OPENAPI = SPEC / "openapi-2.0.yml"
 
 pytestmark = pytest.mark.slow
 
