@@ -10,6 +10,7 @@ from rich.table import Table
 
 from accord._cli import DEFAULT_DB, DbOption, console, open_store
 from accord.cli_check import check_command
+from accord.cli_console import console_command
 from accord.cli_review import review_app
 from accord.cli_serve import serve_command
 from accord.drift.cli import drift_app
@@ -25,6 +26,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(drift_app, name="drift")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
+app.command("console")(console_command)
 
 
 @app.command()
