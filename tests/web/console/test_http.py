@@ -273,7 +273,7 @@ async def test_a_live_view_streams_a_change_when_a_flow_arrives(running: Running
             lines = stream.aiter_lines()
             assert await anext(lines) == "retry: 1000"
             await running.receive("m9", "new", GOOD)
-            while (line := await anext(lines)) != "event: change":
+            while await anext(lines) != "event: change":
                 pass
 
 

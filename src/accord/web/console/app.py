@@ -171,6 +171,7 @@ class _Console:
             role=session.get("role"),
             csrf=session.get("csrf", ""),
             url=self.url,
+            live=self._fingerprint,
             **context,
         )
         return HTMLResponse(body, status_code=status)
@@ -529,11 +530,16 @@ class _Console:
 
     def events(self, request: Request) -> Response:
         watch = request.query_params.get("watch", "")
-        first = self._fingerprint(watch)
+        now = self._fingerprint(watch)
+        # The page says what it showed: a change between its rendering and this connection
+        # is sent at once rather than lost.
+        shown = request.query_params.get("since")
 
         async def stream() -> AsyncIterator[str]:
-            seen = first
+            seen = now
             yield "retry: 1000\n\n"
+            if shown is not None and shown != now:
+                yield f"event: change\ndata: {now}\n\n"
             ends = time.monotonic() + self.s.live_duration
             # A bounded stream: the browser reconnects, and a server shutting down never
             # waits on a view left open.
@@ -541,10 +547,10 @@ class _Console:
                 await asyncio.sleep(self.s.live_interval)
                 if await request.is_disconnected():
                     return
-                now = self._fingerprint(watch)
-                if now != seen:
-                    seen = now
-                    yield "event: change\ndata: {}\n\n"
+                current = self._fingerprint(watch)
+                if current != seen:
+                    seen = current
+                    yield f"event: change\ndata: {current}\n\n"
 
         return StreamingResponse(
             stream(),

@@ -9,14 +9,22 @@
     event.detail.headers["X-CSRF-Token"] = body.dataset.csrf || "";
   });
 
-  document.querySelectorAll("[data-live]").forEach(function (element) {
-    const source = new EventSource(
-      prefix + "/events?watch=" + encodeURIComponent(element.dataset.live)
-    );
-    source.addEventListener("change", function () {
+  // One stream per live element. The server ends each stream after a while; it is reopened
+  // with what the element shows now, so no change between two streams is missed.
+  function watch(element) {
+    const url = prefix + "/events?watch=" + encodeURIComponent(element.dataset.live) +
+      "&since=" + encodeURIComponent(element.dataset.since || "");
+    const source = new EventSource(url);
+    source.addEventListener("change", function (event) {
+      element.dataset.since = event.data;
       if (window.htmx) { window.htmx.trigger(element, "accord:change"); }
     });
-  });
+    source.onerror = function () {
+      source.close();
+      setTimeout(function () { watch(element); }, 1000);
+    };
+  }
+  document.querySelectorAll("[data-live]").forEach(watch);
 
   function typing(target) {
     return target && (target.isContentEditable ||
