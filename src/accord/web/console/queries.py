@@ -45,6 +45,8 @@ _COLUMNS = (
     "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
 )
 _CHUNK = 200  # root records read per step while filling a filtered page
+_WINDOW = 5000  # record ids a free-text step reads (no index serves a substring)
+_TOP = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +176,11 @@ def provenance_chain(db: Db, record_id: int) -> list[tuple[int, Record | None, i
 def _id_at_or_before(db: Db, when: float) -> int | None:
     """The newest record id invoked at or before ``when``: ids grow with time, so a binary
     search of point lookups finds it without an index on the timestamp."""
-    bounds = db.one("SELECT MIN(id) AS lo, MAX(id) AS hi FROM actions")
-    if bounds is None or bounds["lo"] is None:
+    low = db.one("SELECT MIN(id) AS id FROM actions")
+    high = db.one("SELECT MAX(id) AS id FROM actions")
+    if low is None or high is None or low["id"] is None:
         return None
-    lo, hi = int(bounds["lo"]), int(bounds["hi"])
+    lo, hi = int(low["id"]), int(high["id"])
     first = db.one("SELECT invoked_at FROM actions WHERE id >= ? ORDER BY id LIMIT 1", (lo,))
     if first is None or first["invoked_at"] > when:
         return None
@@ -200,17 +203,14 @@ def flow_roots(
     db: Db,
     *,
     before: int | None = None,
+    after: int = 0,
     root: str | None = None,
     text: str | None = None,
-    since: float | None = None,
     limit: int = _CHUNK,
 ) -> list[Row]:
-    """Root records of flows (``id = flow``), newest first, below ``before``."""
-    where = ["id = flow"]
-    params: list[Any] = []
-    if before is not None:
-        where.append("id < ?")
-        params.append(before)
+    """Root records of flows (``id = flow``) with ``after < id < before``, newest first."""
+    where = ["id = flow", "id < ?", "id > ?"]
+    params: list[Any] = [_TOP if before is None else before, after]
     if root:
         concept, _, action = root.partition("/")
         where.append("concept = ? AND action = ?")
@@ -218,9 +218,6 @@ def flow_roots(
     if text:
         where.append("input LIKE ? ESCAPE '\\'")
         params.append(_like(text))
-    if since is not None:
-        where.append("invoked_at >= ?")
-        params.append(since)
     return db.all(
         f"SELECT id, concept, action, input, invoked_at FROM actions WHERE {' AND '.join(where)} "
         "ORDER BY id DESC LIMIT ?",
@@ -310,11 +307,14 @@ def _summaries(
     return out
 
 
+# Reviewing's own index on (status, deadline), named: with most items long decided the planner
+# sometimes prefers a table scan for these, which grows with the queue's whole history.
 def _open_review_flows(db: Db) -> dict[int, int]:
     if not _has_table(db, "review_items"):
         return {}
     rows = db.all(
-        "SELECT flow, COUNT(*) AS n FROM review_items WHERE status = 'open' GROUP BY flow"
+        "SELECT flow, COUNT(*) AS n FROM review_items INDEXED BY review_open "
+        "WHERE status = 'open' GROUP BY flow"
     )
     return {r["flow"]: r["n"] for r in rows}
 
@@ -323,7 +323,7 @@ def _indexed_candidates(
     db: Db, status: str, before: int | None, open_flows: dict[int, int]
 ) -> list[int]:
     """Flows that may have ``status``, from an index, newest first (a small set)."""
-    top = before if before is not None else 1 << 62
+    top = before if before is not None else _TOP
     if status == "waiting":
         return sorted((f for f in open_flows if f < top), reverse=True)
     rows = db.all("SELECT DISTINCT flow FROM actions WHERE output IS NULL AND flow < ?", (top,))
@@ -374,7 +374,7 @@ def list_flows(
             found = db.all(
                 "SELECT id, concept, action, input, invoked_at FROM actions WHERE id = ?", (flow,)
             )
-            if not found or not _root_matches(found[0], root, text, since):
+            if not found or not _root_matches(found[0], root, text, since, until):
                 continue
             rows += [r for r in _summaries(db, found, open_flows, now, stuck_after) if keep(r)]
             if len(rows) > limit:
@@ -382,23 +382,32 @@ def list_flows(
         page = rows[:limit]
         more = len(rows) > limit
         return FlowPage(page, page[-1].flow if more and page else None)
+    # Ids grow with time, so a time range is an id range: found by binary search, not a scan.
+    floor = 0
+    if since is not None:
+        edge = _id_at_or_before(db, since)
+        floor = edge if edge is not None else 0
     cursor = before
     scanned = 0
     while len(rows) <= limit and scanned < scan:
-        roots = flow_roots(db, before=cursor, root=root, text=text, since=since, limit=_CHUNK)
-        if not roots:
-            cursor = None
-            break
-        scanned += len(roots)
+        low = floor
+        if text:
+            top = cursor if cursor is not None else (latest_flow(db) + 1)
+            low = max(floor, top - _WINDOW)
+        roots = flow_roots(db, before=cursor, after=low, root=root, text=text, limit=_CHUNK)
+        scanned += _WINDOW // 25 if text else max(len(roots), 1)
         for summary in _summaries(db, roots, open_flows, now, stuck_after):
             if keep(summary):
                 rows.append(summary)
                 if len(rows) > limit:
                     break
-        cursor = roots[-1]["id"]
         if len(rows) > limit:
             break
-        if len(roots) < _CHUNK:
+        if len(roots) == _CHUNK:
+            cursor = roots[-1]["id"]
+        elif low > floor:  # a free-text window is done: the next one is older
+            cursor = low + 1
+        else:
             cursor = None
             break
     page = rows[:limit]
@@ -408,10 +417,14 @@ def list_flows(
     return FlowPage(page, cursor, scanned_to=cursor)
 
 
-def _root_matches(row: Row, root: str | None, text: str | None, since: float | None) -> bool:
+def _root_matches(
+    row: Row, root: str | None, text: str | None, since: float | None, until: float | None
+) -> bool:
     if root and f"{row['concept']}/{row['action']}" != root:
         return False
     if text and text.lower() not in row["input"].lower():
+        return False
+    if until is not None and row["invoked_at"] > until:
         return False
     return since is None or row["invoked_at"] >= since
 
@@ -466,7 +479,8 @@ def review_queue(db: Db, *, after: int | None = None, limit: int = 50) -> QueueP
     if not _has_table(db, "review_items"):
         return QueuePage([], None)
     rows = db.all(
-        "SELECT rowid AS pos, * FROM review_items WHERE status = 'open' AND rowid > ? "
+        "SELECT rowid AS pos, * FROM review_items INDEXED BY review_open "
+        "WHERE status = 'open' AND rowid > ? "
         "ORDER BY rowid LIMIT ?",
         (after or 0, limit + 1),
     )
@@ -503,7 +517,7 @@ def queue_stats(db: Db, now: float | None = None) -> dict[str, Any]:
     row = db.one(
         "SELECT COUNT(*) AS n, MIN(created_at) AS oldest, "
         "SUM(deadline IS NOT NULL AND deadline < ?) AS overdue "
-        "FROM review_items WHERE status = 'open'",
+        "FROM review_items INDEXED BY review_open WHERE status = 'open'",
         (now,),
     )
     assert row is not None
