@@ -395,7 +395,7 @@ def list_flows(
             top = cursor if cursor is not None else (latest_flow(db) + 1)
             low = max(floor, top - _WINDOW)
         roots = flow_roots(db, before=cursor, after=low, root=root, text=text, limit=_CHUNK)
-        scanned += _WINDOW // 25 if text else max(len(roots), 1)
+        scanned += scan // 10 if text else max(len(roots), 1)  # text: ten windows a page
         for summary in _summaries(db, roots, open_flows, now, stuck_after):
             if keep(summary):
                 rows.append(summary)
@@ -536,25 +536,34 @@ def llm_outcomes(db: Db, *, last: int = 10_000, buckets: int = 12) -> dict[str, 
         return {"by_model": {}, "series": [], "calls": 0}
     top = db.one("SELECT MAX(rowid) AS top FROM llm_calls")
     high = int(top["top"] or 0) if top else 0
-    rows = db.all(
-        "SELECT model, outcome, created_at FROM llm_calls WHERE rowid > ?", (high - last,)
-    )
+    floor = high - last
     by_model: dict[str, dict[str, int]] = {}
-    for r in rows:
-        counts = by_model.setdefault(r["model"], {})
-        counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+    calls = 0
+    for r in db.all(
+        "SELECT model, outcome, COUNT(*) AS n FROM llm_calls WHERE rowid > ? "
+        "GROUP BY model, outcome",
+        (floor,),
+    ):
+        by_model.setdefault(r["model"], {})[r["outcome"]] = r["n"]
+        calls += r["n"]
     series: list[tuple[float, int, int]] = []
-    if rows:
-        start = min(r["created_at"] for r in rows)
-        end = max(r["created_at"] for r in rows)
+    span = db.one(
+        "SELECT MIN(created_at) AS start, MAX(created_at) AS end FROM llm_calls WHERE rowid > ?",
+        (floor,),
+    )
+    if calls and span is not None:
+        start, end = span["start"], span["end"]
         width = max((end - start) / buckets, 1e-9)
-        totals = [[0, 0] for _ in range(buckets)]
-        for r in rows:
-            slot = min(int((r["created_at"] - start) / width), buckets - 1)
-            totals[slot][0] += 1
-            totals[slot][1] += r["outcome"] != "ok"
-        series = [(start + i * width, n, failed) for i, (n, failed) in enumerate(totals)]
-    return {"by_model": by_model, "series": series, "calls": len(rows)}
+        slots = {
+            r["slot"]: (r["n"], r["failed"])
+            for r in db.all(
+                "SELECT MIN(CAST((created_at - ?) / ? AS INTEGER), ?) AS slot, COUNT(*) AS n, "
+                "SUM(outcome != 'ok') AS failed FROM llm_calls WHERE rowid > ? GROUP BY slot",
+                (start, width, buckets - 1, floor),
+            )
+        }
+        series = [(start + i * width, *slots.get(i, (0, 0))) for i in range(buckets)]
+    return {"by_model": by_model, "series": series, "calls": calls}
 
 
 def drift_baselines(db: Db, limit: int = 50) -> list[Row]:
