@@ -2,7 +2,8 @@
 
 Each flow is a message (``Intake/receive``), an LLM call (``Extracting/extract`` with its
 ``llm_calls`` and ``llm_attempts`` rows) and either a stored record or a review item (ten
-times ``open_items`` of them, the rest decided long ago); one flow has 50 actions. Written in bulk, so 100,000 flows take seconds, not an engine run.
+times ``open_items``, the rest decided long ago); one flow has 50 actions. Written in bulk:
+100,000 flows take seconds, not an engine run.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def build(path: Path, flows: int = 100_000, open_items: int = 1_000) -> int:
         flow = rid
         body = json.dumps({"key": f"m{n}", "body": f"message number {n}", "proposed": {}})
         actions.append(
-            (rid, flow, "Intake", "receive", body, '{"key":"m%d"}' % n, None, "[]", t, t)
+            (rid, flow, "Intake", "receive", body, f'{{"key":"m{n}"}}', None, "[]", t, t)
         )
         reply = json.dumps({"output": {"name": f"customer {n}", "plan": "pro"}})
         actions.append(
@@ -57,17 +58,18 @@ def build(path: Path, flows: int = 100_000, open_items: int = 1_000) -> int:
         if n % review_every == 0 and len(items) < open_items * 10:
             item = f"rv{rid + 2}"
             actions.append(
-                (rid + 2, flow, "Reviewing", "request", '{"subject":"m%d"}' % n,
+                (rid + 2, flow, "Reviewing", "request", f'{{"subject":"m{n}"}}',
                  json.dumps({"item": item}), "review_each", f"[{rid + 1}]", t + 0.6, t + 0.6)
             )  # fmt: skip
             items.append(
                 (item, flow, f"m{n}", "low confidence", json.dumps({"body": "hello"}),
-                 json.dumps({"name": "x"}), None, None, "open" if len(items) % 10 == 0 else "rejected",
-                 None, None, None, None, t + 0.6, None)
+                 json.dumps({"name": "x"}), None, None,
+                 "open" if len(items) % 10 == 0 else "rejected", None, None, None, None, t + 0.6,
+                 None)
             )  # fmt: skip
         else:
             actions.append(
-                (rid + 2, flow, "Intake", "store", '{"key":"m%d"}' % n, '{"key":"m%d"}' % n,
+                (rid + 2, flow, "Intake", "store", f'{{"key":"m{n}"}}', f'{{"key":"m{n}"}}',
                  "store_approved", f"[{rid + 1}]", t + 0.6, t + 0.6)
             )  # fmt: skip
         rid += 3
@@ -76,7 +78,7 @@ def build(path: Path, flows: int = 100_000, open_items: int = 1_000) -> int:
             big_flow = flow
             for k in range(BIG_FLOW_ACTIONS - 3):
                 actions.append(
-                    (rid, flow, "Intake", "store", '{"key":"x%d"}' % k, '{"key":"x"}',
+                    (rid, flow, "Intake", "store", f'{{"key":"x{k}"}}', '{"key":"x"}',
                      "store_approved", f"[{rid - 1}]", t, t)
                 )  # fmt: skip
                 rid += 1

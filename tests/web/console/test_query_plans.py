@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web.console.bigdb import BIG_FLOW_ACTIONS, build
 
 from accord.store.sqlite import SqliteDb
 from accord.web.console import queries
-from tests.web.console.bigdb import BIG_FLOW_ACTIONS, build
 
 BIG = ("actions", "review_items", "llm_calls", "llm_attempts", "flow_events", "firings")
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(BIG)})\b")
