@@ -19,7 +19,7 @@ from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_store
 from accord.records import Record
 from accord.store.base import Store
 
-__all__ = ["describe", "flow_tree", "flows", "provenance", "trace", "trigger", "why"]
+__all__ = ["describe", "flow_tree", "flows", "provenance", "trace", "why"]
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -46,11 +46,6 @@ def describe(record: Record) -> Text:
     return line
 
 
-def trigger(record: Record) -> int | None:
-    """The completion that made a sync fire: the newest of those it matched."""
-    return max(record.cause) if record.cause else None
-
-
 def flow_tree(records: Sequence[Record], events: Sequence[tuple[float, str, str]] = ()) -> Tree:
     """The flow as a tree: each action under the completion that triggered it."""
     if not records:
@@ -59,7 +54,7 @@ def flow_tree(records: Sequence[Record], events: Sequence[tuple[float, str, str]
     tree = Tree(Text(f"flow {flow}", style="bold"))
     nodes: dict[int, Tree] = {}
     for record in records:
-        parent_id = trigger(record)
+        parent_id = record.trigger
         parent = nodes.get(parent_id, tree) if parent_id is not None else tree
         nodes[record.id] = parent.add(describe(record))
     for _, kind, detail in events:

@@ -9,6 +9,7 @@ import typer
 
 from accord.cli import flows
 from accord.cli.check import check_command
+from accord.cli.console import console_command
 from accord.cli.drift import drift_app
 from accord.cli.log import log_app
 from accord.cli.review import review_app
@@ -27,6 +28,7 @@ app.add_typer(drift_app, name="drift")
 app.add_typer(log_app, name="log")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
+app.command("console")(console_command)
 app.command("flows")(flows.flows)
 app.command("trace")(flows.trace)
 app.command("why")(flows.why)
