@@ -29,6 +29,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff format --check src tests examples benchmarks
 	$(BIN)/mypy
 
 # The main job: the customer intake over the 230 bundled messages, offline, on the embedded

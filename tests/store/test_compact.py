@@ -122,8 +122,13 @@ def answer(request: Request) -> str:
 
 
 def make_app(*, finishes: bool = False) -> App:
-    task = Task("customer", output=Customer, prompt=Prompt("Who wrote?\n{text}", version="v1"),
-                models=[FunctionModel(answer)], budget=Budget(attempts=2))  # fmt: skip
+    task = Task(
+        "customer",
+        output=Customer,
+        prompt=Prompt("Who wrote?\n{text}", version="v1"),
+        models=[FunctionModel(answer)],
+        budget=Budget(attempts=2),
+    )
     return App(
         concepts=[
             Catalog(),
@@ -230,8 +235,9 @@ def test_compact_shrinks_old_finished_flows_and_keeps_what_the_tools_read(
     assert summaries(db) == statuses  # flows, status and error counts read the same
 
     with sqlite3.connect(db) as conn:
-        listed = json.loads(conn.execute(
-            "SELECT output FROM actions WHERE id = ?", (flows["http"],)).fetchone()[0])  # fmt: skip
+        listed = json.loads(
+            conn.execute("SELECT output FROM actions WHERE id = ?", (flows["http"],)).fetchone()[0]
+        )
         (error_text,) = conn.execute(
             "SELECT output FROM actions WHERE flow = ? AND action = 'extract'", (flows["bad"],)
         ).fetchone()
@@ -240,15 +246,18 @@ def test_compact_shrinks_old_finished_flows_and_keeps_what_the_tools_read(
             "FROM log_compactions ORDER BY record_id"
         ).fetchall()
         raws = [r for (r,) in conn.execute("SELECT raw FROM llm_attempts WHERE length(raw) > 400")]
-    assert listed["comments"][:2] == [{"id": 0, "body": "comment number 0"},
-                                      {"id": 1, "body": "comment number 1"}]  # fmt: skip
+    assert listed["comments"][:2] == [
+        {"id": 0, "body": "comment number 0"},
+        {"id": 1, "body": "comment number 1"},
+    ]
     assert listed["comments"][-1] == "…[compacted: 2,980 more items of 3,000]"
     error = json.loads(error_text)["error"]
     assert error["kind"] == "invalid_output"
     assert error["message"].startswith("test:function: the answer did not validate")
     attempts = error["details"]["attempts"]
     assert [(a["model"], a["outcome"], a["input_tokens"] is None) for a in attempts] == [
-        ("test:function", "invalid_output", True)] * 2  # fmt: skip
+        ("test:function", "invalid_output", True)
+    ] * 2
     assert all(a["latency_ms"] >= 0 and "raw_chars" in a for a in attempts)
     answer_chars = len(json.dumps({"notes": "no name here " + BIG}))
     stored = 16_384 + len(f"…[truncated: {answer_chars:,} chars, kept the first 16,384]")

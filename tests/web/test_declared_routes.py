@@ -41,8 +41,12 @@ class Lookup(BaseModel):
 opening = route("POST /tickets", body=NewTicket, envelope="ticket")
 silent = route("POST /silent", body=NewTicket)
 request, name, title, priority, ticket = (
-    Var("request"), Var("name"), Var("title"), Var("priority"), Var("ticket")
-)  # fmt: skip
+    Var("request"),
+    Var("name"),
+    Var("title"),
+    Var("priority"),
+    Var("ticket"),
+)
 
 APP = App(
     concepts=[Requesting([opening, silent]), Tickets()],

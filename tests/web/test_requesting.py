@@ -208,9 +208,10 @@ async def test_deeply_nested_json_is_refused_without_a_500(tmp_path: Path) -> No
             "/api/echo", content=nested, headers={"content-type": "application/json"}
         )
         huge = await client.post(
-            "/api/echo", content=b'{"text": ' + b"9" * 5000 + b"}",
+            "/api/echo",
+            content=b'{"text": ' + b"9" * 5000 + b"}",
             headers={"content-type": "application/json"},
-        )  # fmt: skip
+        )
     assert response.status_code == 400
     assert "nested" in response.json()["errors"]["body"][0]
     assert huge.status_code == 400 and "JSON" in huge.json()["errors"]["body"][0]

@@ -36,9 +36,14 @@ def _fixed(key: str, message: str) -> Any:
 
 
 def reject(
-    name: str, route: Route, status: int, key: str, message: str, where: Sequence[WhereClause],
+    name: str,
+    route: Route,
+    status: int,
+    key: str,
+    message: str,
+    where: Sequence[WhereClause],
     **inputs: Any,
-) -> Sync:  # fmt: skip
+) -> Sync:
     """Answer ``status`` with ``{"errors": {key: [message]}}`` where ``where`` holds."""
     body = Var("error_body")
     return Sync(

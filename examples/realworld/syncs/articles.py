@@ -23,8 +23,13 @@ __all__ = ["syncs"]
 Rows = list[dict[str, Any]]
 
 article, rows, views, view, author, slug = (
-    Var("article"), Var("rows"), Var("views"), Var("view"), Var("author"), Var("slug")
-)  # fmt: skip
+    Var("article"),
+    Var("rows"),
+    Var("views"),
+    Var("view"),
+    Var("author"),
+    Var("slug"),
+)
 limit, offset, page, count = Var("limit"), Var("offset"), Var("page"), Var("count")
 
 
@@ -48,8 +53,12 @@ def _paged(authors: Var, ids: Var) -> list[WhereClause]:
 listing = ROUTE["GET /articles"]
 tag, author_name, fan_name = Var("tag"), Var("author_name"), Var("fan_name")
 author_rows, fan_rows, fan, fan_targets, tag_targets = (
-    Var("author_rows"), Var("fan_rows"), Var("fan"), Var("fan_targets"), Var("tag_targets")
-)  # fmt: skip
+    Var("author_rows"),
+    Var("fan_rows"),
+    Var("fan"),
+    Var("fan_targets"),
+    Var("tag_targets"),
+)
 authors, ids = Var("authors"), Var("ids")
 
 
@@ -71,8 +80,13 @@ def _id_filter(tag: str | None, tagged: Rows, fan: str | None, faved: Rows) -> l
     return None if chosen is None else sorted(chosen)
 
 
-filters = {"tag": tag, "author": author_name, "favorited": fan_name, "limit": limit,
-           "offset": offset}  # fmt: skip
+filters = {
+    "tag": tag,
+    "author": author_name,
+    "favorited": fan_name,
+    "limit": limit,
+    "offset": offset,
+}
 listing_syncs = [
     Sync(
         "ListArticles",

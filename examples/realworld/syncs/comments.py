@@ -16,9 +16,16 @@ __all__ = ["create", "create_comment", "syncs"]
 
 Rows = list[dict[str, Any]]
 article, rows, views, view, text, comment, author, slug, number = (
-    Var("article"), Var("rows"), Var("views"), Var("view"), Var("text"), Var("comment"),
-    Var("author"), Var("slug"), Var("id"),
-)  # fmt: skip
+    Var("article"),
+    Var("rows"),
+    Var("views"),
+    Var("view"),
+    Var("text"),
+    Var("comment"),
+    Var("author"),
+    Var("slug"),
+    Var("id"),
+)
 
 
 def _all(views: Rows) -> Any:

@@ -18,11 +18,18 @@ from examples.realworld.syncs._answers import caller, reject
 __all__ = ["comment_number", "syncs"]
 
 article, author, target, slug, name = (
-    Var("article"), Var("author"), Var("target"), Var("slug"), Var("username")
-)  # fmt: skip
+    Var("article"),
+    Var("author"),
+    Var("target"),
+    Var("slug"),
+    Var("username"),
+)
 comment, found, comment_author, digits = (
-    Var("comment"), Var("found"), Var("comment_author"), Var("id")
-)  # fmt: skip
+    Var("comment"),
+    Var("found"),
+    Var("comment_author"),
+    Var("id"),
+)
 
 
 def _missing(value: Any) -> bool:
@@ -51,45 +58,89 @@ def _name(route: Route, what: str) -> str:
 
 def _article_answers(route: Route) -> list[Sync]:
     answers = [
-        reject(_name(route, "ArticleNotFound"), route, 404, "article", "not found", [
-            optional(Article.by_slug(slug=slug).out(article=article)),
-            where(_missing, article),
-        ], params={"slug": slug}),
-    ]  # fmt: skip
+        reject(
+            _name(route, "ArticleNotFound"),
+            route,
+            404,
+            "article",
+            "not found",
+            [
+                optional(Article.by_slug(slug=slug).out(article=article)),
+                where(_missing, article),
+            ],
+            params={"slug": slug},
+        ),
+    ]
     if route.method in ("PUT", "DELETE") and route.path == "/articles/{slug}":
         forbidden = _name(route, "ArticleForbidden")
-        answers.append(reject(forbidden, route, 403, "article", "forbidden", [
-            Article.by_slug(slug=slug).out(author=author),
-            where(_someone_else, author, caller),
-        ], params={"slug": slug}, caller=caller))  # fmt: skip
+        answers.append(
+            reject(
+                forbidden,
+                route,
+                403,
+                "article",
+                "forbidden",
+                [
+                    Article.by_slug(slug=slug).out(author=author),
+                    where(_someone_else, author, caller),
+                ],
+                params={"slug": slug},
+                caller=caller,
+            )
+        )
     return answers
 
 
 def _comment_answers(route: Route) -> list[Sync]:
     params = {"slug": slug, "id": digits}
     return [
-        reject(_name(route, "CommentNotFound"), route, 404, "comment", "not found", [
-            Article.by_slug(slug=slug).out(article=article),
-            bind(comment, comment_number, digits),
-            optional(Commenting.get(comment=comment).out(target=found)),
-            where(_elsewhere, found, article),
-        ], params=params),
-        reject(_name(route, "CommentForbidden"), route, 403, "comment", "forbidden", [
-            Article.by_slug(slug=slug).out(article=article),
-            bind(comment, comment_number, digits),
-            Commenting.get(comment=comment).out(target=article, author=comment_author),
-            where(_someone_else, comment_author, caller),
-        ], params=params, caller=caller),
-    ]  # fmt: skip
+        reject(
+            _name(route, "CommentNotFound"),
+            route,
+            404,
+            "comment",
+            "not found",
+            [
+                Article.by_slug(slug=slug).out(article=article),
+                bind(comment, comment_number, digits),
+                optional(Commenting.get(comment=comment).out(target=found)),
+                where(_elsewhere, found, article),
+            ],
+            params=params,
+        ),
+        reject(
+            _name(route, "CommentForbidden"),
+            route,
+            403,
+            "comment",
+            "forbidden",
+            [
+                Article.by_slug(slug=slug).out(article=article),
+                bind(comment, comment_number, digits),
+                Commenting.get(comment=comment).out(target=article, author=comment_author),
+                where(_someone_else, comment_author, caller),
+            ],
+            params=params,
+            caller=caller,
+        ),
+    ]
 
 
 def _profile_answers(route: Route) -> list[Sync]:
     return [
-        reject(_name(route, "ProfileNotFound"), route, 404, "profile", "not found", [
-            optional(User.by_username(username=name).out(user=target)),
-            where(_missing, target),
-        ], params={"username": name}),
-    ]  # fmt: skip
+        reject(
+            _name(route, "ProfileNotFound"),
+            route,
+            404,
+            "profile",
+            "not found",
+            [
+                optional(User.by_username(username=name).out(user=target)),
+                where(_missing, target),
+            ],
+            params={"username": name},
+        ),
+    ]
 
 
 def _answers(route: Route) -> list[Sync]:

@@ -23,9 +23,14 @@ from examples.realworld.syncs.comments import create
 __all__ = ["syncs"]
 
 article, text, reason, failure, reply, item, slug = (
-    Var("article"), Var("text"), Var("reason"), Var("failure"), Var("reply"), Var("item"),
+    Var("article"),
+    Var("text"),
+    Var("reason"),
+    Var("failure"),
+    Var("reply"),
+    Var("item"),
     Var("slug"),
-)  # fmt: skip
+)
 author = Var("author")
 
 

@@ -13,8 +13,13 @@ from examples.realworld.syncs._views import user_view
 __all__ = ["syncs"]
 
 user, username, email, password, issued, view = (
-    Var("new_user"), Var("username"), Var("email"), Var("password"), Var("issued"), Var("view")
-)  # fmt: skip
+    Var("new_user"),
+    Var("username"),
+    Var("email"),
+    Var("password"),
+    Var("issued"),
+    Var("view"),
+)
 
 # -- POST /users: Password, then User, then Profile and a token, then the answer ------------
 # The password is set first, under a fresh id: if the username or email is taken, the orphan

@@ -124,8 +124,9 @@ def serve_command(
         log.critical(
             "accord serve stopped because its engine failed (%s: %s); fix the cause and start "
             "it again: the flows recorded before the failure resume from the log",
-            type(failures[0]).__name__, failures[0],
-        )  # fmt: skip
+            type(failures[0]).__name__,
+            failures[0],
+        )
         raise typer.Exit(ENGINE_FAILED)
 
 

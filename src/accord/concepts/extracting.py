@@ -113,26 +113,56 @@ class Extracting(Concept):
             "cost, output_json, output_chars, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                record_id, flow, task.name, result.model or "-", result.prompt_version, outcome,
-                len(result.attempts), int(result.reasked), int(result.repaired),
-                int(result.fell_back), result.input_tokens, result.output_tokens,
-                result.latency_ms, result.cost, output_json,
-                len(output_json) if output_json is not None else None, time.time(),
+                record_id,
+                flow,
+                task.name,
+                result.model or "-",
+                result.prompt_version,
+                outcome,
+                len(result.attempts),
+                int(result.reasked),
+                int(result.repaired),
+                int(result.fell_back),
+                result.input_tokens,
+                result.output_tokens,
+                result.latency_ms,
+                result.cost,
+                output_json,
+                len(output_json) if output_json is not None else None,
+                time.time(),
             ),
         )
         self.db.executemany(
             "INSERT INTO llm_attempts VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_attempt_row(record_id, flow, task.name, n, a) for n, a in
-             enumerate(result.attempts, 1)],
+            [
+                _attempt_row(record_id, flow, task.name, n, a)
+                for n, a in enumerate(result.attempts, 1)
+            ],
         )
 
 
 def _attempt_row(record_id: str, flow: str, task: str, n: int, a: Attempt) -> tuple[Any, ...]:
     data = a.to_dict()
     return (
-        record_id, n, flow, task, a.model, a.prompt_version, a.mode, a.outcome, a.error_class,
-        a.message, a.raw, json.dumps(data["repairs"]), json.dumps(data["errors"]),
-        int(a.reask), int(a.cached), a.input_tokens, a.output_tokens, a.latency_ms, a.cost,
+        record_id,
+        n,
+        flow,
+        task,
+        a.model,
+        a.prompt_version,
+        a.mode,
+        a.outcome,
+        a.error_class,
+        a.message,
+        a.raw,
+        json.dumps(data["repairs"]),
+        json.dumps(data["errors"]),
+        int(a.reask),
+        int(a.cached),
+        a.input_tokens,
+        a.output_tokens,
+        a.latency_ms,
+        a.cost,
         a.started_at,
     )

@@ -225,9 +225,13 @@ class Engine:
             )
         record_id = self.store.next_id()
         record = Record(
-            record_id, flow if flow is not None else record_id, action.concept, action.name,
-            normalized, invoked_at=time.time(),
-        )  # fmt: skip
+            record_id,
+            flow if flow is not None else record_id,
+            action.concept,
+            action.name,
+            normalized,
+            invoked_at=time.time(),
+        )
         root = _Root(record, asyncio.get_running_loop().create_future())
         self._roots.append(root)
         self._wake.set()
@@ -453,9 +457,13 @@ class Engine:
                 log.warning("%s", detail)
                 flow = None
             record = Record(
-                record_id, flow if flow is not None else record_id, concept, action, inputs,
+                record_id,
+                flow if flow is not None else record_id,
+                concept,
+                action,
+                inputs,
                 invoked_at=time.time(),
-            )  # fmt: skip
+            )
             roots.append(_Root(record, loop.create_future()))
         return roots
 
@@ -547,9 +555,15 @@ class Engine:
                 flow.steps += 1
                 flow.pending += 1
                 new = Record(
-                    self.store.next_id(), flow.id, adef.concept, adef.name, inputs,
-                    sync=sync.name, cause=cause, invoked_at=time.time(),
-                )  # fmt: skip
+                    self.store.next_id(),
+                    flow.id,
+                    adef.concept,
+                    adef.name,
+                    inputs,
+                    sync=sync.name,
+                    cause=cause,
+                    invoked_at=time.time(),
+                )
                 tx.invoked(new, text)
                 created.append(new)
 

@@ -28,14 +28,21 @@ def read_answer(task: TaskSpec[Any], adapter: TypeAdapter[Any], text: str) -> Pa
     limits = task.limits
     if len(text) > limits.answer_chars:
         raise _refusal(
-            text, "too_large", f"the answer has {len(text):,} characters, more than the "
+            text,
+            "too_large",
+            f"the answer has {len(text):,} characters, more than the "
             f"{limits.answer_chars:,} this task accepts (Limits.answer_chars); answer with "
-            "the JSON value only")  # fmt: skip
+            "the JSON value only",
+        )
     depth, at = nesting_depth(text, limits.depth + 1)
     if depth > limits.depth:
         raise _refusal(
-            text, "too_deep", f"lists and objects nest deeper than {limits.depth} levels (at "
-            f"character {at}; Limits.depth); answer with a flatter value", pos=at)  # fmt: skip
+            text,
+            "too_deep",
+            f"lists and objects nest deeper than {limits.depth} levels (at "
+            f"character {at}; Limits.depth); answer with a flatter value",
+            pos=at,
+        )
     if _SURROGATE.search(text) or not _is_utf8(text):
         _refuse_surrogates(task, adapter, text)
     parsed = parse(text, adapter, max_cost=task.max_repair_cost)
@@ -82,9 +89,12 @@ def _refuse_surrogates(task: TaskSpec[Any], adapter: TypeAdapter[Any], text: str
         parts = _path_of_mark(value, ())
         if parts is None:
             raise _refusal(
-                text, "unrepresentable", f"the reply holds a lone surrogate at character "
+                text,
+                "unrepresentable",
+                f"the reply holds a lone surrogate at character "
                 f"{position}, which is not valid Unicode; use only valid characters",
-                pos=position) from None  # fmt: skip
+                pos=position,
+            ) from None
         raise OutputError(text, [_unstorable(Unrepresentable(parts, _LONE))]) from None
     try:
         check_representable(value)
@@ -139,8 +149,9 @@ def _unstorable(exc: Unrepresentable) -> dict[str, Any]:
 
 def _refusal(text: str, reason: str, msg: str, **extra: Any) -> OutputError:
     """A parser-style error about the reply as a whole (shown as such in a re-ask)."""
-    return OutputError(text, [{"type": "json_invalid", "reason": reason, "loc": (), **extra,
-                               "msg": msg}])  # fmt: skip
+    return OutputError(
+        text, [{"type": "json_invalid", "reason": reason, "loc": (), **extra, "msg": msg}]
+    )
 
 
 _ERROR_TEXT = 1_000

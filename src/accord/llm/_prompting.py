@@ -25,9 +25,12 @@ _REASK = (
 
 
 def opening(
-    task: TaskSpec[Any], inputs: Mapping[str, Any], *, schema: dict[str, Any] | None,
+    task: TaskSpec[Any],
+    inputs: Mapping[str, Any],
+    *,
+    schema: dict[str, Any] | None,
     structured: bool,
-) -> tuple[Message, ...]:  # fmt: skip
+) -> tuple[Message, ...]:
     """System instructions (with the schema if given) and the rendered prompt."""
     rendered = {k: _render_value(v) for k, v in inputs.items()}
     system_parts = [task.prompt.system.format(**rendered)] if task.prompt.system else []

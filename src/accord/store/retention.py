@@ -337,10 +337,16 @@ def _compact_records(
         )
         conn.execute(
             "INSERT OR REPLACE INTO log_compactions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (record_id, flow, now, in_before, in_after,
-             out_before if output_text is not None else None,
-             out_after if output_text is not None else None),
-        )  # fmt: skip
+            (
+                record_id,
+                flow,
+                now,
+                in_before,
+                in_after,
+                out_before if output_text is not None else None,
+                out_after if output_text is not None else None,
+            ),
+        )
 
 
 def _compact_text(text: str, threshold: int) -> tuple[str, int, int]:

@@ -210,8 +210,9 @@ class AccordServer:
         log.critical(
             "the engine stopped: %s: %s; answering every waiting request with 503 and "
             "shutting down (fix the cause and restart: recorded flows resume from the log)",
-            type(failure).__name__, failure,
-        )  # fmt: skip
+            type(failure).__name__,
+            failure,
+        )
         self._close()
         if self.on_failure is not None:
             self.on_failure(failure)
@@ -244,9 +245,12 @@ class AccordServer:
             response.headers.append("vary", "Origin")
         log.info(
             "%s %s -> %s (flow %s, %.1f ms)",
-            scope["method"], scope["path"], response.status_code, flow,
+            scope["method"],
+            scope["path"],
+            response.status_code,
+            flow,
             (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        )
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> tuple[Response, int]:
@@ -356,11 +360,13 @@ class AccordServer:
             if rows:
                 if rows[0]["fingerprint"] != fingerprint:
                     raise RequestInvalid(
-                        {"Idempotency-Key": [
-                            "was already used for a different request: send a new key for a "
-                            "new request, and the same request with the same key to retry it"
-                        ]}
-                    )  # fmt: skip
+                        {
+                            "Idempotency-Key": [
+                                "was already used for a different request: send a new key for a "
+                                "new request, and the same request with the same key to retry it"
+                            ]
+                        }
+                    )
                 flow = int(rows[0]["request"])
                 return await self._replay(flow), flow
             if recording is None:
@@ -483,9 +489,12 @@ class AccordServer:
             waiting = engine.waiting_syncs(root.flow)
             log.warning(
                 "flow %s (%s %s): no sync answered within %.1f s; syncs waiting: %s",
-                root.flow, root.input["method"], root.input["path"], self.deadline,
+                root.flow,
+                root.input["method"],
+                root.input["path"],
+                self.deadline,
                 ", ".join(waiting) or "none (no sync matched the request)",
-            )  # fmt: skip
+            )
             state, message = self._flow_state(root.flow)
             own = await engine.invoke(
                 Requesting.respond,
@@ -510,8 +519,12 @@ class AccordServer:
         """Answer (and record) a 500 for a flow a sync failed in; the reason stays in the log."""
         log.error(
             "flow %s (%s %s): sync %s failed: %s; answering 500",
-            root.flow, root.input["method"], root.input["path"], failed.sync, failed.reason,
-        )  # fmt: skip
+            root.flow,
+            root.input["method"],
+            root.input["path"],
+            failed.sync,
+            failed.reason,
+        )
         message = (
             f"the request failed: flow {root.flow} stopped on an error in the application "
             f"(see `accord trace {root.flow}` and the server log)"

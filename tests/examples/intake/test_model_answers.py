@@ -46,17 +46,22 @@ def script(primary: list[Step], fallback: list[Step]) -> None:
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
     policy = Policy(timeout=30.0, backoff_base=0.0, backoff_max=0.0)
-    async with Engine(build_app(CHAIN, policy=policy), tmp_path / "intake.db",
-                      deterministic=True) as running:  # fmt: skip
+    async with Engine(
+        build_app(CHAIN, policy=policy), tmp_path / "intake.db", deterministic=True
+    ) as running:
         yield running
 
 
 async def receive(engine: Engine, message: str) -> list[str]:
     m = MESSAGES[message]
     root = await engine.invoke(
-        Inbox.receive, message=m["id"], sender=m["sender"], subject=m["subject"], body=m["body"],
+        Inbox.receive,
+        message=m["id"],
+        sender=m["sender"],
+        subject=m["subject"],
+        body=m["body"],
         received_at=datetime.fromisoformat(m["received_at"]),
-    )  # fmt: skip
+    )
     await engine.idle()
     return [r.name for r in engine.records(root.flow)]
 
@@ -71,7 +76,11 @@ async def test_a_surrogate_in_full_name_goes_to_review_and_the_next_message_is_s
     assert flow[-1] == "Reviewing/request"
     assert flow.count("Extracting/extract") == 2  # the fallback model was tried first
     assert await receive(engine, "msg-0004") == [
-        "Inbox/receive", "Screening/screen", "Extracting/extract", "Customers/add"]  # fmt: skip
+        "Inbox/receive",
+        "Screening/screen",
+        "Extracting/extract",
+        "Customers/add",
+    ]
     assert [r["record"] for r in engine.query(Customers.all)] == [good("msg-0004")]
 
 

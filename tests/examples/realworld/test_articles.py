@@ -17,9 +17,7 @@ async def test_create_answers_201_with_the_full_article(conduit: Conduit) -> Non
     assert article["slug"] == "how-to-train-your-dragon"
     assert article["tagList"] == ["dragons", "training"]
     assert (article["favorited"], article["favoritesCount"]) == (False, 0)
-    assert article["author"] == {
-        "username": "jake", "bio": None, "image": None, "following": False
-    }  # fmt: skip
+    assert article["author"] == {"username": "jake", "bio": None, "image": None, "following": False}
     assert article["body"] == "the text"
     assert ISO.match(article["createdAt"]) and ISO.match(article["updatedAt"])
 
@@ -181,16 +179,18 @@ async def test_favorite_and_unfavorite_count_per_user(conduit: Conduit) -> None:
     first = await conduit.client.post(f"/articles/{slug}/favorite", headers=auth(jake))
     assert first.status_code == 200
     assert (first.json()["article"]["favorited"], first.json()["article"]["favoritesCount"]) == (
-        True, 1,
-    )  # fmt: skip
+        True,
+        1,
+    )
     second = await conduit.client.post(f"/articles/{slug}/favorite", headers=auth(jane))
     assert second.json()["article"]["favoritesCount"] == 2
     twice = await conduit.client.post(f"/articles/{slug}/favorite", headers=auth(jane))
     assert twice.json()["article"]["favoritesCount"] == 2
     undone = await conduit.client.delete(f"/articles/{slug}/favorite", headers=auth(jane))
     assert (undone.json()["article"]["favorited"], undone.json()["article"]["favoritesCount"]) == (
-        False, 1,
-    )  # fmt: skip
+        False,
+        1,
+    )
     assert (await conduit.client.post(f"/articles/{slug}/favorite")).status_code == 401
     missing = await conduit.client.post("/articles/nope/favorite", headers=auth(jake))
     assert missing.status_code == 404

@@ -23,8 +23,13 @@ JSON = {"content-type": "application/json"}
 
 
 def _user(name: str, email: str | None = None, password: object = "secret-pw") -> object:
-    return {"user": {"username": name, "email": email or f"{uuid.uuid4().hex}@x.io",
-                     "password": password}}  # fmt: skip
+    return {
+        "user": {
+            "username": name,
+            "email": email or f"{uuid.uuid4().hex}@x.io",
+            "password": password,
+        }
+    }
 
 
 async def test_usernames_are_normalized_to_nfc_so_one_name_registers_once(conduit: Conduit) -> None:
@@ -83,9 +88,10 @@ async def test_a_token_for_a_user_that_does_not_exist_is_a_401_and_listing_still
         key = key_file(db, "jwt").read_text().split()[0]
         now = dt.datetime.now(dt.UTC)
         forged = jwt.encode(
-            {"sub": str(uuid.uuid4()), "iat": now, "exp": now + dt.timedelta(days=1)}, key,
+            {"sub": str(uuid.uuid4()), "iat": now, "exp": now + dt.timedelta(days=1)},
+            key,
             algorithm="HS256",
-        )  # fmt: skip
+        )
         api = served.url + "/api"
         article = {"article": {"title": "Ghost", "description": "d", "body": "b"}}
         async with httpx.AsyncClient(base_url=api, timeout=30) as client:
@@ -169,8 +175,9 @@ async def test_bio_and_image_are_nullable_and_blank_means_null(conduit: Conduit)
         "/user", json={"user": {"bio": "hello", "image": "https://i.io/a.png"}}, headers=auth(token)
     )
     assert (set_.json()["user"]["bio"], set_.json()["user"]["image"]) == (
-        "hello", "https://i.io/a.png"
-    )  # fmt: skip
+        "hello",
+        "https://i.io/a.png",
+    )
     kept = await conduit.client.put("/user", json={"user": {"bio": ""}}, headers=auth(token))
     assert (kept.json()["user"]["bio"], kept.json()["user"]["image"]) == (
         None,

@@ -28,9 +28,16 @@ def test_a_lone_surrogate_is_a_422_and_accord_serve_goes_on_and_stops(served: Pr
 
 @pytest.mark.parametrize(
     "query",
-    ["?limit=%C2%B2", "?offset=%C2%B2", "?limit=%D9%A3", "?limit=1%C2%B2", "?limit=+5",
-     "?limit=", "?offset=0x1"],
-)  # fmt: skip
+    [
+        "?limit=%C2%B2",
+        "?offset=%C2%B2",
+        "?limit=%D9%A3",
+        "?limit=1%C2%B2",
+        "?limit=+5",
+        "?limit=",
+        "?offset=0x1",
+    ],
+)
 async def test_paging_with_anything_but_ascii_digits_is_a_422(conduit: Conduit, query: str) -> None:
     token = await conduit.register("reader")
     for path in ("/articles", "/articles/feed"):

@@ -20,9 +20,10 @@ def test_data_written_before_a_restart_is_served_after_it(tmp_path: Path) -> Non
         created = httpx.post(f"{api}/articles", json={"article": article}, headers=headers)
         slug = created.json()["article"]["slug"]
         comment = httpx.post(
-            f"{api}/articles/{slug}/comments", json={"comment": {"body": "still here"}},
+            f"{api}/articles/{slug}/comments",
+            json={"comment": {"body": "still here"}},
             headers=headers,
-        )  # fmt: skip
+        )
         assert comment.status_code == 201
         httpx.post(f"{api}/articles/{slug}/favorite", headers=headers).raise_for_status()
     finally:

@@ -38,18 +38,26 @@ async def test_taken_username_or_email_is_409_naming_the_field(conduit: Conduit)
 async def test_malformed_registrations_are_422_naming_the_field(conduit: Conduit) -> None:
     cases = [
         ({"user": {"email": "a@b.c", "password": "pw"}}, {"username": ["is required"]}),
-        ({"user": {"username": "a", "email": "a@b.c", "password": ""}},
-         {"password": ["can't be blank"]}),
-        ({"user": {"username": "", "email": "a@b.c", "password": "x"}},
-         {"username": ["can't be blank"]}),
+        (
+            {"user": {"username": "a", "email": "a@b.c", "password": ""}},
+            {"password": ["can't be blank"]},
+        ),
+        (
+            {"user": {"username": "", "email": "a@b.c", "password": "x"}},
+            {"username": ["can't be blank"]},
+        ),
         ({"user": {"username": "a", "email": "nope", "password": "x"}}, {"email": ["is invalid"]}),
-        ({"user": {"username": 5, "email": "a@b.c", "password": "x"}},
-         {"username": ["must be a string"]}),
-        ({"user": {}}, {"username": ["is required"], "email": ["is required"],
-                        "password": ["is required"]}),
+        (
+            {"user": {"username": 5, "email": "a@b.c", "password": "x"}},
+            {"username": ["must be a string"]},
+        ),
+        (
+            {"user": {}},
+            {"username": ["is required"], "email": ["is required"], "password": ["is required"]},
+        ),
         ({"user": "jake"}, {"user": ['is required: send {"user": {...}}']}),
         ([1, 2], {"user": ['is required: send {"user": {...}}']}),
-    ]  # fmt: skip
+    ]
     for body, errors in cases:
         response = await conduit.client.post("/users", json=body)
         assert response.status_code == 422, body

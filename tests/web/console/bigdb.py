@@ -43,44 +43,135 @@ def build(path: Path, flows: int = 100_000, open_items: int = 1_000) -> int:
         )
         reply = json.dumps({"output": {"name": f"customer {n}", "plan": "pro"}})
         actions.append(
-            (rid + 1, flow, "Extracting", "extract", '{"task":"customer"}', reply, "extract",
-             f"[{rid}]", t + 0.01, t + 0.5)
-        )  # fmt: skip
+            (
+                rid + 1,
+                flow,
+                "Extracting",
+                "extract",
+                '{"task":"customer"}',
+                reply,
+                "extract",
+                f"[{rid}]",
+                t + 0.01,
+                t + 0.5,
+            )
+        )
         outcome = "ok" if n % 10 else "invalid_output"
         calls.append(
-            (str(rid + 1), str(flow), "customer", "small-model", "v1", outcome, 1, 0, 0, 0, 0,
-             100, 40, 450.0, 0.0001, None, None, t + 0.5)
-        )  # fmt: skip
+            (
+                str(rid + 1),
+                str(flow),
+                "customer",
+                "small-model",
+                "v1",
+                outcome,
+                1,
+                0,
+                0,
+                0,
+                0,
+                100,
+                40,
+                450.0,
+                0.0001,
+                None,
+                None,
+                t + 0.5,
+            )
+        )
         attempts.append(
-            (str(rid + 1), 1, str(flow), "customer", "small-model", "v1", "json", outcome, None,
-             None, '{"name": "customer"}', "[]", "[]", 0, 0, 100, 40, 450.0, 0.0001, t + 0.01)
-        )  # fmt: skip
+            (
+                str(rid + 1),
+                1,
+                str(flow),
+                "customer",
+                "small-model",
+                "v1",
+                "json",
+                outcome,
+                None,
+                None,
+                '{"name": "customer"}',
+                "[]",
+                "[]",
+                0,
+                0,
+                100,
+                40,
+                450.0,
+                0.0001,
+                t + 0.01,
+            )
+        )
         if n % review_every == 0 and len(items) < open_items * 10:
             item = f"rv{rid + 2}"
             actions.append(
-                (rid + 2, flow, "Reviewing", "request", f'{{"subject":"m{n}"}}',
-                 json.dumps({"item": item}), "review_each", f"[{rid + 1}]", t + 0.6, t + 0.6)
-            )  # fmt: skip
+                (
+                    rid + 2,
+                    flow,
+                    "Reviewing",
+                    "request",
+                    f'{{"subject":"m{n}"}}',
+                    json.dumps({"item": item}),
+                    "review_each",
+                    f"[{rid + 1}]",
+                    t + 0.6,
+                    t + 0.6,
+                )
+            )
             items.append(
-                (item, flow, f"m{n}", "low confidence", json.dumps({"body": "hello"}),
-                 json.dumps({"name": "x"}), None, None,
-                 "open" if len(items) % 10 == 0 else "rejected", None, None, None, None, t + 0.6,
-                 None)
-            )  # fmt: skip
+                (
+                    item,
+                    flow,
+                    f"m{n}",
+                    "low confidence",
+                    json.dumps({"body": "hello"}),
+                    json.dumps({"name": "x"}),
+                    None,
+                    None,
+                    "open" if len(items) % 10 == 0 else "rejected",
+                    None,
+                    None,
+                    None,
+                    None,
+                    t + 0.6,
+                    None,
+                )
+            )
         else:
             actions.append(
-                (rid + 2, flow, "Intake", "store", f'{{"key":"m{n}"}}', f'{{"key":"m{n}"}}',
-                 "store_approved", f"[{rid + 1}]", t + 0.6, t + 0.6)
-            )  # fmt: skip
+                (
+                    rid + 2,
+                    flow,
+                    "Intake",
+                    "store",
+                    f'{{"key":"m{n}"}}',
+                    f'{{"key":"m{n}"}}',
+                    "store_approved",
+                    f"[{rid + 1}]",
+                    t + 0.6,
+                    t + 0.6,
+                )
+            )
         rid += 3
         t += 1.0
         if n == flows // 2:
             big_flow = flow
             for k in range(BIG_FLOW_ACTIONS - 3):
                 actions.append(
-                    (rid, flow, "Intake", "store", f'{{"key":"x{k}"}}', '{"key":"x"}',
-                     "store_approved", f"[{rid - 1}]", t, t)
-                )  # fmt: skip
+                    (
+                        rid,
+                        flow,
+                        "Intake",
+                        "store",
+                        f'{{"key":"x{k}"}}',
+                        '{"key":"x"}',
+                        "store_approved",
+                        f"[{rid - 1}]",
+                        t,
+                        t,
+                    )
+                )
                 rid += 1
     conn.executemany(
         "INSERT INTO actions (id, flow, concept, action, input, output, sync, cause, "
