@@ -54,3 +54,22 @@ def test_the_readme_names_the_commands_that_start_with_make() -> None:
     assert first is not None
     commands = [line.split("#")[0].strip() for line in first.group(1).splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+CORE = ["src/accord/engine/*.py", "src/accord/sync/__init__.py", "src/accord/sync/model.py"]
+CORE += ["src/accord/sync/dsl.py", "src/accord/concept.py", "src/accord/store/base.py"]
+
+
+def test_the_readme_states_the_runtime_cores_size() -> None:
+    counted = sum(len(p.read_text().splitlines()) for g in CORE for p in ROOT.glob(g))
+    stated = re.search(r"readable in one sitting: ([\d,]+) lines", README.read_text())
+    assert stated, "the README states the runtime core's line count"
+    figure = int(stated.group(1).replace(",", ""))
+    # Within a tenth: edits to the engine need not touch the README, a new layout must.
+    assert abs(figure - counted) <= counted / 10, f"README says {figure}, `wc -l` counts {counted}"
+
+
+def test_the_readme_says_where_each_piece_lives() -> None:
+    table = README.read_text().split("## How it fits together")[1].split("\n## ")[0]
+    for path in re.findall(r"`(src/accord/[^`]*)`", table):
+        assert (ROOT / path).exists(), f"the README's table names {path}, which does not exist"
