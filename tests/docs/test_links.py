@@ -52,10 +52,29 @@ def test_every_mention_of_a_decision_names_an_existing_one() -> None:
 
 def test_relative_links_of_the_docs_resolve() -> None:
     broken = []
-    for page in sorted((ROOT / "docs").rglob("*.md")):
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
             if re.match(r"[a-z]+:", target):  # https:, mailto:
                 continue
             if not (page.parent / target).exists():
                 broken.append(f"{page.relative_to(ROOT)}: {target}")
     assert not broken, "links to nothing:\n" + "\n".join(broken)
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings (lowercased; punctuation but - and _ dropped)."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.MULTILINE | re.DOTALL)
+    headings = re.findall(r"^#+\s+(.*?)\s*$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_links_to_a_section_name_an_existing_heading() -> None:
+    broken = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            linked = (page.parent / target) if target else page
+            if linked.suffix == ".md" and linked.is_file() and anchor not in _anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target}#{anchor}")
+    assert not broken, "links to sections that do not exist:\n" + "\n".join(broken)

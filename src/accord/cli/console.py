@@ -8,11 +8,13 @@ environment (see docs/console.md), never from the command line.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
 from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail, open_store
 from accord.concepts.reviewing import Reviewing
@@ -20,7 +22,10 @@ from accord.loading import AppLoadError, load_app
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.console import ConsoleAuthError, ConsoleSettings, Credentials, create_console
 
-__all__ = ["console_command"]
+__all__ = ["MOUNT_PREFIX", "console_command", "console_settings"]
+
+MOUNT_PREFIX = "/_accord"
+"""Where ``accord serve --console`` mounts the console."""
 
 
 def console_command(
@@ -46,22 +51,8 @@ def console_command(
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
-    try:
-        credentials = Credentials.from_env()
-    except ConsoleAuthError as exc:
-        fail(str(exc))
-    schemas = {}
-    for concept in loaded.concepts:
-        if isinstance(concept, Reviewing):
-            schemas.update(concept.schemas)
+    settings = console_settings(loaded, db, https_only=https_only, stuck_after=stuck_after)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    settings = ConsoleSettings(
-        db=db,
-        credentials=credentials,
-        schemas=schemas,
-        https_only=https_only,
-        stuck_after=stuck_after,
-    )
     typer.echo(f"accord console on http://{host}:{port}/flows (database {db})")
     uvicorn.run(
         create_console(settings),
@@ -69,4 +60,32 @@ def console_command(
         port=port,
         log_level=log_level.lower(),
         timeout_graceful_shutdown=2,
+    )
+
+
+def console_settings(
+    app: App,
+    db: Path,
+    *,
+    prefix: str = "",
+    https_only: bool = False,
+    stuck_after: float = 300.0,
+) -> ConsoleSettings:
+    """The console's settings for ``app`` on ``db``: passwords from the environment (a missing
+    or weak one is a one-line error), review forms from the app's ``Reviewing`` models."""
+    try:
+        credentials = Credentials.from_env()
+    except ConsoleAuthError as exc:
+        fail(str(exc))
+    schemas = {}
+    for concept in app.concepts:
+        if isinstance(concept, Reviewing):
+            schemas.update(concept.schemas)
+    return ConsoleSettings(
+        db=db,
+        credentials=credentials,
+        schemas=schemas,
+        prefix=prefix,
+        https_only=https_only,
+        stuck_after=stuck_after,
     )

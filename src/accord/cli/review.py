@@ -30,6 +30,8 @@ from accord.store.sqlite import SqliteStore
 ItemArgument = Annotated[
     str, typer.Argument(metavar="ITEM", help="The review item's id (see `accord review list`).")
 ]
+NoteOption = Annotated[str, typer.Option(help="Why (recorded with the decision).")]
+ReviewerOption = Annotated[str, typer.Option(help="Who decided (recorded).")]
 
 review_app = typer.Typer(help="Decide items waiting for human review.", no_args_is_help=True)
 
@@ -126,8 +128,8 @@ def show(item: ItemArgument, db: DbOption = DEFAULT_DB) -> None:
 def approve(
     item: ItemArgument,
     db: DbOption = DEFAULT_DB,
-    note: Annotated[str, typer.Option(help="Why.")] = "",
-    reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
+    note: NoteOption = "",
+    reviewer: ReviewerOption = "",
 ) -> None:
     """Accept the proposed value as it is."""
     with open_store(db) as store:
@@ -143,8 +145,8 @@ def edit(
     value: Annotated[
         str | None, typer.Option(help="The corrected value as JSON; without it, $EDITOR opens.")
     ] = None,
-    note: Annotated[str, typer.Option(help="Why.")] = "",
-    reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
+    note: NoteOption = "",
+    reviewer: ReviewerOption = "",
 ) -> None:
     """Correct the value (validated against the item's schema) and accept it."""
     with open_store(db) as store:
@@ -163,7 +165,7 @@ def reject(
     item: ItemArgument,
     db: DbOption = DEFAULT_DB,
     reason: Annotated[str, typer.Option(help="Why it is rejected (recorded).")] = "",
-    reviewer: Annotated[str, typer.Option(help="Who decided.")] = "",
+    reviewer: ReviewerOption = "",
 ) -> None:
     """Reject the item; the flow records the reason."""
     with open_store(db) as store:

@@ -20,10 +20,12 @@ import uvicorn
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
 from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail
+from accord.cli.console import MOUNT_PREFIX, console_settings
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
+from accord.web.console import create_console
 from accord.web.server import MAX_DEPTH, AccordServer
 
 __all__ = ["ENGINE_FAILED", "serve_command"]
@@ -62,6 +64,13 @@ def serve_command(
             "safety but may lose the last commits on power loss (synchronous=NORMAL)."
         ),
     ] = True,
+    console: Annotated[
+        bool,
+        typer.Option(
+            help=f"Also serve the web console under {MOUNT_PREFIX}/ (passwords from the "
+            "environment, see docs/console.md)."
+        ),
+    ] = False,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Serve an app's Requesting routes over HTTP, with the engine on a SQLite file."""
@@ -69,6 +78,10 @@ def serve_command(
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
+    mounts = {}
+    if console:
+        settings = console_settings(loaded, db, prefix=MOUNT_PREFIX)
+        mounts[MOUNT_PREFIX] = create_console(settings)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
     store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
@@ -90,6 +103,7 @@ def serve_command(
             max_body=max_body,
             max_depth=max_depth,
             on_failure=on_failure,
+            mounts=mounts,
         )
     except ValueError as exc:
         fail(str(exc))
@@ -110,6 +124,8 @@ def serve_command(
         timeout_graceful_shutdown=shutdown_timeout,
     )
     runner = _Runner(config, server)
+    if console:
+        typer.echo(f"accord console on http://{host}:{port}{MOUNT_PREFIX}/flows")
     # Everything imported and built so far lives as long as the server: keep the collector
     # from scanning it again and again (full collections took 200 ms pauses under load), and
     # collect less often: a request allocates thousands of short-lived objects, and at the

@@ -92,6 +92,36 @@ class FieldResult:
         return self.drifted is None
 
 
+# The sample sizes and shown values of both sides: (baseline n, window n, baseline, window).
+_Sides = tuple[int, int, str, str]
+
+
+def _by_test(
+    name: str,
+    kind: FieldKind,
+    test: TestName,
+    statistic: float,
+    p: float,
+    alpha: float,
+    sides: _Sides,
+) -> FieldResult:
+    """A field decided by a significance test: drifted when ``p < alpha``."""
+    return FieldResult(name, kind, test, statistic, p, None, alpha, p < alpha, *sides)
+
+
+def _by_distance(
+    name: str,
+    kind: FieldKind,
+    test: TestName,
+    d: float,
+    threshold: float,
+    sides: _Sides,
+    note: str = "",
+) -> FieldResult:
+    """A field decided by a distance at large n: drifted when ``d > threshold``."""
+    return FieldResult(name, kind, test, None, None, d, threshold, d > threshold, *sides, note)
+
+
 def _insufficient(
     name: str, kind: FieldKind, need: int, base_n: int, win_n: int, bv: str, wv: str
 ) -> FieldResult | None:
@@ -166,20 +196,8 @@ def compare_categorical(
     if min(base.n, win.n) >= thresholds.large_n:
         d = float(jensenshannon(b / b.sum(), w / w.sum(), base=2))
         d = 0.0 if math.isnan(d) else d
-        return FieldResult(
-            name,
-            "categorical",
-            "jensen-shannon",
-            None,
-            None,
-            d,
-            thresholds.js_distance,
-            d > thresholds.js_distance,
-            base.n,
-            win.n,
-            bv,
-            wv,
-        )
+        sides = (base.n, win.n, bv, wv)
+        return _by_distance(name, "categorical", "jensen-shannon", d, thresholds.js_distance, sides)
     rare = (b + w) < thresholds.rare_category
     if rare.any():
         b = np.append(b[~rare], b[rare].sum())
@@ -191,20 +209,7 @@ def compare_categorical(
     else:
         res = stats.chi2_contingency(table)
         statistic, p = float(res.statistic), float(res.pvalue)
-    return FieldResult(
-        name,
-        "categorical",
-        "chi-square",
-        statistic,
-        p,
-        None,
-        alpha,
-        p < alpha,
-        base.n,
-        win.n,
-        bv,
-        wv,
-    )
+    return _by_test(name, "categorical", "chi-square", statistic, p, alpha, (base.n, win.n, bv, wv))
 
 
 def _top(p: CategoricalProfile) -> str:
@@ -234,21 +239,8 @@ def compare_numeric(
     if min(base.n, win.n) >= thresholds.large_n:
         scale, note = _scale(base)
         d = float(stats.wasserstein_distance(base.sample, win.sample)) / scale
-        return FieldResult(
-            name,
-            "numeric",
-            "wasserstein",
-            None,
-            None,
-            d,
-            thresholds.wasserstein,
-            d > thresholds.wasserstein,
-            base.n,
-            win.n,
-            bv,
-            wv,
-            note,
-        )
+        sides = (base.n, win.n, bv, wv)
+        return _by_distance(name, "numeric", "wasserstein", d, thresholds.wasserstein, sides, note)
     with warnings.catch_warnings():
         # With many ties the exact small-sample method may give up and fall back to the
         # asymptotic one, which is what we want anyway.
@@ -258,20 +250,8 @@ def compare_numeric(
         )
     res = stats.ks_2samp(base.sample, win.sample, method=method)
     statistic, p = float(res.statistic), float(res.pvalue)
-    return FieldResult(
-        name,
-        "numeric",
-        "kolmogorov-smirnov",
-        statistic,
-        p,
-        None,
-        alpha,
-        p < alpha,
-        base.n,
-        win.n,
-        bv,
-        wv,
-    )
+    sides = (base.n, win.n, bv, wv)
+    return _by_test(name, "numeric", "kolmogorov-smirnov", statistic, p, alpha, sides)
 
 
 def compare_profiles(

@@ -425,7 +425,13 @@ def malformed_variants(
         )
         if "missing_closers" in chosen:
             # Only the outermost brace: the parser closes a model it can check field by field.
-            text = text.rstrip()[:-1].rstrip()
+            cut = text.rstrip()[:-1].rstrip()
+            if cut[-1:].isdigit():
+                # A number at the end may have lost digits: the parser rightly refuses it.
+                chosen.discard("missing_closers")
+                chosen.add("fence")
+            else:
+                text = cut
         if "fence" in chosen and "missing_closers" not in chosen:
             text = "```json\n" + text + "\n```"
         if "prose" in chosen:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,9 @@ class AccordServer:
 
     ``engine`` is created and started by the ASGI lifespan (``asgi``), or passed in already
     running (``AccordServer(app, engine=engine)``), which is how tests share one engine.
+    ``mounts`` maps path prefixes (``"/_accord"``) to Starlette apps served beside the routes
+    (the console): a request under a prefix goes to its app, whose lifespan runs with the
+    server's.
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class AccordServer:
         cors: bool = True,
         secrets: SecretVault = vault,
         on_failure: OnFailure | None = None,
+        mounts: Mapping[str, Starlette] | None = None,
     ) -> None:
         found = [c for c in app.concepts if isinstance(c, Requesting)]
         if len(found) != 1:
@@ -116,6 +120,7 @@ class AccordServer:
             )
         if deadline <= 0 or max_body <= 0 or max_depth <= 0:
             raise ValueError("deadline, max_body and max_depth must be positive")
+        self._mounts = tuple((_mount_prefix(p), a) for p, a in (mounts or {}).items())
         self.app = app
         self.requesting = found[0]
         self.db = db
@@ -156,10 +161,23 @@ class AccordServer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._lifespan_app(scope, receive, send)
+        elif self._mounts and (mounted := self._mounted(scope)) is not None:
+            await mounted[1](mounted[0], receive, send)
         elif self._cors is not None and _has_origin(scope):
             await self._cors(scope, receive, send)
         else:
             await self._serve(scope, receive, send, vary=self._cors is not None)
+
+    def _mounted(self, scope: Scope) -> tuple[Scope, Starlette] | None:
+        """The scope and app of a request under a mount's prefix (Starlette's Mount scope)."""
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        route = path[len(root) :] if root and path.startswith(root) else path
+        for prefix, app in self._mounts:
+            if route == prefix or route.startswith(prefix + "/"):
+                inner = path if route != prefix else path + "/"
+                return {**scope, "path": inner, "root_path": root + prefix}, app
+        return None
 
     @property
     def engine(self) -> Engine:
@@ -194,7 +212,10 @@ class AccordServer:
             await self._engine.start()
         watch = asyncio.create_task(self._watch(self.engine), name="accord-web-engine-watch")
         try:
-            yield
+            async with contextlib.AsyncExitStack() as mounted:
+                for beside in (mount for _prefix, mount in self._mounts):
+                    await mounted.enter_async_context(beside.router.lifespan_context(beside))
+                yield
         finally:
             watch.cancel()
             self._close()
@@ -580,3 +601,11 @@ def _token(header: str | None) -> str | None:
     if scheme.lower() not in ("token", "bearer") or not credential.strip():
         return None
     return credential.strip()
+
+
+def _mount_prefix(prefix: str) -> str:
+    if not prefix.startswith("/") or prefix.endswith("/") or "//" in prefix:
+        raise ValueError(
+            f"mount prefix {prefix!r}: start it with '/' and end it without one, e.g. '/_accord'"
+        )
+    return prefix
