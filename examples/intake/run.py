@@ -43,7 +43,7 @@ async def run_intake(
     models: Sequence[str],
     *,
     window: int = 1,
-    max_tokens: int = 160,
+    max_tokens: int = 96,
     policy: Policy | None = None,
     progress: Progress | None = None,
     poll: float = 0.2,

@@ -36,6 +36,7 @@ __all__ = [
     "LANGUAGE_CODES",
     "PLAN_VALUES",
     "SUMMARY_OVERLAP_THRESHOLD",
+    "CustomerDetails",
     "CustomerRecord",
     "Plan",
     "compare_records",
@@ -212,6 +213,24 @@ class CustomerRecord(BaseModel):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"expected text, got {type(value).__name__}")
         return value
+
+
+class CustomerDetails(BaseModel):
+    """What needs judgment in one customer email: the customer's name and company, and what
+    they want."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = Field(
+        description="The customer's full name, copied from the email."
+    )
+    company: Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None,
+        BeforeValidator(_blank_to_none),
+    ] = Field(default=None, description="The customer's company as written, or null.")
+    summary: Annotated[str, _Text, StringConstraints(max_length=200)] = Field(
+        description="One short English sentence: what the customer wants."
+    )
 
 
 SUMMARY_OVERLAP_THRESHOLD = 0.5

@@ -1,0 +1,109 @@
+"""Evidence: what each message says for certain, and the record assembled only from grounded
+values (the model proposes, the evidence decides)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from accord import Concept, Error, action, error
+from accord.llm.grounding import Grounding, occurs_in, one_of
+from examples.intake.concepts.screening import screen_answer
+from examples.intake.evidence import EvidenceSet, gather
+
+__all__ = ["DECIDED_FIELDS", "DETAILS_GROUNDING", "Assembled", "Evidence", "Gathered", "hints"]
+
+DECIDED_FIELDS = ("email", "phone", "plan", "signup_date", "language")
+"""Fields the evidence decides; the model never writes them."""
+
+DETAILS_GROUNDING = Grounding(
+    {
+        "full_name": (one_of("names"), occurs_in("message")),
+        "company": (one_of("companies"), occurs_in("message")),
+    },
+    required=("full_name",),
+)
+"""What grounds the model's part of a record: names and companies are taken from the message."""
+
+
+class Gathered(TypedDict):
+    message: str
+    evidence: dict[str, Any]  # field -> candidates (value, text, span, note), value, problem
+    hints: str  # the candidates as the model is shown them
+
+
+class Assembled(TypedDict):
+    message: str
+    record: dict[str, Any]
+
+
+def hints(found: EvidenceSet) -> str:
+    """The name and company candidates, one line each, for the prompt."""
+    names = "; ".join(dict.fromkeys(found.values("full_name"))) or "none found"
+    companies = "; ".join(dict.fromkeys(found.values("company"))) or "none found"
+    return f"Names in the email: {names}\nCompanies in the email: {companies}"
+
+
+class Evidence(Concept):
+    """Deterministic evidence per field (no model, no state) and grounded assembly."""
+
+    def __init__(self, own_domains: Iterable[str] = (), default_region: str | None = "US") -> None:
+        self.own_domains = tuple(own_domains)
+        self.default_region = default_region
+
+    @action
+    def gather(
+        self, message: str, sender: str, subject: str, body: str, received_on: date
+    ) -> Gathered:
+        """Every candidate of every field, with its span, and each field's decision or doubt."""
+        found = gather(
+            sender, subject, body, received_on,
+            own_domains=self.own_domains, default_region=self.default_region,
+        )  # fmt: skip
+        return {"message": message, "evidence": found.to_json(), "hints": hints(found)}
+
+    @action
+    def assemble(
+        self, message: str, evidence: dict[str, Any], details: dict[str, Any], text: str
+    ) -> Assembled | Error:
+        """The record, when the evidence decides every field it owns and the model's part
+        (name, company, summary) is grounded in the message and carries no instruction.
+
+        Otherwise ``ungrounded`` (the model's part), ``injected`` (text aimed at a model in the
+        answer) or ``undecided`` (the evidence), with ``proposed`` (what is known) and
+        ``fields`` (each failing field and why) for the reviewer.
+        """
+        record: dict[str, Any] = {
+            "full_name": details.get("full_name"),
+            "email": None, "phone": None, "company": details.get("company"),
+            "plan": None, "signup_date": None, "language": None,
+            "summary": details.get("summary"),
+        }  # fmt: skip
+        problems: dict[str, str] = {}
+        for name in DECIDED_FIELDS:
+            finding = evidence.get(name) or {}
+            record[name] = finding.get("value")
+            if finding.get("problem"):
+                problems[name] = str(finding.get("reason") or finding["problem"])
+        kind = "undecided" if problems else None
+        inputs = {
+            "message": text,
+            "names": evidence.get("full_name", {}).get("candidates", []),
+            "companies": evidence.get("company", {}).get("candidates", []),
+        }
+        for miss in DETAILS_GROUNDING.check(details, inputs):
+            problems[miss.field] = miss.reason
+            kind = kind or "ungrounded"
+        for field in ("full_name", "company", "summary"):
+            value = details.get(field)
+            aimed = screen_answer(value) if isinstance(value, str) else None
+            if aimed is not None:
+                problems[field] = f"the answer's {field} holds text aimed at a model: {aimed}"
+                kind = "injected"
+        if kind is None:
+            return {"message": message, "record": record}
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        return error(kind, f"{kind}: {listed}", proposed=record, fields=problems)
