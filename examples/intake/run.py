@@ -46,7 +46,7 @@ async def run_intake(
     max_tokens: int = 96,
     policy: Policy | None = None,
     progress: Progress | None = None,
-    poll: float = 0.2,
+    poll: float = 0.02,
 ) -> RunResult:
     """Run the intake over ``messages`` on database ``db``.
 
