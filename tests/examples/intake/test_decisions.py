@@ -18,7 +18,6 @@ from accord.store.sqlite import SqliteStore
 from .conftest import EXPECTED, MESSAGES
 
 
-
 def _review_item(db: Path, message: str) -> dict[str, object]:
     store = SqliteStore(db)
     store.open()
