@@ -221,16 +221,13 @@ class CustomerDetails(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = Field(
-        description="The customer's full name, copied from the email."
-    )
+    # No field descriptions: a tiny model shown them in the schema copies them as answers.
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
     company: Annotated[
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None,
         BeforeValidator(_blank_to_none),
-    ] = Field(default=None, description="The customer's company as written, or null.")
-    summary: Annotated[str, _Text, StringConstraints(max_length=200)] = Field(
-        description="One short English sentence: what the customer wants."
-    )
+    ] = None
+    summary: Annotated[str, _Text, StringConstraints(max_length=120)]
 
 
 SUMMARY_OVERLAP_THRESHOLD = 0.5

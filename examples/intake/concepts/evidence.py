@@ -10,23 +10,28 @@ from typing import Any
 from typing_extensions import TypedDict
 
 from accord import Concept, Error, action, error
-from accord.llm.grounding import Grounding, occurs_in, one_of
+from accord.llm.grounding import Grounding, fold, occurs_in, one_of
 from examples.intake.concepts.screening import screen_answer
 from examples.intake.evidence import EvidenceSet, gather
 
-__all__ = ["DECIDED_FIELDS", "DETAILS_GROUNDING", "Assembled", "Evidence", "Gathered", "hints"]
+__all__ = ["DECIDED_FIELDS", "Assembled", "Evidence", "Gathered", "details_grounding", "hints"]
 
 DECIDED_FIELDS = ("email", "phone", "plan", "signup_date", "language")
 """Fields the evidence decides; the model never writes them."""
 
-DETAILS_GROUNDING = Grounding(
-    {
-        "full_name": (one_of("names"), occurs_in("message")),
-        "company": (one_of("companies"), occurs_in("message")),
-    },
-    required=("full_name",),
-)
-"""What grounds the model's part of a record: names and companies are taken from the message."""
+
+def details_grounding(names: bool) -> Grounding:
+    """What grounds the model's part of a record: one of the names the evidence found when it
+    found any, else text that occurs in the message; a company that occurs in the message."""
+    return Grounding(
+        {
+            "full_name": one_of("names") if names else occurs_in("message"),
+            # Company candidates are incomplete (a company named in a sentence): the message
+            # grounds one too.
+            "company": (one_of("companies"), occurs_in("message")),
+        },
+        required=("full_name",),
+    )
 
 
 class Gathered(TypedDict):
@@ -94,8 +99,17 @@ class Evidence(Concept):
             "names": evidence.get("full_name", {}).get("candidates", []),
             "companies": evidence.get("company", {}).get("candidates", []),
         }
-        for miss in DETAILS_GROUNDING.check(details, inputs):
+        grounding = details_grounding(bool(inputs["names"]))
+        for miss in grounding.check(details, inputs):
             problems[miss.field] = miss.reason
+            kind = kind or "ungrounded"
+        given_company, given_name = details.get("company"), details.get("full_name")
+        if (
+            isinstance(given_company, str)
+            and isinstance(given_name, str)
+            and fold(given_company) == fold(given_name)
+        ):
+            problems["company"] = f"{given_company!r} is the customer's name, not a company"
             kind = kind or "ungrounded"
         for field in ("full_name", "company", "summary"):
             value = details.get(field)

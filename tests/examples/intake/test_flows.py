@@ -21,8 +21,8 @@ from accord.store.sqlite import SqliteStore
 
 from .conftest import EXPECTED, MESSAGES, Script
 
-ARRIVAL = ["Inbox/receive", "Screening/screen"]
-STORED = [*ARRIVAL, "Extracting/extract", "Customers/add"]
+ARRIVAL = ["Inbox/receive", "Screening/screen", "Evidence/gather"]
+STORED = [*ARRIVAL, "Extracting/extract", "Evidence/assemble", "Customers/add"]
 
 
 # msg-0206 carries an injection, so the data set expects no record; this is what it states.
@@ -40,7 +40,8 @@ def good(message: str = "msg-0003") -> dict[str, Any]:
 
 
 def bad_email(message: str = "msg-0003") -> dict[str, Any]:
-    return {**good(message), "email": "tara at zenithsolar"}
+    """An answer that fails the schema (the model's part has no summary)."""
+    return {k: v for k, v in good(message).items() if k != "summary"}
 
 
 async def receive(engine: Engine, message: str = "msg-0003", **changes: Any) -> int:
