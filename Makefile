@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-core
 
-.PHONY: install test test-fast lint demo realworld bench clean
+.PHONY: install test test-fast lint demo realworld bench screenshots clean
 
 # `make demo DEMO_ARGS="--limit 60"` for a shorter run (about 10 minutes on 2 cores).
 DEMO_ARGS ?=
@@ -29,6 +29,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff format --check src tests examples benchmarks
 	$(BIN)/mypy
 
 # The main job: the customer intake over the 230 bundled messages, offline, on the embedded
@@ -45,6 +46,10 @@ realworld: install
 bench: install
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py --compare
+
+# The console's screenshots in docs/images/, taken by its browser tests (needs /usr/bin/chromium).
+screenshots: install
+	ACCORD_SCREENSHOTS=docs/images $(BIN)/pytest -q tests/web/console/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -276,10 +276,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--flows", type=int, default=2000, help="concurrent flows (default 2000)")
     parser.add_argument("--steps", type=int, default=10, help="durable steps per flow (default 10)")
     parser.add_argument(
-        "--peer-flows", type=int, default=PEER_FLOWS,
+        "--peer-flows",
+        type=int,
+        default=PEER_FLOWS,
         help=f"flows for the raw SQLite loop and the peers (default {PEER_FLOWS}; "
         "they report a rate, so fewer flows keep the run short)",
-    )  # fmt: skip
+    )
     parser.add_argument("--compare", action="store_true", help="also run LangGraph and DBOS")
     parser.add_argument("--db-dir", type=Path, help="where the databases go (default: a temp dir)")
     args = parser.parse_args(argv)

@@ -184,8 +184,12 @@ async def seed_accord(base: str, articles: int, tags: int) -> None:
         response.raise_for_status()
         headers = {"Authorization": f"Token {response.json()['user']['token']}"}
         for i in range(articles):
-            article = {"title": f"Article {i}", "description": "description", "body": "body",
-                       "tagList": [f"tag{j}" for j in range(tags)]}  # fmt: skip
+            article = {
+                "title": f"Article {i}",
+                "description": "description",
+                "body": "body",
+                "tagList": [f"tag{j}" for j in range(tags)],
+            }
             created = await client.post("/api/articles", json={"article": article}, headers=headers)
             created.raise_for_status()
 
@@ -307,16 +311,28 @@ def _seconds(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def load_wrk(base: str, method: str, path: str, body: str | None, seconds: int,
-             concurrency: int) -> Result:  # fmt: skip
+def load_wrk(
+    base: str, method: str, path: str, body: str | None, seconds: int, concurrency: int
+) -> Result:
     """Drive the server with wrk for ``seconds`` (it reports rate and percentiles itself)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f"wrk.method = {json.dumps(method)}\n")
         if body is not None:
             script.write(f"wrk.body = {json.dumps(body)}\n")
             script.write('wrk.headers["Content-Type"] = "application/json"\n')
-    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--latency",
-               "-s", script.name, base + path]  # fmt: skip
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        base + path,
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
@@ -362,9 +378,18 @@ async def run(args: argparse.Namespace) -> None:
         )
         port = _free_port()
         accord_cmd = [
-            sys.executable, "-m", "accord.cli_serve", "examples.realworld.app:app",
-            "--port", str(port), "--db", str(Path(tmp) / "accord.db"), "--log-level", "warning",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "accord.cli",
+            "serve",
+            "examples.realworld.app:app",
+            "--port",
+            str(port),
+            "--db",
+            str(Path(tmp) / "accord.db"),
+            "--log-level",
+            "warning",
+        ]
         if not args.durable:
             accord_cmd.append("--no-durable")
         accord = start("accord", accord_cmd, port)
@@ -381,11 +406,13 @@ async def run(args: argparse.Namespace) -> None:
                         if tool == "wrk":
                             method, path = route.split()
                             if args.warmup:  # steady state: caches filled, WAL file at full size
-                                load_wrk(server.base, method, path, body, args.warmup,
-                                         args.concurrency)  # fmt: skip
+                                load_wrk(
+                                    server.base, method, path, body, args.warmup, args.concurrency
+                                )
                             cpu = server.cpu_seconds()
-                            result = load_wrk(server.base, method, path, body, args.seconds,
-                                              args.concurrency)  # fmt: skip
+                            result = load_wrk(
+                                server.base, method, path, body, args.seconds, args.concurrency
+                            )
                         else:
                             cpu = server.cpu_seconds()
                             result = await load(server.base, total, args.concurrency, call)
@@ -437,13 +464,22 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--tags", type=int, default=5)
     parser.add_argument("--durable", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto",
-                        help="load generator: wrk if installed (auto), else httpx")  # fmt: skip
+    parser.add_argument(
+        "--tool",
+        choices=["auto", "wrk", "httpx"],
+        default="auto",
+        help="load generator: wrk if installed (auto), else httpx",
+    )
     parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per route")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="measurements per server and route (the median is reported)")
-    parser.add_argument("--warmup", type=int, default=3,
-                        help="wrk: unmeasured seconds per route first (0: none)")  # fmt: skip
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measurements per server and route (the median is reported)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="wrk: unmeasured seconds per route first (0: none)"
+    )
     parser.add_argument("--serve-handwritten", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=8001, help=argparse.SUPPRESS)
     args = parser.parse_args()

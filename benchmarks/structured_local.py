@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from accord.llm import Budget, Prompt, Task
+from accord.llm import Budget, Prompt, Task, _prompting
 from accord.llm.models import _llama
 from accord.llm.models.local import LocalModel
 
@@ -62,11 +62,12 @@ def main() -> None:
     schema = model.profile.plan(task.schema).schema
     messages = [
         {"role": m.role, "content": m.content}
-        for m in task.messages({"text": TEXT}, schema=schema, structured=True)
+        for m in _prompting.opening(task, {"text": TEXT}, schema=schema, structured=True)
     ]
     direct = llama_cpp.Llama(model_path=str(_llama.smollm2_path()), n_ctx=2048, verbose=False)
-    grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema, sort_keys=True),
-                                                      verbose=False)
+    grammar = llama_cpp.LlamaGrammar.from_json_schema(
+        json.dumps(schema, sort_keys=True), verbose=False
+    )
 
     def run_direct() -> tuple[int, float]:
         t0 = time.perf_counter()
@@ -85,18 +86,19 @@ def main() -> None:
     pipeline_rates: list[float] = []
     direct_rates: list[float] = []
     for i in range(args.runs):
-        for side in (("pipeline", "direct") if i % 2 == 0 else ("direct", "pipeline")):
+        for side in ("pipeline", "direct") if i % 2 == 0 else ("direct", "pipeline"):
             if side == "pipeline":
                 tokens, seconds = asyncio.run(run_pipeline())
                 pipeline_rates.append(tokens / seconds)
             else:
                 tokens, seconds = run_direct()
                 direct_rates.append(tokens / seconds)
-        print(f"run {i + 1}: pipeline {pipeline_rates[-1]:.1f} tok/s, "
-              f"direct {direct_rates[-1]:.1f} tok/s ({tokens} tokens)")
+        print(
+            f"run {i + 1}: pipeline {pipeline_rates[-1]:.1f} tok/s, "
+            f"direct {direct_rates[-1]:.1f} tok/s ({tokens} tokens)"
+        )
     p, d = statistics.median(pipeline_rates), statistics.median(direct_rates)
-    print(f"median tokens/s: pipeline {p:.1f}, direct llama-cpp-python {d:.1f}, "
-          f"ratio {p / d:.3f}")
+    print(f"median tokens/s: pipeline {p:.1f}, direct llama-cpp-python {d:.1f}, ratio {p / d:.3f}")
 
 
 if __name__ == "__main__":

@@ -33,18 +33,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # Violations in rooms being edited by others right now; each is removed as it is fixed, and
 # the tests fail when one is fixed but still listed (so this list only ever shrinks).
-KNOWN_CIRCLES: set[frozenset[str]] = {
-    # Task.run imports the pipeline inside the method; the pipeline imports Task
-    frozenset({"accord.llm.task", "accord.llm._pipeline"}),
-    # errors carry results, results raise errors
-    frozenset({"accord.llm.errors", "accord.llm.result"}),
-}
-KNOWN_PRIVATE: set[str] = {
-    # The replay harness lowers the guard against real requests: llm/_guard.py needs a public
-    # seam for it (the harness is in testing/, the guard in llm/).
-    "accord.testing.replay: imports the private module accord.llm._guard from outside accord.llm",
-    "accord.testing.replay: reads the private _guard._forbidden_depth",
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
+KNOWN_PRIVATE: set[str] = set()
 
 
 @dataclass(frozen=True)

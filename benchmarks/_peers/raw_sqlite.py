@@ -40,10 +40,20 @@ def run(flows: int, steps: int, db_dir: Path) -> Result:
             conn.execute(
                 "INSERT INTO actions (id, flow, concept, action, input, output, sync, cause, "
                 "attempt, invoked_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (next_id, flow, "Chain", "step", json.dumps({"n": n}), json.dumps({"n": n + 1}),
-                 None if n == 0 else "next_step", json.dumps([] if n == 0 else [cause]), 1,
-                 now, now),
-            )  # fmt: skip
+                (
+                    next_id,
+                    flow,
+                    "Chain",
+                    "step",
+                    json.dumps({"n": n}),
+                    json.dumps({"n": n + 1}),
+                    None if n == 0 else "next_step",
+                    json.dumps([] if n == 0 else [cause]),
+                    1,
+                    now,
+                    now,
+                ),
+            )
             conn.execute("INSERT INTO steps VALUES (?, ?)", (flow, n))
             if n:
                 conn.execute(

@@ -71,9 +71,13 @@ async def run_intake(
             while waiting and len(busy) < window:
                 m = waiting.popleft()
                 root = await engine.invoke(
-                    Inbox.receive, message=m.id, sender=m.sender, subject=m.subject,
-                    body=m.body, received_at=m.received_at,
-                )  # fmt: skip
+                    Inbox.receive,
+                    message=m.id,
+                    sender=m.sender,
+                    subject=m.subject,
+                    body=m.body,
+                    received_at=m.received_at,
+                )
                 scope.add(root.flow)
                 busy.add(root.flow)
             if progress is not None:

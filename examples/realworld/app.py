@@ -25,7 +25,7 @@ from examples.realworld.concepts import (
     User,
 )
 from examples.realworld.moderation import CommentVerdict, screening_task
-from examples.realworld.rules import ROUTES
+from examples.realworld.rules import AUTHENTICATION, ROUTES
 from examples.realworld.syncs import all_syncs
 
 
@@ -43,7 +43,7 @@ def build(*, screen_comments: bool = False, models: Sequence[str | Model] | None
         ]
     return App(
         concepts=[
-            Requesting(ROUTES, prefix="/api"),
+            Requesting(ROUTES, prefix="/api", authentication=AUTHENTICATION),
             User(),
             Password(),
             Profile(),

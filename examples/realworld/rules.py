@@ -1,160 +1,32 @@
-"""Conduit's HTTP rules as data: which routes authenticate, what each body must hold.
+"""Conduit's HTTP contract as data: each route's models, and who may call it.
 
-Syncs read these tables in their ``where`` clauses, so a route's guard (the main sync) and its
-rejection (the 401/422 sync) are computed by the same function and can never both fire.
+The server validates every request against these before anything is recorded (422 with
+field-keyed errors, 401 for a missing or refused token), so the syncs see only well-formed,
+normalized values: every declared field present, ``None`` where it was not sent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+
+from accord.concepts.requesting import Authentication, Route, identifier, route
+from examples.realworld.concepts import JWT, User
 
 __all__ = [
-    "AUTH",
-    "BODY",
+    "AUTHENTICATION",
+    "MAX_LIMIT",
     "ROUTES",
-    "BodyRule",
-    "authorized",
-    "body_problem",
+    "USERNAME_MAX",
     "errors",
     "message_of",
     "number",
-    "paging",
-    "paging_problem",
 ]
 
-Route = tuple[str, str]
-
-ROUTES = [
-    "POST /users/login",
-    "POST /users",
-    "GET /user",
-    "PUT /user",
-    "GET /profiles/{username}",
-    "POST /profiles/{username}/follow",
-    "DELETE /profiles/{username}/follow",
-    "GET /articles/feed",
-    "GET /articles",
-    "POST /articles",
-    "GET /articles/{slug}",
-    "PUT /articles/{slug}",
-    "DELETE /articles/{slug}",
-    "POST /articles/{slug}/favorite",
-    "DELETE /articles/{slug}/favorite",
-    "GET /articles/{slug}/comments",
-    "POST /articles/{slug}/comments",
-    "DELETE /articles/{slug}/comments/{id}",
-    "GET /tags",
-]
-
-_OPTIONAL = ["GET /profiles/{username}", "GET /articles", "GET /articles/{slug}",
-             "GET /articles/{slug}/comments"]  # fmt: skip
-_REQUIRED = ["GET /user", "PUT /user", "POST /profiles/{username}/follow",
-             "DELETE /profiles/{username}/follow", "GET /articles/feed", "POST /articles",
-             "PUT /articles/{slug}", "DELETE /articles/{slug}", "POST /articles/{slug}/favorite",
-             "DELETE /articles/{slug}/favorite", "POST /articles/{slug}/comments",
-             "DELETE /articles/{slug}/comments/{id}"]  # fmt: skip
-
-
-def _route(spec: str) -> Route:
-    method, path = spec.split()
-    return method, path
-
-
-AUTH: dict[Route, Literal["optional", "required"]] = {
-    **{_route(s): "optional" for s in _OPTIONAL},
-    **{_route(s): "required" for s in _REQUIRED},
-}
-"""Routes that read the caller's token: optional (a guest may call) or required (401)."""
-
-
-@dataclass(frozen=True)
-class BodyRule:
-    """The body is ``{root: {...}}``; ``fields`` maps a field to (kind, required)."""
-
-    root: str
-    fields: dict[str, tuple[Literal["str", "str?", "tags"], bool]]
-    at_least_one: bool = False
-
-
-BODY: dict[Route, BodyRule] = {
-    ("POST", "/users"): BodyRule(
-        "user", {"username": ("str", True), "email": ("str", True), "password": ("str", True)}
-    ),
-    ("POST", "/users/login"): BodyRule("user", {"email": ("str", True), "password": ("str", True)}),
-    ("PUT", "/user"): BodyRule(
-        "user",
-        {
-            "username": ("str", False),
-            "email": ("str", False),
-            "password": ("str?", False),
-            "bio": ("str?", False),
-            "image": ("str?", False),
-        },
-        at_least_one=True,
-    ),
-    ("POST", "/articles"): BodyRule(
-        "article",
-        {
-            "title": ("str", True),
-            "description": ("str", True),
-            "body": ("str", True),
-            "tagList": ("tags", False),
-        },
-    ),
-    ("PUT", "/articles/{slug}"): BodyRule(
-        "article",
-        {"title": ("str", False), "description": ("str", False), "body": ("str", False)},
-        at_least_one=True,
-    ),
-    ("POST", "/articles/{slug}/comments"): BodyRule("comment", {"body": ("str", True)}),
-}
-"""What the JSON body of each route that takes one must hold."""
-
-
-def body_problem(route: Route, body: Any) -> str | None:
-    """What is wrong with a route's body, or None when it is well formed."""
-    rule = BODY.get(route)
-    if rule is None:
-        return None
-    if not isinstance(body, dict) or not isinstance(body.get(rule.root), dict):
-        return f"the body must be a JSON object with a {rule.root!r} object"
-    fields = body[rule.root]
-    for name, (kind, required) in rule.fields.items():
-        value = fields.get(name)
-        if name not in fields or (value is None and kind != "str?"):
-            if required:
-                return f"{rule.root}.{name} is required"
-            if name in fields:
-                return f"{rule.root}.{name} must be a string"
-            continue
-        if kind == "tags":
-            if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-                return f"{rule.root}.{name} must be a list of strings"
-        elif value is not None and not isinstance(value, str):
-            return f"{rule.root}.{name} must be a string"
-    if rule.at_least_one and not any(name in fields for name in rule.fields):
-        return f"{rule.root} must contain at least one of: {', '.join(rule.fields)}"
-    return None
-
-
-def authorized(route: Route, user: str | None) -> bool:
-    """Whether the caller may reach the route's own syncs (a guest only where optional)."""
-    return user is not None or AUTH.get(route) != "required"
-
-
-def errors(*messages: str) -> dict[str, Any]:
-    """The RealWorld error body."""
-    return {"errors": {"body": list(messages)}}
-
-
-def message_of(error: Any) -> str:
-    """The message of an error completion (a string or a typed error record)."""
-    if isinstance(error, dict):
-        return str(error.get("message", error))
-    return str(error)
-
-
+USERNAME_MAX = 64
+"""The longest username, in characters (after NFC normalization)."""
+SLUG_MAX = 128
 MAX_LIMIT = 100
 MAX_DIGITS = 9
 
@@ -170,18 +42,182 @@ def number(text: str, digits: int = MAX_DIGITS) -> int | None:
     return int(text)
 
 
-def paging_problem(query: dict[str, str]) -> str | None:
-    """What is wrong with ``limit`` and ``offset``, or None."""
-    for name, low in (("limit", 1), ("offset", 0)):
-        value = query.get(name)
-        if value is None:
-            continue
-        parsed = number(value)
-        if parsed is None or parsed < low:
-            return f"{name} must be a whole number (ASCII digits) of at least {low}"
-    return None
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("can't be blank")
+    return value
 
 
-def paging(query: dict[str, str]) -> tuple[int, int]:
-    """``(limit, offset)`` from a query that passed :func:`paging_problem`."""
-    return min(int(query.get("limit", 20)), MAX_LIMIT), int(query.get("offset", 0))
+def _email(value: str) -> str:
+    if not value.strip():
+        raise ValueError("can't be blank")
+    if "@" not in value.strip(" @") or value != value.strip():
+        raise ValueError("is invalid")
+    return value
+
+
+def _nullable(value: Any) -> Any:
+    """``""`` and ``null`` both mean "none": normalized to ``""`` (shown as null)."""
+    return "" if value is None else value
+
+
+def _whole(low: int, high: int | None = None) -> Any:
+    def parse(value: Any) -> int:
+        found = number(value) if isinstance(value, str) else None
+        if found is None or found < low:
+            raise ValueError(f"must be a whole number (ASCII digits) of at least {low}")
+        return found if high is None else min(found, high)
+
+    return BeforeValidator(parse)
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("can't be null: leave it out to keep the tags, or send [] to clear them")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+Email = Annotated[str, AfterValidator(_email)]
+Username = Annotated[str, identifier(USERNAME_MAX)]
+Slug = Annotated[str, identifier(SLUG_MAX)]
+Nullable = Annotated[str | None, BeforeValidator(_nullable)]
+Tags = Annotated[
+    list[Annotated[str, AfterValidator(_not_blank)]] | None, BeforeValidator(_not_null)
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=False, frozen=True)
+
+
+class NewUser(_Body):
+    username: Username
+    email: Email
+    password: Text
+
+
+class Login(_Body):
+    email: Text
+    password: Text
+
+
+class UserChange(_Body):
+    """Omitted fields keep their value; ``bio`` and ``image`` sent as ``""`` or null clear
+    (``""`` here, shown as null)."""
+
+    username: Username | None = None
+    email: Email | None = None
+    password: Text | None = None
+    bio: Nullable = None
+    image: Nullable = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UserChange:
+        if not self.model_fields_set:
+            raise ValueError("must contain at least one of: username, email, password, bio, image")
+        return self
+
+
+class NewArticle(_Body):
+    title: Text
+    description: Text
+    body: Text
+    tagList: Tags = None
+
+
+class ArticleChange(_Body):
+    """Omitted fields keep their value; ``tagList``: omitted keeps the tags, ``[]`` clears
+    them, null is refused."""
+
+    title: Text | None = None
+    description: Text | None = None
+    body: Text | None = None
+    tagList: Tags = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ArticleChange:
+        if not self.model_fields_set:
+            raise ValueError("must contain at least one of: title, description, body, tagList")
+        return self
+
+
+class NewComment(_Body):
+    body: Text
+
+
+class Paging(_Body):
+    limit: Annotated[int, _whole(1, MAX_LIMIT)] = 20
+    offset: Annotated[int, _whole(0)] = 0
+
+
+class ArticleFilter(Paging):
+    tag: str | None = None
+    author: str | None = None
+    favorited: str | None = None
+
+
+class ProfilePath(_Body):
+    username: Username
+
+
+class ArticlePath(_Body):
+    slug: Slug
+
+
+class CommentPath(_Body):
+    slug: Slug
+    id: str
+
+
+AUTHENTICATION = Authentication(verify=JWT.verify, known=User.get)
+"""Tokens are JWTs naming a user that must exist."""
+
+ROUTES: list[Route] = [
+    route("POST /users/login", body=Login, envelope="user"),
+    route("POST /users", body=NewUser, envelope="user"),
+    route("GET /user", auth="required"),
+    route("PUT /user", body=UserChange, envelope="user", auth="required"),
+    route("GET /profiles/{username}", params=ProfilePath, auth="optional"),
+    route("POST /profiles/{username}/follow", params=ProfilePath, auth="required"),
+    route("DELETE /profiles/{username}/follow", params=ProfilePath, auth="required"),
+    route("GET /articles/feed", query=Paging, auth="required"),
+    route("GET /articles", query=ArticleFilter, auth="optional"),
+    route("POST /articles", body=NewArticle, envelope="article", auth="required"),
+    route("GET /articles/{slug}", params=ArticlePath, auth="optional"),
+    route(
+        "PUT /articles/{slug}",
+        params=ArticlePath,
+        body=ArticleChange,
+        envelope="article",
+        auth="required",
+    ),
+    route("DELETE /articles/{slug}", params=ArticlePath, auth="required"),
+    route("POST /articles/{slug}/favorite", params=ArticlePath, auth="required"),
+    route("DELETE /articles/{slug}/favorite", params=ArticlePath, auth="required"),
+    route("GET /articles/{slug}/comments", params=ArticlePath, auth="optional"),
+    route(
+        "POST /articles/{slug}/comments",
+        params=ArticlePath,
+        body=NewComment,
+        envelope="comment",
+        auth="required",
+    ),
+    route("DELETE /articles/{slug}/comments/{id}", params=CommentPath, auth="required"),
+    route("GET /tags"),
+]
+"""Every route of the RealWorld API (spec 2.0.0), under the prefix /api."""
+
+ROUTE = {str(r): r for r in ROUTES}
+
+
+def errors(key: str, *messages: str) -> dict[str, Any]:
+    """The RealWorld error body: ``{"errors": {key: [messages]}}``."""
+    return {"errors": {key: list(messages)}}
+
+
+def message_of(error: Any) -> str:
+    """The message of an error completion (a string or a typed error record)."""
+    if isinstance(error, dict):
+        return str(error.get("message", error))
+    return str(error)

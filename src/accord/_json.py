@@ -17,6 +17,8 @@ from pydantic_core import to_json, to_jsonable_python
 
 __all__ = ["dumps", "plain"]
 
+"""How deeply lists and objects may nest in a value the log stores."""
+
 _OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_DATACLASS

@@ -42,6 +42,11 @@ class Record:
         return self.output is not None
 
     @property
+    def trigger(self) -> int | None:
+        """The completion that made a sync invoke this record: the newest of those it matched."""
+        return max(self.cause) if self.cause else None
+
+    @property
     def error(self) -> Any:
         """The error value of an error completion, else None."""
         return self.output.get("error") if self.output is not None else None

@@ -84,7 +84,7 @@ def test_concepts_sharing_a_types_module_and_syncs_importing_concepts_pass(tmp_p
 
 def test_the_clean_example_app_and_the_broken_one() -> None:
     here = Path(__file__).parent
-    assert check_independence([here / "clean_app"]) == []
+    assert check_independence([here.parent / "cli" / "clean_app"]) == []
     broken = here.parents[1] / "examples" / "broken"
     assert [
         (Path(v.path).name, v.line, v.module, v.imported) for v in check_independence([broken])

@@ -25,7 +25,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from accord import App, Clauses, Concept, Var, action, sync
-from accord.cli_serve import ENGINE_FAILED
+from accord.cli.serve import ENGINE_FAILED
 from accord.concepts.requesting import Requesting
 from accord.web import free_port
 
@@ -163,10 +163,20 @@ def serving(tmp_path: Path) -> Iterator[Serving]:
     port = free_port()
     db, log = tmp_path / "serve.db", tmp_path / "serve.log"
     command = [
-        sys.executable, "-m", "accord.cli_serve", "tests.cli.test_serve_signals:app",
-        "--port", str(port), "--db", str(db), "--log-level", "warning",
-        "--shutdown-timeout", str(SHUTDOWN_TIMEOUT),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "accord.cli",
+        "serve",
+        "tests.cli.test_serve_signals:app",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--log-level",
+        "warning",
+        "--shutdown-timeout",
+        str(SHUTDOWN_TIMEOUT),
+    ]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     running = Serving(f"http://127.0.0.1:{port}", db, log, process)

@@ -26,7 +26,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SRC = DOCS.parent / "src"
-RUNNABLE = ["concepts.md", "engine.md", "reviewing.md", "telemetry.md"]
+RUNNABLE = ["concepts.md", "engine.md", "operating.md", "reviewing.md", "telemetry.md"]
 
 # No configuration file of ours: the page's tests run as a user's would, with the plugin.
 PYTEST_OPTIONS = ["-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto"]

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from accord.drift.cli import drift_app, parse_time, parse_window
+from accord.cli.drift import drift_app, parse_time, parse_window
 
 from ._data import WINDOW_START
 

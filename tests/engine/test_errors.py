@@ -154,9 +154,15 @@ async def test_an_exception_becomes_an_internal_error_and_its_writes_roll_back(
         (1, "Out/note", {"what": "go", "value": "k"}, {"what": "go"}, None, ()),
         (2, "Risky/write", {"key": "k"}, {"key": "k"}, "write_and_explode", (1,)),
         (3, "Risky/explode", {"key": "k"}, exploded, "write_and_explode", (1,)),
-        (4, "Out/note", {"what": "recovered", "value": message}, {"what": "recovered"},
-         "recover", (3,)),
-    ]  # fmt: skip
+        (
+            4,
+            "Out/note",
+            {"what": "recovered", "value": message},
+            {"what": "recovered"},
+            "recover",
+            (3,),
+        ),
+    ]
     assert exploded["error"]["kind"] == "internal"
     assert exploded["error"]["message"] == message
     # The sibling action of the same batch keeps its write; the failed one leaves nothing.
@@ -196,17 +202,15 @@ async def test_an_async_actions_buffered_writes_commit_with_its_completion(
     # The sync's query, run in the completion's transaction, already sees the write.
     assert good_log == [
         (1, "Risky/write_later", {"key": "a"}, {"key": "a"}, None, ()),
-        (2, "Out/note", {"what": "seen", "value": "a"}, {"what": "seen"}, "seen_after_write",
-         (1,)),
-    ]  # fmt: skip
+        (2, "Out/note", {"what": "seen", "value": "a"}, {"what": "seen"}, "seen_after_write", (1,)),
+    ]
     failure = bad_log[0][3]
     assert failure is not None
     assert failure["error"]["message"] == "Risky/write_later raised ValueError: async boom"
     assert bad_log == [
         (3, "Risky/write_later", {"key": "b", "fail": True}, failure, None, ()),
-        (4, "Out/note", {"what": "failed", "value": "b"}, {"what": "failed"}, "async_failed",
-         (3,)),
-    ]  # fmt: skip
+        (4, "Out/note", {"what": "failed", "value": "b"}, {"what": "failed"}, "async_failed", (3,)),
+    ]
     assert stored_rows(db, "SELECT key FROM kv") == [("a",)]
 
 
@@ -255,9 +259,15 @@ async def test_invalid_input_from_a_sync_is_an_invalid_input_error_completion(
     assert entries(records) == [
         (1, "Out/note", {"what": "count", "value": "many"}, {"what": "count"}, None, ()),
         (2, "Risky/count", {"count": "many"}, {"error": problem}, "bad_count", (1,)),
-        (3, "Out/note", {"what": "invalid", "value": problem["message"]}, {"what": "invalid"},
-         "bad_input_noticed", (2,)),
-    ]  # fmt: skip
+        (
+            3,
+            "Out/note",
+            {"what": "invalid", "value": problem["message"]},
+            {"what": "invalid"},
+            "bad_input_noticed",
+            (2,),
+        ),
+    ]
 
 
 async def test_continuing_a_flow_that_does_not_exist_raises(tmp_path: Path) -> None:

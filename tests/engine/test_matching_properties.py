@@ -336,8 +336,11 @@ def ref_where(clauses: Sequence[WhereClause], frame: Frame, table: Table) -> lis
         result: list[Frame] = []
         for f in frames:
             if isinstance(clause, QueryCall):
-                result += [m for row in ref_rows(clause, f, table)
-                           if (m := ref_match(clause.outputs, row, f)) is not None]  # fmt: skip
+                result += [
+                    m
+                    for row in ref_rows(clause, f, table)
+                    if (m := ref_match(clause.outputs, row, f)) is not None
+                ]
             elif isinstance(clause, Optional):
                 rows = ref_rows(clause.query, f, table)
                 found = [

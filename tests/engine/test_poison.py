@@ -158,6 +158,11 @@ async def test_a_failed_flow_evicted_from_the_cache_still_fails_waiters_from_the
         await e.idle()
         with pytest.raises(FlowFailed, match="crashes_in_where"):
             await e.wait_for(root.flow, Echo.big, timeout=60)
+        # Loaded into the cache again by new work in the flow, it is still failed.
+        await e.invoke(Echo.big, flow=root.flow, size=1)
+        await e.idle()
+        with pytest.raises(FlowFailed, match="crashes_in_where"):
+            await e.wait_for(root.flow, Echo.nest, timeout=60)
 
 
 async def test_when_the_store_fails_every_waiter_is_told_and_the_engine_stops(

@@ -81,12 +81,24 @@ async def test_success_gives_the_success_response_only(tmp_path: Path) -> None:
         response = await engine.wait_for(root.flow, Requesting.respond)
         await engine.idle()
         assert entries(engine.records(root.flow)) == [
-            (1, "Requesting/request", {"request": "r1", "name": "ann"}, {"request": "r1"}, None,
-             ()),
+            (
+                1,
+                "Requesting/request",
+                {"request": "r1", "name": "ann"},
+                {"request": "r1"},
+                None,
+                (),
+            ),
             (2, "Users/register", {"name": "ann"}, {"user": "ann"}, "register", (1,)),
-            (3, "Requesting/respond", {"request": "r1", "body": {"user": "ann"}},
-             {"request": "r1"}, "registered_response", (1, 2)),
-        ]  # fmt: skip
+            (
+                3,
+                "Requesting/respond",
+                {"request": "r1", "body": {"user": "ann"}},
+                {"request": "r1"},
+                "registered_response",
+                (1, 2),
+            ),
+        ]
         assert response.id == 3
 
 
@@ -98,10 +110,22 @@ async def test_error_gives_the_error_response_only(tmp_path: Path) -> None:
         await engine.idle()
         problem = {"kind": "conflict", "message": "ann is taken"}
         assert entries(engine.records(root.flow)) == [
-            (4, "Requesting/request", {"request": "r2", "name": "ann"}, {"request": "r2"}, None,
-             ()),
+            (
+                4,
+                "Requesting/request",
+                {"request": "r2", "name": "ann"},
+                {"request": "r2"},
+                None,
+                (),
+            ),
             (5, "Users/register", {"name": "ann"}, {"error": problem}, "register", (4,)),
-            (6, "Requesting/respond", {"request": "r2", "body": {"error": problem}},
-             {"request": "r2"}, "error_response", (4, 5)),
-        ]  # fmt: skip
+            (
+                6,
+                "Requesting/respond",
+                {"request": "r2", "body": {"error": problem}},
+                {"request": "r2"},
+                "error_response",
+                (4, 5),
+            ),
+        ]
         assert engine.waiting_syncs(root.flow) == ["registered_response"]

@@ -107,8 +107,11 @@ async def test_wait_for_completion_and_waiting_syncs_follow_a_flow(tmp_path: Pat
         ]
         done = await engine.completion(2, timeout=30)
         assert (done.name, done.output, done.sync, done.cause) == (
-            "Gates/pass_through", {"n": 1}, "through", (1,),
-        )  # fmt: skip
+            "Gates/pass_through",
+            {"n": 1},
+            "through",
+            (1,),
+        )
         assert engine.waiting_syncs(root.flow) == []
         with pytest.raises(TimeoutError):
             await engine.wait_for(root.flow, Ping.ping, timeout=0.05)  # never in this flow

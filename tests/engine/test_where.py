@@ -165,9 +165,15 @@ async def test_optional_query_keeps_the_frame_with_none(tmp_path: Path) -> None:
         await engine.idle()
         assert entries(engine.records(ann.flow)) == [
             (1, "Folders/profile", {"user": "ann"}, {"user": "ann"}, None, ()),
-            (2, "Out/show", {"user": "ann", "bio": "likes tea"}, {"user": "ann"}, "show_profile",
-             (1,)),
-        ]  # fmt: skip
+            (
+                2,
+                "Out/show",
+                {"user": "ann", "bio": "likes tea"},
+                {"user": "ann"},
+                "show_profile",
+                (1,),
+            ),
+        ]
         assert entries(engine.records(bob.flow)) == [
             (3, "Folders/profile", {"user": "bob"}, {"user": "bob"}, None, ()),
             (4, "Out/show", {"user": "bob", "bio": None}, {"user": "bob"}, "show_profile", (3,)),

@@ -56,10 +56,11 @@ def _warm_sdks() -> None:
         with serving("openai") as o, serving("anthropic") as a:
             o.play(Answer("{}"))
             a.play(Answer("{}"))
-            await OpenAIModel("m", provider=OpenAIProvider(base_url=o.base_url, key_required=False)
-                              ).request(request, timeout=60)
-            await AnthropicModel("m", provider=AnthropicProvider(base_url=a.base_url,
-                                                                 api_key_env="PATH")
-                                 ).request(request, timeout=60)
+            await OpenAIModel(
+                "m", provider=OpenAIProvider(base_url=o.base_url, key_required=False)
+            ).request(request, timeout=60)
+            await AnthropicModel(
+                "m", provider=AnthropicProvider(base_url=a.base_url, api_key_env="PATH")
+            ).request(request, timeout=60)
 
     asyncio.run(warm())

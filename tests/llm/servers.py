@@ -105,8 +105,12 @@ class FakeServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                seen = Seen(time.monotonic(), self.path,
-                            {k.lower(): v for k, v in self.headers.items()}, body)
+                seen = Seen(
+                    time.monotonic(),
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
                 behaviour = server._next(seen)
                 # The client may give up first (a timeout): expected in hang tests.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -142,8 +146,9 @@ class FakeServer:
         self._send(h, 200, make(b, body), {})
 
     @staticmethod
-    def _send(h: BaseHTTPRequestHandler, code: int, payload: dict[str, Any],
-              headers: dict[str, str]) -> None:
+    def _send(
+        h: BaseHTTPRequestHandler, code: int, payload: dict[str, Any], headers: dict[str, str]
+    ) -> None:
         data = json.dumps(payload).encode()
         h.send_response(code)
         h.send_header("content-type", "application/json")
@@ -169,15 +174,18 @@ def _openai_body(b: Answer | Refuse, request: dict[str, Any]) -> dict[str, Any]:
         message["refusal"] = b.text
     elif request.get("tools"):
         name = request["tools"][0]["function"]["name"]
-        message["tool_calls"] = [{"id": "call_1", "type": "function",
-                                  "function": {"name": name, "arguments": b.text}}]
+        message["tool_calls"] = [
+            {"id": "call_1", "type": "function", "function": {"name": name, "arguments": b.text}}
+        ]
         finish = "tool_calls"
     else:
         message["content"] = b.text
     if isinstance(b, Answer) and b.finish:
         finish = b.finish
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0,
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
         "model": request.get("model", "m"),
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
         "usage": {"prompt_tokens": 20, "completion_tokens": 8, "total_tokens": 28},
@@ -195,17 +203,28 @@ def _anthropic_body(b: Answer | Refuse, request: dict[str, Any]) -> dict[str, An
         except ValueError:
             value = None
         if request.get("tools") and isinstance(value, dict):
-            content = [{"type": "tool_use", "id": "toolu_1",
-                        "name": request["tools"][0]["name"], "input": value}]
+            content = [
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": request["tools"][0]["name"],
+                    "input": value,
+                }
+            ]
             stop = "tool_use"
         else:
             content = [{"type": "text", "text": b.text}]
         if b.finish:
             stop = b.finish
     return {
-        "id": "msg_1", "type": "message", "role": "assistant",
-        "model": request.get("model", "claude"), "content": content, "stop_reason": stop,
-        "stop_sequence": None, "usage": {"input_tokens": 20, "output_tokens": 8},
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": request.get("model", "claude"),
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 20, "output_tokens": 8},
     }
 
 

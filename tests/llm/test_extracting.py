@@ -88,8 +88,14 @@ def triage_invalid_output(message: Var, why: Var) -> Clauses:
 
 
 def make_app(model: ScriptedModel) -> App:
-    task = Task("customer", output=Customer, prompt=Prompt("Who wrote?\n{text}", version="v7"),
-                models=[model], budget=Budget(attempts=2), policy=Policy(timeout=5))
+    task = Task(
+        "customer",
+        output=Customer,
+        prompt=Prompt("Who wrote?\n{text}", version="v7"),
+        models=[model],
+        budget=Budget(attempts=2),
+        policy=Policy(timeout=5),
+    )
     return App(
         concepts=[Inbox(), Extracting([task]), Customers(), Triage()],
         syncs=[extract_received, store_customer, triage_invalid_output],
@@ -104,27 +110,38 @@ def rows(db: Path, sql: str) -> list[dict[str, Any]]:
 
 async def test_a_validated_extraction_flows_on_and_is_recorded(tmp_path: Path) -> None:
     db = tmp_path / "app.db"
-    model = ScriptedModel([schema_invalid({"name": "Ada"}),
-                           {"name": "Ada", "email": "ada@example.com"}])
+    model = ScriptedModel(
+        [schema_invalid({"name": "Ada"}), {"name": "Ada", "email": "ada@example.com"}]
+    )
     async with Engine(make_app(model), db=str(db), deterministic=True) as engine:
         root = await engine.invoke(Inbox.receive, message="m1", text="Ada <ada@example.com>")
         await engine.idle()
         log = engine.records(root.flow)
     assert [f"{r.concept}/{r.action}" for r in log] == [
-        "Inbox/receive", "Extracting/extract", "Customers/add"]
+        "Inbox/receive",
+        "Extracting/extract",
+        "Customers/add",
+    ]
     extract = log[1]
     assert extract.output == {"output": {"name": "Ada", "email": "ada@example.com"}}
     assert rows(db, "SELECT ref, record FROM customers") == [
-        {"ref": "m1", "record": '{"name": "Ada", "email": "ada@example.com"}'}]
+        {"ref": "m1", "record": '{"name": "Ada", "email": "ada@example.com"}'}
+    ]
     [call] = rows(db, "SELECT * FROM llm_calls")
     assert call["record_id"] == str(extract.id) and call["flow"] == str(root.flow)
     assert (call["task"], call["model"], call["prompt_version"], call["outcome"]) == (
-        "customer", "test:scripted", "v7", "ok")
+        "customer",
+        "test:scripted",
+        "v7",
+        "ok",
+    )
     assert (call["attempts"], call["reasked"], call["repaired"], call["fell_back"]) == (2, 1, 0, 0)
     assert json.loads(call["output_json"]) == {"name": "Ada", "email": "ada@example.com"}
     attempts = rows(db, "SELECT * FROM llm_attempts ORDER BY n")
     assert [(a["n"], a["outcome"], a["reask"]) for a in attempts] == [
-        (1, "invalid_output", 0), (2, "ok", 1)]
+        (1, "invalid_output", 0),
+        (2, "ok", 1),
+    ]
     assert json.loads(attempts[0]["errors_json"])[0]["loc"] == ["email"]
     assert attempts[0]["raw"] == '{"name": "Ada"}'
 
@@ -139,7 +156,10 @@ async def test_invalid_output_is_a_typed_error_that_a_sync_routes_to_triage(
         await engine.idle()
         log = engine.records(root.flow)
     assert [f"{r.concept}/{r.action}" for r in log] == [
-        "Inbox/receive", "Extracting/extract", "Triage/manual"]
+        "Inbox/receive",
+        "Extracting/extract",
+        "Triage/manual",
+    ]
     error = log[1].error
     assert isinstance(error, dict) and error["kind"] == "invalid_output"
     details = error["details"]
@@ -168,14 +188,23 @@ async def test_llm_calls_has_exactly_the_columns_drift_detection_reads(tmp_path:
     with sqlite3.connect(db) as conn:
         columns = [(r[1], r[2], r[3], r[4]) for r in conn.execute("PRAGMA table_info(llm_calls)")]
     assert columns == [
-        ("record_id", "TEXT", 0, None), ("flow", "TEXT", 1, None), ("task", "TEXT", 1, None),
-        ("model", "TEXT", 1, None), ("prompt_version", "TEXT", 1, None),
-        ("outcome", "TEXT", 1, None), ("attempts", "INTEGER", 1, None),
-        ("reasked", "INTEGER", 1, None), ("repaired", "INTEGER", 1, None),
-        ("fell_back", "INTEGER", 1, None), ("reviewed", "INTEGER", 1, "0"),
-        ("input_tokens", "INTEGER", 0, None), ("output_tokens", "INTEGER", 0, None),
-        ("latency_ms", "REAL", 0, None), ("cost", "REAL", 0, None),
-        ("output_json", "TEXT", 0, None), ("output_chars", "INTEGER", 0, None),
+        ("record_id", "TEXT", 0, None),
+        ("flow", "TEXT", 1, None),
+        ("task", "TEXT", 1, None),
+        ("model", "TEXT", 1, None),
+        ("prompt_version", "TEXT", 1, None),
+        ("outcome", "TEXT", 1, None),
+        ("attempts", "INTEGER", 1, None),
+        ("reasked", "INTEGER", 1, None),
+        ("repaired", "INTEGER", 1, None),
+        ("fell_back", "INTEGER", 1, None),
+        ("reviewed", "INTEGER", 1, "0"),
+        ("input_tokens", "INTEGER", 0, None),
+        ("output_tokens", "INTEGER", 0, None),
+        ("latency_ms", "REAL", 0, None),
+        ("cost", "REAL", 0, None),
+        ("output_json", "TEXT", 0, None),
+        ("output_chars", "INTEGER", 0, None),
         ("created_at", "REAL", 1, None),
     ]
 

@@ -62,11 +62,25 @@ def city_task(*models: Model | str, **options: object) -> Task[City]:
 
 
 async def test_scripted_faults_play_in_order_and_each_is_one_typed_attempt() -> None:
-    model = ScriptedModel([timeout(), rate_limited(0.001), unavailable(502), malformed(),
-                           schema_invalid({"name": "Paris"}), PARIS])
+    model = ScriptedModel(
+        [
+            timeout(),
+            rate_limited(0.001),
+            unavailable(502),
+            malformed(),
+            schema_invalid({"name": "Paris"}),
+            PARIS,
+        ]
+    )
     result = await city_task(model, budget=Budget(attempts=6)).run(text="the capital")
     assert [a.outcome for a in result.attempts] == [
-        "timeout", "rate_limited", "unavailable", "invalid_output", "invalid_output", "ok"]
+        "timeout",
+        "rate_limited",
+        "unavailable",
+        "invalid_output",
+        "invalid_output",
+        "ok",
+    ]
     assert result.value == City(**PARIS)
     assert model.calls == 6
 
@@ -90,7 +104,8 @@ async def test_budget_exceeded_does_not_fall_back() -> None:
     first = ScriptedModel([schema_invalid({})] * 2, tokens_per_answer=(100, 0))
     second = ScriptedModel([PARIS], name="test:second")
     result = await city_task(first, second, budget=Budget(attempts=2, tokens=100)).run_result(
-        text="x")
+        text="x"
+    )
     assert isinstance(result, Failure) and result.kind == "budget_exceeded"
     assert second.calls == 0
 
@@ -159,8 +174,13 @@ async def test_cache_is_keyed_by_input_prompt_version_and_schema() -> None:
     model = ScriptedModel([PARIS, PARIS, PARIS])
     await city_task(model, cache=cache).run(text="France")
     await city_task(model, cache=cache).run(text="Italy")
-    other_version = Task("city", output=City, prompt=Prompt("Which city?\n{text}", version="v3"),
-                         models=[model], cache=cache)
+    other_version = Task(
+        "city",
+        output=City,
+        prompt=Prompt("Which city?\n{text}", version="v3"),
+        models=[model],
+        cache=cache,
+    )
     await other_version.run(text="France")
     assert model.calls == 3
 
@@ -223,15 +243,19 @@ def test_circuit_breaker_opens_after_the_threshold_and_half_opens_after_the_paus
 
 async def test_an_open_circuit_skips_the_model_and_the_fallback_answers() -> None:
     clock = Clock()
-    flaky = ScriptedModel([unavailable(), unavailable(), PARIS],
-                          breaker=CircuitBreaker(failure_threshold=2, reset_after=5, clock=clock))
+    flaky = ScriptedModel(
+        [unavailable(), unavailable(), PARIS],
+        breaker=CircuitBreaker(failure_threshold=2, reset_after=5, clock=clock),
+    )
     backup = ScriptedModel([PARIS, PARIS], name="test:backup")
     task = city_task(flaky, backup, budget=Budget(attempts=2))
     first = await task.run(text="x")
     assert [a.model for a in first.attempts] == ["test:scripted"] * 2 + ["test:backup"]
     second = await task.run(text="x")
     assert [(a.model, a.outcome, a.error_class) for a in second.attempts] == [
-        ("test:scripted", "unavailable", "CircuitOpen"), ("test:backup", "ok", None)]
+        ("test:scripted", "unavailable", "CircuitOpen"),
+        ("test:backup", "ok", None),
+    ]
     assert flaky.calls == 2
     clock.now = 5.0
     third = await task.run(text="x")  # half-open: the probe goes to the flaky model and succeeds
@@ -250,8 +274,12 @@ async def test_strict_dialect_nulls_restore_defaults_but_never_invent_values() -
         assert request.schema["required"] == ["title", "tags", "price"]
         return '{"title": "Lamp", "tags": null, "price": null}'
 
-    task = Task("listing", output=Listing, prompt=Prompt("{text}", version="1"),
-                models=[FunctionModel(answer, profile=OPENAI)])
+    task = Task(
+        "listing",
+        output=Listing,
+        prompt=Prompt("{text}", version="1"),
+        models=[FunctionModel(answer, profile=OPENAI)],
+    )
     result = await task.run(text="a lamp")
     assert result.value == Listing(title="Lamp")
     assert result.value.price is None  # price accepts null: kept as given
@@ -313,8 +341,9 @@ def test_task_declarations_are_checked() -> None:
         Task("t", output=City, prompt=Prompt("{text}", version="1"), inputs={"other": str})
     with pytest.raises(ValueError, match="version"):
         Prompt("{text}", version="")
-    task = Task("t", output=City, prompt=Prompt("{text} {n}", version="1"),
-                inputs={"text": str, "n": int})
+    task = Task(
+        "t", output=City, prompt=Prompt("{text} {n}", version="1"), inputs={"text": str, "n": int}
+    )
     with pytest.raises(ValueError, match="no input extra"):
         task.validate_inputs({"text": "a", "n": 1, "extra": 2})
     with pytest.raises(ValueError, match="invalid inputs"):

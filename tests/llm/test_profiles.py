@@ -40,7 +40,9 @@ def test_inline_refs_removes_every_reference_and_the_definitions() -> None:
     schema = inline_refs(Person.model_json_schema())
     assert refs(schema) == [] and "$defs" not in schema
     assert schema["properties"]["home"]["properties"]["street"] == {
-        "title": "Street", "type": "string"}
+        "title": "Street",
+        "type": "string",
+    }
 
 
 def test_inline_refs_rejects_recursive_schemas_with_a_clear_message() -> None:

@@ -97,8 +97,9 @@ async def test_hanging_server_times_out_is_retried_then_the_fallback_answers(
 ) -> None:
     openai_server.play(Hang(1.0), Hang(1.0))
     anthropic_server.play(Answer(ADA))
-    result = await task(openai_model(openai_server), anthropic_model(anthropic_server),
-                        attempts=2).run_result(text="Ada")
+    result = await task(
+        openai_model(openai_server), anthropic_model(anthropic_server), attempts=2
+    ).run_result(text="Ada")
     assert isinstance(result, Success)
     assert outcomes(result) == ["timeout", "timeout", "ok"]
     assert result.fell_back and result.model == "anthropic:claude-test"
@@ -121,7 +122,8 @@ async def test_a_retry_after_beyond_the_policy_skips_to_the_next_model(
     openai_server.play(Status(429, "come back tomorrow", {"retry-after": "86400"}))
     anthropic_server.play(Answer(ADA))
     result = await task(openai_model(openai_server), anthropic_model(anthropic_server)).run(
-        text="Ada")
+        text="Ada"
+    )
     assert outcomes(result) == ["rate_limited", "ok"]
     assert len(openai_server.requests) == 1
 
@@ -176,7 +178,8 @@ async def test_a_refusal_is_not_retried_and_the_fallback_answers(
     openai_server.play(Refuse("I can't share that."))
     anthropic_server.play(Answer(ADA))
     result = await task(openai_model(openai_server), anthropic_model(anthropic_server)).run(
-        text="Ada")
+        text="Ada"
+    )
     assert outcomes(result) == ["refused", "ok"]
     assert result.attempts[0].message == "I can't share that."
 
@@ -218,8 +221,9 @@ async def test_invalid_output_on_every_model_is_a_failure_with_raw_text_and_erro
     bad = '{"name": "Ada", "age": "old"}'
     openai_server.play(Answer(bad), Answer(bad))
     anthropic_server.play(Answer(bad), Answer(bad))
-    result = await task(openai_model(openai_server), anthropic_model(anthropic_server),
-                        attempts=2).run_result(text="Ada")
+    result = await task(
+        openai_model(openai_server), anthropic_model(anthropic_server), attempts=2
+    ).run_result(text="Ada")
     assert isinstance(result, Failure)
     assert result.kind == "invalid_output"
     assert outcomes(result) == ["invalid_output"] * 4
@@ -240,13 +244,16 @@ async def test_anthropic_forced_tool_call_is_the_answer(
     assert body["tools"][0]["input_schema"]["properties"]["age"]["minimum"] == 0
     headers = anthropic_server.requests[0].headers
     # SDK versions differ in the header that carries the key.
-    assert keys in (headers.get("x-api-key"), headers.get("authorization", "")[len("Bearer "):])
+    assert keys in (headers.get("x-api-key"), headers.get("authorization", "")[len("Bearer ") :])
 
 
 @pytest.mark.parametrize(
     ("behaviour", "kind"),
-    [(Status(529, "overloaded"), "unavailable"), (Status(429, "busy", {"retry-after": "0"}),
-                                                   "rate_limited"), (Hang(1.0), "timeout")],
+    [
+        (Status(529, "overloaded"), "unavailable"),
+        (Status(429, "busy", {"retry-after": "0"}), "rate_limited"),
+        (Hang(1.0), "timeout"),
+    ],
 )
 async def test_anthropic_transport_faults_are_typed_and_retried(
     keys: str, anthropic_server: FakeServer, behaviour: Any, kind: str
@@ -325,8 +332,9 @@ async def test_openai_tool_mode_reads_the_forced_tool_call_arguments(
     keys: str, openai_server: FakeServer
 ) -> None:
     tool_profile = Profile("openai", "tool", openai_strict)
-    model = OpenAIModel("gpt-test", provider=OpenAIProvider(base_url=openai_server.base_url),
-                        profile=tool_profile)
+    model = OpenAIModel(
+        "gpt-test", provider=OpenAIProvider(base_url=openai_server.base_url), profile=tool_profile
+    )
     openai_server.play(Answer(ADA))
     result = await task(model).run(text="Ada")
     assert result.value.city == "London"

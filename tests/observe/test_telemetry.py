@@ -177,8 +177,13 @@ def test_every_pipeline_attempt_is_a_span_under_its_action(
         )
 
     model = ScriptedModel([schema_invalid({"name": "Ada"}), {"name": "Ada", "email": "a@b.io"}])
-    task = Task("person", output=Person, prompt=Prompt("Who? {text}", version="v1"),
-                models=[model], budget=Budget(attempts=2))  # fmt: skip
+    task = Task(
+        "person",
+        output=Person,
+        prompt=Prompt("Who? {text}", version="v1"),
+        models=[model],
+        budget=Budget(attempts=2),
+    )
 
     async def go() -> None:
         app = App([Desk(), Extracting([task])], [extract_question])

@@ -47,9 +47,17 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _serve(db: Path, port: int) -> subprocess.CompletedProcess[str]:
     return _run(
-        "-m", "accord.cli_serve", "examples.realworld.app:app",
-        "--port", str(port), "--db", str(db), "--log-level", "warning",
-    )  # fmt: skip
+        "-m",
+        "accord.cli",
+        "serve",
+        "examples.realworld.app:app",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--log-level",
+        "warning",
+    )
 
 
 def _register(url: str, name: str) -> httpx.Response:
@@ -75,7 +83,7 @@ def test_a_second_process_is_refused_naming_the_first_which_is_unaffected(tmp_pa
         # The unique port makes sure a refusal is the lock's, not a clash of addresses.
         second = _serve(db, int(first.url.rsplit(":", 1)[1]) + 1)
         _assert_one_line_refusal(second, first.process.pid)
-        assert "accord.cli_serve examples.realworld.app:app" in second.stderr  # the command
+        assert "accord.cli serve examples.realworld.app:app" in second.stderr  # the command
         # The first server still answers and commits.
         assert _register(first.url, "after").status_code == 201
         # A reader works while the engine holds the database.
@@ -188,9 +196,21 @@ def test_a_second_intake_run_on_one_database_is_refused_and_the_first_finishes(
 ) -> None:
     db, intake = tmp_path / "intake.db", ROOT / "examples" / "intake"
     command = [
-        sys.executable, "-m", "examples.intake", "run", "--model", "test:oracle", "--db", str(db),
-        "--data", str(intake / "data" / "messages.jsonl"), "--limit", "12", "--window", "2",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "examples.intake",
+        "run",
+        "--model",
+        "test:oracle",
+        "--db",
+        str(db),
+        "--data",
+        str(intake / "data" / "messages.jsonl"),
+        "--limit",
+        "12",
+        "--window",
+        "2",
+    ]
     path = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env = {**os.environ, "PYTHONPATH": path, "INTAKE_ORACLE_DELAY": "0.3"}
     first = subprocess.Popen(

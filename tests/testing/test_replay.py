@@ -132,8 +132,9 @@ def test_the_forbid_switch_is_lifted_only_inside_the_cassette(tmp_path: Path) ->
 
 
 def test_a_cassette_must_be_a_yaml_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"must be a \.yaml file"), llm_cassette(
-        tmp_path / "x.json"
+    with (
+        pytest.raises(ValueError, match=r"must be a \.yaml file"),
+        llm_cassette(tmp_path / "x.json"),
     ):
         pass
 

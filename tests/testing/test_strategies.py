@@ -22,8 +22,13 @@ from accord.testing.strategies import render
 
 few = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Generation only: shrinking what was found is slow for nested models, and not needed here.
-search = settings(max_examples=2000, deadline=None, database=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+search = settings(
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 V = TypeVar("V")
 
 
@@ -122,8 +127,11 @@ def test_both_kinds_of_damage_are_generated() -> None:
 
 def test_lossy_false_gives_only_recoverable_variants() -> None:
     with pytest.raises(Exception, match="No examples found"):
-        find(malformed_variants(Order, lossy=False), lambda v: v.refused,
-             settings=settings(search, max_examples=40))
+        find(
+            malformed_variants(Order, lossy=False),
+            lambda v: v.refused,
+            settings=settings(search, max_examples=40),
+        )
 
 
 def test_a_wrong_verdict_fails_the_check() -> None:
@@ -150,7 +158,6 @@ def test_malformed_variants_need_an_object_type() -> None:
 def test_render_writes_the_dialects_models_use() -> None:
     data = {"name": "O'Neil", "ok": True, "note": None, "tags": ["a"], "my key": 1}
     assert render(data, quote="'", keys="bare", literals="python", trailing=True) == (
-        "{\n  name: 'O\\'Neil',\n  ok: True,\n  note: None,\n  tags: ['a',],\n"
-        '  "my key": 1,\n}'
+        "{\n  name: 'O\\'Neil',\n  ok: True,\n  note: None,\n  tags: ['a',],\n  \"my key\": 1,\n}"
     )
     assert json.loads(render(data)) == data

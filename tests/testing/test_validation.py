@@ -37,12 +37,19 @@ def recorded(folder: Path) -> Path:
 def test_every_reply_is_checked_and_failures_name_file_and_field(tmp_path: Path) -> None:
     report = check_recorded_outputs(Person, recorded(tmp_path / "rec"))
     assert [c.source for c in report.checks] == [
-        "fenced.txt", "good.json", "nested/negative.txt",
-        "replies.jsonl:1", "replies.jsonl:2", "replies.jsonl:3", "replies.jsonl:5",
-    ]  # fmt: skip
+        "fenced.txt",
+        "good.json",
+        "nested/negative.txt",
+        "replies.jsonl:1",
+        "replies.jsonl:2",
+        "replies.jsonl:3",
+        "replies.jsonl:5",
+    ]
     assert [c.source for c in report.failures] == [
-        "nested/negative.txt", "replies.jsonl:3", "replies.jsonl:5",
-    ]  # fmt: skip
+        "nested/negative.txt",
+        "replies.jsonl:3",
+        "replies.jsonl:5",
+    ]
     assert [c.source for c in report.repaired] == ["fenced.txt", "replies.jsonl:2"]
     assert not report.ok
     summary = report.summary()
@@ -63,8 +70,7 @@ def test_a_clean_folder_passes(tmp_path: Path) -> None:
 
 def test_a_task_brings_its_output_type_and_repair_budget(tmp_path: Path) -> None:
     (tmp_path / "fenced.txt").write_text('```json\n{"name": "Bo", "age": 5,}\n```')
-    strict = Task("person", output=Person, prompt=Prompt("{text}", version="v1"),
-                  max_repair_cost=0)
+    strict = Task("person", output=Person, prompt=Prompt("{text}", version="v1"), max_repair_cost=0)
     report = check_recorded_outputs(strict, tmp_path)
     assert report.output == "task person"
     assert [c.source for c in report.failures] == ["fenced.txt"]

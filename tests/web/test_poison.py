@@ -222,13 +222,15 @@ async def test_a_failing_where_clause_is_answered_with_a_500_at_once(
     await served.still_serving()
 
 
-async def test_a_504_names_the_flow_and_says_it_may_still_complete(tmp_path: Path) -> None:
+async def test_a_504_names_the_flow_and_says_whether_it_still_runs(tmp_path: Path) -> None:
     async for running in serve(tmp_path, deadline=0.3):
         response = await running.client.get("/stuck")
         assert response.status_code == 504
         message = response.json()["errors"]["body"][0]
-        flow = int(message.split("(flow ")[1].split(")")[0])
-        assert "may still complete" in message and f"accord trace {flow}" in message
+        flow = int(response.headers["accord-flow"])
+        assert response.headers["accord-flow-state"] == "finished"
+        assert f"flow {flow} finished without answering" in message
+        assert f"accord trace {flow}" in message
 
 
 async def test_undecodable_bytes_in_the_url_are_answered_not_a_failure(served: Served) -> None:

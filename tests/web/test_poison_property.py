@@ -28,10 +28,30 @@ from accord.web import AccordServer, live_server
 # The characters that break naive code: lone surrogates, NUL and controls, bidi controls,
 # non-characters, the last code point, and ordinary text around them.
 NASTY = st.sampled_from(
-    ["\ud800", "\udbff", "\udc00", "\udfff", "\x00", "\x1f", "\x7f", "\u202e", "\u2066",
-     "\u200b", "\ufeff", "\ufffe", "\uffff", "\ufdd0", "\U0010ffff", "\U0001f600", "\u00b2",
-     '"', "\\", "[", "{"]
-)  # fmt: skip
+    [
+        "\ud800",
+        "\udbff",
+        "\udc00",
+        "\udfff",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "\u202e",
+        "\u2066",
+        "\u200b",
+        "\ufeff",
+        "\ufffe",
+        "\uffff",
+        "\ufdd0",
+        "\U0010ffff",
+        "\U0001f600",
+        "\u00b2",
+        '"',
+        "\\",
+        "[",
+        "{",
+    ]
+)
 TEXT = st.lists(NASTY | st.characters(exclude_categories=()), max_size=12).map("".join)
 SCALARS = (
     st.none()
@@ -41,9 +61,10 @@ SCALARS = (
     | TEXT
 )
 VALUES = st.recursive(
-    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
     max_leaves=16,
-)  # fmt: skip
+)
 
 
 class Background:

@@ -151,7 +151,8 @@ async def test_unanswered_request_gets_504_naming_the_flow_and_the_waiting_syncs
         response = await served.client.get("/api/stuck")
     assert response.status_code == 504
     message = response.json()["errors"]["body"][0]
-    flow = int(message.split("(flow ")[1].split(")")[0])
+    flow = int(response.headers["accord-flow"])
+    assert f"flow {flow}" in message and f"accord trace {flow}" in message
     records = served.server.engine.records(flow)
     assert records[0].name == "Requesting/request"
     assert records[-1].name == "Requesting/respond" and records[-1].input["status"] == 504
@@ -207,9 +208,10 @@ async def test_deeply_nested_json_is_refused_without_a_500(tmp_path: Path) -> No
             "/api/echo", content=nested, headers={"content-type": "application/json"}
         )
         huge = await client.post(
-            "/api/echo", content=b'{"text": ' + b"9" * 5000 + b"}",
+            "/api/echo",
+            content=b'{"text": ' + b"9" * 5000 + b"}",
             headers={"content-type": "application/json"},
-        )  # fmt: skip
+        )
     assert response.status_code == 400
     assert "nested" in response.json()["errors"]["body"][0]
     assert huge.status_code == 400 and "JSON" in huge.json()["errors"]["body"][0]

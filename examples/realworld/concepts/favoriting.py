@@ -79,5 +79,9 @@ class Favoriting(Concept):
             f"FROM favoriting_favorites WHERE target IN ({marks}) GROUP BY target",
             [user, *targets],
         )
-        return [{"counts": {r["target"]: r["count"] for r in rows},
-                 "mine": [r["target"] for r in rows if r["mine"]]}]  # fmt: skip
+        return [
+            {
+                "counts": {r["target"]: r["count"] for r in rows},
+                "mine": [r["target"] for r in rows if r["mine"]],
+            }
+        ]

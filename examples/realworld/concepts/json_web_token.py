@@ -1,25 +1,27 @@
 """JWT: signed, expiring tokens that name a user.
 
-The signing key is concept state (created on first start, or taken from the environment
-variable CONDUIT_JWT_SECRET), so tokens stay valid across restarts. Tokens are handed out and
-taken in as references to secrets held by the HTTP edge (accord.web.secrets): the action log
-never holds a usable token.
+The signing keys live outside the action log (:mod:`accord.web.keys`): in the environment
+variable CONDUIT_JWT_SECRET (comma-separated, the first signs), or in the key file
+``<database>-jwt.key`` beside the database, created with mode 0600 on first start. Tokens are
+handed out and taken in as references to secrets held by the HTTP edge (accord.web.secrets):
+the action log never holds a usable token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
+from typing import Any
 
 import jwt as pyjwt
 from typing_extensions import TypedDict
 
 from accord import Concept, action, query
+from accord.web.keys import signing_keys
 from accord.web.secrets import reveal, seal
 
 _ALGORITHM = "HS256"
 _LIFETIME = dt.timedelta(days=30)
+ENV = "CONDUIT_JWT_SECRET"
 
 
 class Token(TypedDict):
@@ -34,27 +36,28 @@ class Verified(TypedDict):
 class JWT(Concept):
     """Issues and verifies tokens for opaque user ids."""
 
-    schema = (
-        "CREATE TABLE IF NOT EXISTS jwt_keys (id INTEGER PRIMARY KEY CHECK (id = 1), key TEXT)",
-    )
-
     def __init__(self) -> None:
-        self._key: str | None = os.environ.get("CONDUIT_JWT_SECRET") or None
+        self._keys: list[str] = []
 
     def setup(self) -> None:
-        if self._key is not None:
-            return
-        row = self.db.one("SELECT key FROM jwt_keys WHERE id = 1")
-        if row is None:
-            row = {"key": secrets.token_urlsafe(32)}
-            self.db.execute("INSERT INTO jwt_keys (id, key) VALUES (1, ?)", (row["key"],))
-        self._key = str(row["key"])
+        main = [r for r in self.db.all("PRAGMA database_list") if r["name"] == "main"]
+        db_file = str(main[0]["file"]) if main else None
+        # Databases written before the keys moved out kept the key in a table: carry it over
+        # to the key file (so issued tokens stay valid) and drop it from the database.
+        old = None
+        if self.db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jwt_keys'"):
+            row = self.db.one("SELECT key FROM jwt_keys WHERE id = 1")
+            old = None if row is None else str(row["key"])
+        self._keys = signing_keys("jwt", db_file=db_file, env=ENV, first=old)
+        if old is not None:
+            self.db.execute("DROP TABLE jwt_keys")
 
     @property
     def key(self) -> str:
-        if self._key is None:
-            raise RuntimeError("the JWT key is loaded when the engine starts")
-        return self._key
+        """The key new tokens are signed with."""
+        if not self._keys:
+            raise RuntimeError("the JWT keys are loaded when the engine starts")
+        return self._keys[0]
 
     @action
     def generate(self, user: str) -> Token:
@@ -67,20 +70,24 @@ class JWT(Concept):
     def verify(self, token: str | None) -> list[Verified]:
         """One row: the user a token names (None without a token), or the problem with it.
 
-        A query, not an action: checking a signature reads the key and changes nothing, so it
-        costs no step of the flow and can guard every sync of a route.
+        A query, not an action: checking a signature reads the keys and changes nothing.
         """
         if token is None:
             return [{"user": None, "problem": None}]
         clear = reveal(token)
         if clear is None:
-            return [{"user": None, "problem": "the token is no longer available"}]
-        try:
-            claims = pyjwt.decode(
-                clear, self.key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
-            )
-        except pyjwt.ExpiredSignatureError:
-            return [{"user": None, "problem": "the token has expired; log in again"}]
-        except pyjwt.InvalidTokenError:
-            return [{"user": None, "problem": "the token is invalid"}]
+            return [{"user": None, "problem": "is no longer available; send it again"}]
+        claims: dict[str, Any] | None = None
+        for key in self._keys:  # the current key first, then those still accepted
+            try:
+                claims = pyjwt.decode(
+                    clear, key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
+                )
+                break
+            except pyjwt.ExpiredSignatureError:
+                return [{"user": None, "problem": "has expired; sign in again"}]
+            except pyjwt.InvalidTokenError:
+                continue
+        if claims is None:
+            return [{"user": None, "problem": "is invalid"}]
         return [{"user": str(claims["sub"]), "problem": None}]

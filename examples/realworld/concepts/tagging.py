@@ -40,6 +40,15 @@ class Tagging(Concept):
     @action
     def tag(self, target: str, tags: list[str]) -> Tagged:
         """Add tags to a target (blank tags are ignored, repeats kept once)."""
+        return self._tag(target, tags)
+
+    @action
+    def retag(self, target: str, tags: list[str]) -> Tagged:
+        """Replace a target's tags by ``tags`` (``[]`` removes them all)."""
+        self.db.execute("DELETE FROM tagging_tags WHERE target = ?", (target,))
+        return self._tag(target, tags)
+
+    def _tag(self, target: str, tags: list[str]) -> Tagged:
         clean = sorted({t.strip() for t in tags if t.strip()})
         self.db.executemany(
             "INSERT OR IGNORE INTO tagging_tags (target, tag) VALUES (?, ?)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
-from accord import Concept, Error, action, query
+from accord import Concept, Error, action, error, query
 
 
 class UserId(TypedDict):
@@ -31,19 +31,20 @@ class User(Concept):
         )""",
     )
 
-    def _problem(self, user: str, username: str | None, email: str | None) -> str | None:
+    def _problem(self, user: str, username: str | None, email: str | None) -> Error | None:
+        """A typed error (kind ``invalid`` or ``taken``, ``details.field``), or None."""
         if username is not None:
             if not username.strip():
-                return "username can't be blank"
+                return error("invalid", "can't be blank", field="username")
             if self.db.one(
                 "SELECT 1 FROM user_users WHERE username = ? AND user != ?", (username, user)
             ):
-                return "username has already been taken"
+                return error("taken", "has already been taken", field="username")
         if email is not None:
             if "@" not in email.strip(" @"):
-                return "email is invalid"
+                return error("invalid", "is invalid", field="email")
             if self.db.one("SELECT 1 FROM user_users WHERE email = ? AND user != ?", (email, user)):
-                return "email has already been taken"
+                return error("taken", "has already been taken", field="email")
         return None
 
     @action
@@ -51,7 +52,7 @@ class User(Concept):
         """Create a user with a unique username and email."""
         problem = self._problem(user, username, email)
         if problem is not None:
-            return {"error": problem}
+            return problem
         self.db.execute(
             "INSERT INTO user_users (user, username, email) VALUES (?, ?, ?)",
             (user, username, email),
@@ -64,10 +65,10 @@ class User(Concept):
     ) -> UserId | Error:
         """Change a user's username and/or email (None leaves a field as it is)."""
         if self.db.one("SELECT 1 FROM user_users WHERE user = ?", (user,)) is None:
-            return {"error": "user not found"}
+            return error("missing", "not found", field="user")
         problem = self._problem(user, username, email)
         if problem is not None:
-            return {"error": problem}
+            return problem
         self.db.execute(
             "UPDATE user_users SET username = COALESCE(?, username), email = COALESCE(?, email) "
             "WHERE user = ?",

@@ -22,8 +22,15 @@ def user_view(user: Var, token: Var, into: Var) -> list[WhereClause]:
     username, email, bio, image = Var("_username"), Var("_email"), Var("_bio"), Var("_image")
 
     def user_json(username: str, email: str, bio: str, image: str, token: str) -> Any:
-        return {"user": {"email": email, "token": token, "username": username, "bio": bio,
-                         "image": image}}  # fmt: skip
+        return {
+            "user": {
+                "email": email,
+                "token": token,
+                "username": username,
+                "bio": bio or None,
+                "image": image or None,
+            }
+        }
 
     return [
         User.get(user=user).out(username=username, email=email),
@@ -37,8 +44,14 @@ def profile_view(user: Var, viewer: Var, into: Var) -> list[WhereClause]:
     username, bio, image, following = Var("_username"), Var("_bio"), Var("_image"), Var("_f")
 
     def profile_json(username: str, bio: str, image: str, following: bool) -> Any:
-        return {"profile": {"username": username, "bio": bio, "image": image,
-                            "following": following}}  # fmt: skip
+        return {
+            "profile": {
+                "username": username,
+                "bio": bio or None,
+                "image": image or None,
+                "following": following,
+            }
+        }
 
     return [
         User.get(user=user).out(username=username),
@@ -58,8 +71,8 @@ def _profiles(users: Rows, profiles: Rows, follows: Rows) -> dict[str, dict[str,
     return {
         u["user"]: {
             "username": u["username"],
-            "bio": bios.get(u["user"], {}).get("bio", ""),
-            "image": bios.get(u["user"], {}).get("image", ""),
+            "bio": bios.get(u["user"], {}).get("bio") or None,
+            "image": bios.get(u["user"], {}).get("image") or None,
             "following": u["user"] in followed,
         }
         for u in users
@@ -86,8 +99,12 @@ def article_views(
 ) -> list[WhereClause]:
     """Bind ``into`` to the JSON of each Article row in ``articles``, as ``viewer`` sees it."""
     ids, tags, counts, mine, authors = (
-        Var("_ids"), Var("_tags"), Var("_counts"), Var("_mine"), Var("_authors")
-    )  # fmt: skip
+        Var("_ids"),
+        Var("_tags"),
+        Var("_counts"),
+        Var("_mine"),
+        Var("_authors"),
+    )
 
     def article_ids(rows: Rows) -> list[str]:
         return [r["article"] for r in rows]

@@ -14,74 +14,52 @@ from examples.realworld.concepts import (
     Tagging,
     User,
 )
-from examples.realworld.rules import paging, paging_problem
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTE
+from examples.realworld.syncs._answers import caller, on, on_error, respond
 from examples.realworld.syncs._views import article_views
 
 __all__ = ["syncs"]
 
 Rows = list[dict[str, Any]]
 
-article, rows, views, view, author = (
-    Var("article"), Var("rows"), Var("views"), Var("view"), Var("author")
-)  # fmt: skip
+article, rows, views, view, author, slug = (
+    Var("article"),
+    Var("rows"),
+    Var("views"),
+    Var("view"),
+    Var("author"),
+    Var("slug"),
+)
 limit, offset, page, count = Var("limit"), Var("offset"), Var("page"), Var("count")
-
-
-def _paging_ok(query: dict[str, str]) -> bool:
-    return paging_problem(query) is None
-
-
-def _paging_bad(query: dict[str, str]) -> bool:
-    return paging_problem(query) is not None
-
-
-def _limit(query: dict[str, str]) -> int:
-    return paging(query)[0]
-
-
-def _offset(query: dict[str, str]) -> int:
-    return paging(query)[1]
 
 
 def _page_json(views: Rows, count: int) -> Any:
     return {"articles": views, "articlesCount": count}
 
 
-def _paged(ep: Endpoint, authors: Var, ids: Var) -> list[WhereClause]:
+def _paged(authors: Var, ids: Var) -> list[WhereClause]:
     """Fetch the page of articles (restricted to ``authors`` and ``ids``) and render it."""
     return [
-        bind(limit, _limit, ep.query),
-        bind(offset, _offset, ep.query),
         Article.page(authors=authors, ids=ids, limit=limit, offset=offset).out(
             articles=page, count=count
         ),
-        *article_views(page, ep.user, views, with_body=False),
+        *article_views(page, caller, views, with_body=False),
         bind(view, _page_json, views, count),
     ]
 
 
-def _bad_paging(ep: Endpoint, name: str) -> Sync:
-    message = "limit must be a whole number of at least 1 and offset one of at least 0"
-    return ep.reject(name, 422, message, screen=[where(_paging_bad, ep.query)])
-
-
 # -- GET /articles?tag=&author=&favorited=&limit=&offset= ----------------------------------
 
-listing = Endpoint("GET /articles")
+listing = ROUTE["GET /articles"]
 tag, author_name, fan_name = Var("tag"), Var("author_name"), Var("fan_name")
 author_rows, fan_rows, fan, fan_targets, tag_targets = (
-    Var("author_rows"), Var("fan_rows"), Var("fan"), Var("fan_targets"), Var("tag_targets")
-)  # fmt: skip
+    Var("author_rows"),
+    Var("fan_rows"),
+    Var("fan"),
+    Var("fan_targets"),
+    Var("tag_targets"),
+)
 authors, ids = Var("authors"), Var("ids")
-
-
-def _param(name: str) -> Any:
-    def get(query: dict[str, str]) -> str | None:
-        return query.get(name)
-
-    get.__name__ = f"query.{name}"
-    return get
 
 
 def _first_user(rows: Rows) -> str | None:
@@ -102,14 +80,18 @@ def _id_filter(tag: str | None, tagged: Rows, fan: str | None, faved: Rows) -> l
     return None if chosen is None else sorted(chosen)
 
 
+filters = {
+    "tag": tag,
+    "author": author_name,
+    "favorited": fan_name,
+    "limit": limit,
+    "offset": offset,
+}
 listing_syncs = [
-    listing.sync(
+    Sync(
         "ListArticles",
+        when=[on(listing, query=filters, caller=caller)],
         where=[
-            where(_paging_ok, listing.query),
-            bind(tag, _param("tag"), listing.query),
-            bind(author_name, _param("author"), listing.query),
-            bind(fan_name, _param("favorited"), listing.query),
             collect(User.by_username(username=author_name), into=author_rows),
             collect(User.by_username(username=fan_name), into=fan_rows),
             bind(fan, _first_user, fan_rows),
@@ -117,16 +99,15 @@ listing_syncs = [
             collect(Tagging.targets(tag=tag), into=tag_targets),
             bind(authors, _author_filter, author_name, author_rows),
             bind(ids, _id_filter, tag, tag_targets, fan_name, fan_targets),
-            *_paged(listing, authors, ids),
+            *_paged(authors, ids),
         ],
-        then=[listing.respond(200, view)],
+        then=[respond(200, view)],
     ),
-    _bad_paging(listing, "ListArticlesBadPaging"),
 ]
 
 # -- GET /articles/feed --------------------------------------------------------------------
 
-feed = Endpoint("GET /articles/feed")
+feed = ROUTE["GET /articles/feed"]
 followed, nobody = Var("followed"), Var("nobody")
 
 
@@ -139,92 +120,91 @@ def _no_filter() -> None:
 
 
 feed_syncs = [
-    feed.sync(
+    Sync(
         "Feed",
+        when=[on(feed, query={"limit": limit, "offset": offset}, caller=caller)],
         where=[
-            where(_paging_ok, feed.query),
-            collect(Following.followees(follower=feed.user), into=followed),
+            collect(Following.followees(follower=caller), into=followed),
             bind(authors, _followees, followed),
             bind(nobody, _no_filter),
-            *_paged(feed, authors, nobody),
+            *_paged(authors, nobody),
         ],
-        then=[feed.respond(200, view)],
+        then=[respond(200, view)],
     ),
-    _bad_paging(feed, "FeedBadPaging"),
 ]
 
 # -- one article ---------------------------------------------------------------------------
 
 
-def _single(ep: Endpoint, status: int) -> list[Any]:
-    """Render ``article`` as ``{"article": ...}`` for the caller of ``ep``."""
-
-    def one(views: Rows) -> Any:
-        return {"article": views[0]}
-
-    return [
-        collect(Article.get(article=article), into=rows),
-        *article_views(rows, ep.user, views),
-        bind(view, one, views),
-    ]
+def _one(views: Rows) -> Any:
+    return {"article": views[0]}
 
 
-create = Endpoint("POST /articles")
-title, description, body, tag_list = (
-    Var("title"), Var("description"), Var("text"), Var("tag_list")
-)  # fmt: skip
+_single: list[WhereClause] = [
+    collect(Article.get(article=article), into=rows),
+    *article_views(rows, caller, views),
+    bind(view, _one, views),
+]
+"""Render ``article`` as ``{"article": ...}`` for the caller."""
+
+create = ROUTE["POST /articles"]
+title, description, text, tag_list = Var("title"), Var("description"), Var("text"), Var("tags")
 
 
 def _tags(value: list[str] | None) -> list[str]:
     return value or []
 
 
+def _is_list(value: list[str] | None) -> bool:
+    return value is not None
+
+
 create_syncs = [
-    create.sync(
+    Sync(
         "CreateArticle",
-        where=[
-            bind(article, uuid),
-            create.field(title, "title"),
-            create.field(description, "description"),
-            create.field(body, "body"),
+        when=[
+            on(
+                create,
+                body={"title": title, "description": description, "body": text},
+                caller=caller,
+            )
         ],
+        where=[bind(article, uuid)],
         then=[
             Article.create(
-                article=article,
-                author=create.user,
-                title=title,
-                description=description,
-                body=body,
+                article=article, author=caller, title=title, description=description, body=text
             )
         ],
     ),
-    create.sync(
+    Sync(
         "TagArticle",
-        when=[Article.create(article=article).out(article=article)],
-        where=[create.field(tag_list, "tagList"), bind(tag_list, _tags, tag_list)],
+        when=[
+            on(create, body={"tagList": tag_list}),
+            Article.create(article=article).out(article=article),
+        ],
+        where=[bind(tag_list, _tags, tag_list)],
         then=[Tagging.tag(target=article, tags=tag_list)],
     ),
-    create.sync(
+    Sync(
         "CreateArticleRespond",
         when=[
+            on(create, caller=caller),
             Article.create(article=article).out(article=article),
             Tagging.tag(target=article).out(target=article),
         ],
-        where=_single(create, 201),
-        then=[create.respond(201, view)],
+        where=_single,
+        then=[respond(201, view)],
     ),
-    create.on_error(Article.create),
+    on_error("CreateArticleFailed", create, Article.create),
 ]
 
-show = Endpoint("GET /articles/{slug}")
+show = ROUTE["GET /articles/{slug}"]
 show_syncs = [
-    show.sync(
+    Sync(
         "GetArticle",
-        where=[
-            Article.by_slug(slug=show.params["slug"]).out(article=article),
-            *_single(show, 200),
-        ],
-        then=[show.respond(200, view)],
+        when=[on(show, params={"slug": slug}, caller=caller)],
+        where=[Article.by_slug(slug=slug).out(article=article), *_single],
+        then=[respond(200, view)],
     ),
 ]
 
@@ -233,35 +213,64 @@ def _own(author: str, user: str) -> bool:
     return author == user
 
 
-change = Endpoint("PUT /articles/{slug}")
+change = ROUTE["PUT /articles/{slug}"]
 change_syncs = [
-    change.sync(
+    Sync(
         "UpdateArticle",
-        where=[
-            Article.by_slug(slug=change.params["slug"]).out(article=article, author=author),
-            where(_own, author, change.user),
-            change.field(title, "title"),
-            change.field(description, "description"),
-            change.field(body, "body"),
+        when=[
+            on(
+                change,
+                params={"slug": slug},
+                body={"title": title, "description": description, "body": text},
+                caller=caller,
+            )
         ],
-        then=[Article.update(article=article, title=title, description=description, body=body)],
+        where=[
+            Article.by_slug(slug=slug).out(article=article, author=author),
+            where(_own, author, caller),
+        ],
+        then=[Article.update(article=article, title=title, description=description, body=text)],
     ),
-    change.sync(
-        "UpdateArticleRespond",
-        when=[Article.update(article=article).out(article=article)],
-        where=_single(change, 200),
-        then=[change.respond(200, view)],
+    # tagList: omitted (None) keeps the tags; a list, even [], replaces them.
+    Sync(
+        "UpdateArticleKeepTagsRespond",
+        when=[
+            on(change, body={"tagList": None}, caller=caller),
+            Article.update(article=article).out(article=article),
+        ],
+        where=_single,
+        then=[respond(200, view)],
     ),
-    change.on_error(Article.update),
+    Sync(
+        "RetagArticle",
+        when=[
+            on(change, body={"tagList": tag_list}),
+            Article.update(article=article).out(article=article),
+        ],
+        where=[where(_is_list, tag_list)],
+        then=[Tagging.retag(target=article, tags=tag_list)],
+    ),
+    Sync(
+        "UpdateArticleRetaggedRespond",
+        when=[
+            on(change, caller=caller),
+            Article.update(article=article).out(article=article),
+            Tagging.retag(target=article).out(target=article),
+        ],
+        where=_single,
+        then=[respond(200, view)],
+    ),
+    on_error("UpdateArticleFailed", change, Article.update),
 ]
 
-remove = Endpoint("DELETE /articles/{slug}")
+remove = ROUTE["DELETE /articles/{slug}"]
 remove_syncs = [
-    remove.sync(
+    Sync(
         "DeleteArticle",
+        when=[on(remove, params={"slug": slug}, caller=caller)],
         where=[
-            Article.by_slug(slug=remove.params["slug"]).out(article=article, author=author),
-            where(_own, author, remove.user),
+            Article.by_slug(slug=slug).out(article=article, author=author),
+            where(_own, author, caller),
         ],
         then=[Article.delete(article=article)],
     ),
@@ -275,43 +284,49 @@ remove_syncs = [
             Commenting.clear(target=article),
         ],
     ),
-    remove.sync(
+    Sync(
         "DeleteArticleRespond",
         when=[
+            on(remove),
             Article.delete().out(article=article),
             Tagging.clear(target=article).out(target=article),
             Favoriting.clear(target=article).out(target=article),
             Commenting.clear(target=article).out(target=article),
         ],
-        then=[remove.respond(204)],
+        then=[respond(204)],
     ),
-    remove.on_error(Article.delete),
+    on_error("DeleteArticleFailed", remove, Article.delete),
 ]
 
-favorite = Endpoint("POST /articles/{slug}/favorite")
-unfavorite = Endpoint("DELETE /articles/{slug}/favorite")
+favorite = ROUTE["POST /articles/{slug}/favorite"]
+unfavorite = ROUTE["DELETE /articles/{slug}/favorite"]
 favorite_syncs = [
-    favorite.sync(
+    Sync(
         "Favorite",
-        where=[Article.by_slug(slug=favorite.params["slug"]).out(article=article)],
-        then=[Favoriting.favorite(user=favorite.user, target=article)],
+        when=[on(favorite, params={"slug": slug}, caller=caller)],
+        where=[Article.by_slug(slug=slug).out(article=article)],
+        then=[Favoriting.favorite(user=caller, target=article)],
     ),
-    favorite.sync(
+    Sync(
         "FavoriteRespond",
-        when=[Favoriting.favorite(user=favorite.user).out(target=article)],
-        where=_single(favorite, 200),
-        then=[favorite.respond(200, view)],
+        when=[on(favorite, caller=caller), Favoriting.favorite(user=caller).out(target=article)],
+        where=_single,
+        then=[respond(200, view)],
     ),
-    unfavorite.sync(
+    Sync(
         "Unfavorite",
-        where=[Article.by_slug(slug=unfavorite.params["slug"]).out(article=article)],
-        then=[Favoriting.unfavorite(user=unfavorite.user, target=article)],
+        when=[on(unfavorite, params={"slug": slug}, caller=caller)],
+        where=[Article.by_slug(slug=slug).out(article=article)],
+        then=[Favoriting.unfavorite(user=caller, target=article)],
     ),
-    unfavorite.sync(
+    Sync(
         "UnfavoriteRespond",
-        when=[Favoriting.unfavorite(user=unfavorite.user).out(target=article)],
-        where=_single(unfavorite, 200),
-        then=[unfavorite.respond(200, view)],
+        when=[
+            on(unfavorite, caller=caller),
+            Favoriting.unfavorite(user=caller).out(target=article),
+        ],
+        where=_single,
+        then=[respond(200, view)],
     ),
 ]
 

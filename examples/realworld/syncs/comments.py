@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord import Var, bind, collect, where
+from accord import Sync, Var, bind, collect, where
 from accord.concepts.requesting import Requesting
 from examples.realworld.concepts import Article, Commenting
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTE
+from examples.realworld.syncs._answers import caller, on, on_error, request, respond
 from examples.realworld.syncs._views import comment_views
 from examples.realworld.syncs.http import comment_number
 
-__all__ = ["create_comment", "syncs"]
+__all__ = ["create", "create_comment", "syncs"]
 
 Rows = list[dict[str, Any]]
-article, rows, views, view, text, comment, author = (
-    Var("article"), Var("rows"), Var("views"), Var("view"), Var("text"), Var("comment"),
+article, rows, views, view, text, comment, author, slug, number = (
+    Var("article"),
+    Var("rows"),
+    Var("views"),
+    Var("view"),
+    Var("text"),
+    Var("comment"),
     Var("author"),
-)  # fmt: skip
+    Var("slug"),
+    Var("id"),
+)
 
 
 def _all(views: Rows) -> Any:
@@ -32,58 +40,58 @@ def _own(author: str, user: str) -> bool:
     return author == user
 
 
-listing = Endpoint("GET /articles/{slug}/comments")
-create = Endpoint("POST /articles/{slug}/comments")
-remove = Endpoint("DELETE /articles/{slug}/comments/{id}")
+listing = ROUTE["GET /articles/{slug}/comments"]
+create = ROUTE["POST /articles/{slug}/comments"]
+remove = ROUTE["DELETE /articles/{slug}/comments/{id}"]
 
-create_comment = create.sync(
+create_comment = Sync(
     "CreateComment",
-    where=[
-        Article.by_slug(slug=create.params["slug"]).out(article=article),
-        create.field(text, "body"),
-    ],
-    then=[Commenting.create(target=article, author=create.user, body=text)],
+    when=[on(create, params={"slug": slug}, body={"body": text}, caller=caller)],
+    where=[Article.by_slug(slug=slug).out(article=article)],
+    then=[Commenting.create(target=article, author=caller, body=text)],
 )
 """Publish at once; with comment screening, syncs/screening.py replaces this sync."""
 
 syncs = [
-    listing.sync(
+    Sync(
         "GetComments",
+        when=[on(listing, params={"slug": slug}, caller=caller)],
         where=[
-            Article.by_slug(slug=listing.params["slug"]).out(article=article),
+            Article.by_slug(slug=slug).out(article=article),
             collect(Commenting.of(target=article), into=rows),
-            *comment_views(rows, listing.user, views),
+            *comment_views(rows, caller, views),
             bind(view, _all, views),
         ],
-        then=[listing.respond(200, view)],
+        then=[respond(200, view)],
     ),
-    create.sync(
+    Sync(
         "CreateCommentRespond",
-        when=[Commenting.create().out(comment=comment)],
+        when=[on(create, caller=caller), Commenting.create().out(comment=comment)],
         where=[
             # A comment held for review was answered already; publishing it later is silent.
-            Requesting.get(request=create.request).out(status=None),
+            Requesting.get(request=request).out(status=None),
             collect(Commenting.get(comment=comment), into=rows),
-            *comment_views(rows, create.user, views),
+            *comment_views(rows, caller, views),
             bind(view, _one, views),
         ],
-        then=[create.respond(200, view)],
+        then=[respond(201, view)],
     ),
-    create.on_error(Commenting.create),
-    remove.sync(
+    on_error("CreateCommentFailed", create, Commenting.create),
+    Sync(
         "DeleteComment",
+        when=[on(remove, params={"slug": slug, "id": number}, caller=caller)],
         where=[
-            Article.by_slug(slug=remove.params["slug"]).out(article=article),
-            bind(comment, comment_number, remove.params["id"]),
+            Article.by_slug(slug=slug).out(article=article),
+            bind(comment, comment_number, number),
             Commenting.get(comment=comment).out(target=article, author=author),
-            where(_own, author, remove.user),
+            where(_own, author, caller),
         ],
         then=[Commenting.delete(comment=comment)],
     ),
-    remove.sync(
+    Sync(
         "DeleteCommentRespond",
-        when=[Commenting.delete().out(comment=comment)],
-        then=[remove.respond(204)],
+        when=[on(remove), Commenting.delete().out(comment=comment)],
+        then=[respond(204)],
     ),
-    remove.on_error(Commenting.delete),
+    on_error("DeleteCommentFailed", remove, Commenting.delete),
 ]

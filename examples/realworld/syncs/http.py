@@ -1,10 +1,8 @@
-"""The answers routes share: 401 for missing or bad tokens, 422 for malformed bodies, and
-the 404 and 403 answers of routes that address an article, a profile or a comment.
+"""The 404 and 403 answers of routes that address an article, a profile or a comment.
 
-All are generated per route, from the route's :class:`Endpoint`, so each is scoped to its
-route's literal method and path (a request meets only its own route's answers), and each runs
-behind the same guards as the route's own syncs (see rules.py and _endpoint.py): for any
-request exactly one sync answers.
+Generated per route, each scoped to its route's literal method and path, each the negation of
+the route's own lookup: for any request exactly one sync answers. (Malformed requests and
+missing or refused tokens never get here: the server refuses them, see rules.py.)
 """
 
 from __future__ import annotations
@@ -12,14 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 from accord import Sync, Var, bind, optional, where
+from accord.concepts.requesting import Route
 from examples.realworld.concepts import Article, Commenting, User
-from examples.realworld.rules import AUTH, BODY, ROUTES, number
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTES, number
+from examples.realworld.syncs._answers import caller, reject
 
 __all__ = ["comment_number", "syncs"]
 
-article, author, target = Var("article"), Var("author"), Var("target")
-comment, found, comment_author = Var("comment"), Var("found"), Var("comment_author")
+article, author, target, slug, name = (
+    Var("article"),
+    Var("author"),
+    Var("target"),
+    Var("slug"),
+    Var("username"),
+)
+comment, found, comment_author, digits = (
+    Var("comment"),
+    Var("found"),
+    Var("comment_author"),
+    Var("id"),
+)
 
 
 def _missing(value: Any) -> bool:
@@ -41,65 +51,107 @@ def comment_number(text: str) -> int:
     return -1 if found is None else found
 
 
-def _article_answers(ep: Endpoint) -> list[Sync]:
-    slug = ep.params["slug"]
+def _name(route: Route, what: str) -> str:
+    words = "".join(w.title() for w in str(route).replace("/", " ").replace("{", " ").split())
+    return "".join(c for c in words if c.isalpha()) + what
+
+
+def _article_answers(route: Route) -> list[Sync]:
     answers = [
-        ep.reject(ep.named("ArticleNotFound"), 404, "article not found", [
-            optional(Article.by_slug(slug=slug).out(article=article)),
-            where(_missing, article),
-        ]),
-    ]  # fmt: skip
-    if ep.method in ("PUT", "DELETE") and ep.path == "/articles/{slug}":
-        message = "only the author can change or delete this article"
-        answers.append(ep.reject(ep.named("ArticleForbidden"), 403, message, [
-            Article.by_slug(slug=slug).out(author=author),
-            where(_someone_else, author, ep.user),
-        ]))  # fmt: skip
+        reject(
+            _name(route, "ArticleNotFound"),
+            route,
+            404,
+            "article",
+            "not found",
+            [
+                optional(Article.by_slug(slug=slug).out(article=article)),
+                where(_missing, article),
+            ],
+            params={"slug": slug},
+        ),
+    ]
+    if route.method in ("PUT", "DELETE") and route.path == "/articles/{slug}":
+        forbidden = _name(route, "ArticleForbidden")
+        answers.append(
+            reject(
+                forbidden,
+                route,
+                403,
+                "article",
+                "forbidden",
+                [
+                    Article.by_slug(slug=slug).out(author=author),
+                    where(_someone_else, author, caller),
+                ],
+                params={"slug": slug},
+                caller=caller,
+            )
+        )
     return answers
 
 
-def _comment_answers(ep: Endpoint) -> list[Sync]:
-    slug, number = ep.params["slug"], ep.params["id"]
+def _comment_answers(route: Route) -> list[Sync]:
+    params = {"slug": slug, "id": digits}
     return [
-        ep.reject(ep.named("CommentNotFound"), 404, "comment not found", [
-            Article.by_slug(slug=slug).out(article=article),
-            bind(comment, comment_number, number),
-            optional(Commenting.get(comment=comment).out(target=found)),
-            where(_elsewhere, found, article),
-        ]),
-        ep.reject(ep.named("CommentForbidden"), 403, "only the author can delete this comment", [
-            Article.by_slug(slug=slug).out(article=article),
-            bind(comment, comment_number, number),
-            Commenting.get(comment=comment).out(target=article, author=comment_author),
-            where(_someone_else, comment_author, ep.user),
-        ]),
-    ]  # fmt: skip
+        reject(
+            _name(route, "CommentNotFound"),
+            route,
+            404,
+            "comment",
+            "not found",
+            [
+                Article.by_slug(slug=slug).out(article=article),
+                bind(comment, comment_number, digits),
+                optional(Commenting.get(comment=comment).out(target=found)),
+                where(_elsewhere, found, article),
+            ],
+            params=params,
+        ),
+        reject(
+            _name(route, "CommentForbidden"),
+            route,
+            403,
+            "comment",
+            "forbidden",
+            [
+                Article.by_slug(slug=slug).out(article=article),
+                bind(comment, comment_number, digits),
+                Commenting.get(comment=comment).out(target=article, author=comment_author),
+                where(_someone_else, comment_author, caller),
+            ],
+            params=params,
+            caller=caller,
+        ),
+    ]
 
 
-def _profile_answers(ep: Endpoint) -> list[Sync]:
+def _profile_answers(route: Route) -> list[Sync]:
     return [
-        ep.reject(ep.named("ProfileNotFound"), 404, "profile not found", [
-            optional(User.by_username(username=ep.params["username"]).out(user=target)),
-            where(_missing, target),
-        ]),
-    ]  # fmt: skip
+        reject(
+            _name(route, "ProfileNotFound"),
+            route,
+            404,
+            "profile",
+            "not found",
+            [
+                optional(User.by_username(username=name).out(user=target)),
+                where(_missing, target),
+            ],
+            params={"username": name},
+        ),
+    ]
 
 
-def _answers(ep: Endpoint) -> list[Sync]:
-    """The route's 401 and 422 answers, then its 404 and 403 ones."""
-    found = ep.rejections()
-    if "slug" in ep.params:
-        found += _article_answers(ep)
-    if "id" in ep.params:
-        found += _comment_answers(ep)
-    if "username" in ep.params:
-        found += _profile_answers(ep)
+def _answers(route: Route) -> list[Sync]:
+    found: list[Sync] = []
+    if "{slug}" in route.path:
+        found += _article_answers(route)
+    if "{id}" in route.path:
+        found += _comment_answers(route)
+    if "{username}" in route.path:
+        found += _profile_answers(route)
     return found
 
 
-_endpoints = [Endpoint(spec) for spec in ROUTES]
-_undeclared = (AUTH.keys() | BODY.keys()) - {e.route for e in _endpoints}
-if _undeclared:  # a misspelt rule would leave the real route unguarded
-    raise RuntimeError(f"rules.py guards routes that ROUTES does not declare: {_undeclared}")
-
-syncs = [sync for ep in _endpoints for sync in _answers(ep)]
+syncs = [sync for route in ROUTES for sync in _answers(route)]

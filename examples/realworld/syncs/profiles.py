@@ -2,48 +2,55 @@
 
 from __future__ import annotations
 
-from accord import Var
+from accord import Sync, Var
 from examples.realworld.concepts import Following, User
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTE
+from examples.realworld.syncs._answers import caller, on, respond
 from examples.realworld.syncs._views import profile_view
 
 __all__ = ["syncs"]
 
-target, view = Var("target"), Var("view")
+name, target, view = Var("username"), Var("target"), Var("view")
 
-show = Endpoint("GET /profiles/{username}")
-follow = Endpoint("POST /profiles/{username}/follow")
-unfollow = Endpoint("DELETE /profiles/{username}/follow")
+show = ROUTE["GET /profiles/{username}"]
+follow = ROUTE["POST /profiles/{username}/follow"]
+unfollow = ROUTE["DELETE /profiles/{username}/follow"]
 
 syncs = [
-    show.sync(
+    Sync(
         "GetProfile",
+        when=[on(show, params={"username": name}, caller=caller)],
         where=[
-            User.by_username(username=show.params["username"]).out(user=target),
-            *profile_view(target, show.user, view),
+            User.by_username(username=name).out(user=target),
+            *profile_view(target, caller, view),
         ],
-        then=[show.respond(200, view)],
+        then=[respond(200, view)],
     ),
-    follow.sync(
+    Sync(
         "Follow",
-        where=[User.by_username(username=follow.params["username"]).out(user=target)],
-        then=[Following.follow(follower=follow.user, followee=target)],
+        when=[on(follow, params={"username": name}, caller=caller)],
+        where=[User.by_username(username=name).out(user=target)],
+        then=[Following.follow(follower=caller, followee=target)],
     ),
-    follow.sync(
+    Sync(
         "FollowRespond",
-        when=[Following.follow(follower=follow.user).out(followee=target)],
-        where=profile_view(target, follow.user, view),
-        then=[follow.respond(200, view)],
+        when=[on(follow, caller=caller), Following.follow(follower=caller).out(followee=target)],
+        where=profile_view(target, caller, view),
+        then=[respond(200, view)],
     ),
-    unfollow.sync(
+    Sync(
         "Unfollow",
-        where=[User.by_username(username=unfollow.params["username"]).out(user=target)],
-        then=[Following.unfollow(follower=unfollow.user, followee=target)],
+        when=[on(unfollow, params={"username": name}, caller=caller)],
+        where=[User.by_username(username=name).out(user=target)],
+        then=[Following.unfollow(follower=caller, followee=target)],
     ),
-    unfollow.sync(
+    Sync(
         "UnfollowRespond",
-        when=[Following.unfollow(follower=unfollow.user).out(followee=target)],
-        where=profile_view(target, unfollow.user, view),
-        then=[unfollow.respond(200, view)],
+        when=[
+            on(unfollow, caller=caller),
+            Following.unfollow(follower=caller).out(followee=target),
+        ],
+        where=profile_view(target, caller, view),
+        then=[respond(200, view)],
     ),
 ]

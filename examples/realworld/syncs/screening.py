@@ -17,18 +17,25 @@ from accord.concepts.reviewing import Reviewing
 from examples.realworld.concepts import Article, Commenting
 from examples.realworld.moderation import TASK
 from examples.realworld.rules import errors, message_of
+from examples.realworld.syncs._answers import caller, on, respond
 from examples.realworld.syncs.comments import create
 
 __all__ = ["syncs"]
 
-article, text, reason, failure, reply, item = (
-    Var("article"), Var("text"), Var("reason"), Var("failure"), Var("reply"), Var("item")
-)  # fmt: skip
+article, text, reason, failure, reply, item, slug = (
+    Var("article"),
+    Var("text"),
+    Var("reason"),
+    Var("failure"),
+    Var("reply"),
+    Var("item"),
+    Var("slug"),
+)
 author = Var("author")
 
 
 def _held(reason: str) -> Any:
-    return errors(f"your comment is held for review: {reason}")
+    return errors("comment", f"is held for review: {reason}")
 
 
 def _failed(failure: Any) -> str:
@@ -39,47 +46,46 @@ def _verdict(reason: str) -> Any:
     return {"allowed": False, "reason": reason}
 
 
-_comment = [
-    Article.by_slug(slug=create.params["slug"]).out(article=article),
-    create.field(text, "body"),
-]
+_request = on(create, params={"slug": slug}, body={"body": text}, caller=caller)
+_article = Article.by_slug(slug=slug).out(article=article)
 _screened = Extracting.extract(task=TASK)
 
 
 def _hold(name: str, when: Any, where: list[Any]) -> Sync:
     proposed = Var("proposed")
-    return create.sync(
+    return Sync(
         name,
-        when=[when],
-        where=[*_comment, *where, bind(proposed, _verdict, reason), bind(reply, _held, reason)],
+        when=[_request, when],
+        where=[_article, *where, bind(proposed, _verdict, reason), bind(reply, _held, reason)],
         then=[
             Reviewing.request(
                 subject="comment",
-                payload={"article": article, "author": create.user, "body": text},
+                payload={"article": article, "author": caller, "body": text},
                 reason=reason,
                 proposed=proposed,
                 schema="CommentVerdict",
             ),
-            create.respond(422, reply),
+            respond(422, reply),
         ],
     )
 
 
 syncs = [
-    create.sync(
+    Sync(
         "ScreenComment",
-        where=_comment,
+        when=[_request],
+        where=[_article],
         then=[Extracting.extract(task=TASK, input={"comment": text}, ref=article)],
     ),
-    create.sync(
+    Sync(
         "PublishScreenedComment",
-        when=[_screened.out(output={"allowed": True})],
-        where=_comment,
-        then=[Commenting.create(target=article, author=create.user, body=text)],
+        when=[_request, _screened.out(output={"allowed": True})],
+        where=[_article],
+        then=[Commenting.create(target=article, author=caller, body=text)],
     ),
     _hold("HoldFlaggedComment", _screened.out(output={"allowed": False, "reason": reason}), []),
     _hold("HoldUnscreenedComment", _screened.err(failure), [bind(reason, _failed, failure)]),
-    # No request guard here: the review may end long after the caller's token expired.
+    # No request here: the review may end long after the caller's token expired.
     Sync(
         "PublishReviewedComment",
         when=[

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord import Var, bind, collect
+from accord import Sync, Var, bind, collect
 from examples.realworld.concepts import Tagging
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTE
+from examples.realworld.syncs._answers import on, respond
 
 __all__ = ["syncs"]
 
 rows, view = Var("rows"), Var("view")
-tags = Endpoint("GET /tags")
 
 
 def tags_json(rows: list[dict[str, Any]]) -> Any:
@@ -19,9 +19,10 @@ def tags_json(rows: list[dict[str, Any]]) -> Any:
 
 
 syncs = [
-    tags.sync(
+    Sync(
         "GetTags",
+        when=[on(ROUTE["GET /tags"])],
         where=[collect(Tagging.in_use(), into=rows), bind(view, tags_json, rows)],
-        then=[tags.respond(200, view)],
+        then=[respond(200, view)],
     ),
 ]

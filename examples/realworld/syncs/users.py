@@ -2,55 +2,69 @@
 
 from __future__ import annotations
 
-from accord import Var, bind, optional, uuid, where
+from typing import Any
+
+from accord import Sync, Var, bind, optional, uuid, where
 from examples.realworld.concepts import JWT, Password, Profile, User
-from examples.realworld.rules import errors
-from examples.realworld.syncs._endpoint import Endpoint
+from examples.realworld.rules import ROUTE, errors
+from examples.realworld.syncs._answers import caller, on, on_error, reject, respond, token
 from examples.realworld.syncs._views import user_view
 
 __all__ = ["syncs"]
 
-user, username, email, password, token, view = (
-    Var("new_user"), Var("username"), Var("email"), Var("password"), Var("issued"), Var("view")
-)  # fmt: skip
+user, username, email, password, issued, view = (
+    Var("new_user"),
+    Var("username"),
+    Var("email"),
+    Var("password"),
+    Var("issued"),
+    Var("view"),
+)
 
 # -- POST /users: Password, then User, then Profile and a token, then the answer ------------
 # The password is set first, under a fresh id: if the username or email is taken, the orphan
 # hash is harmless, whereas a user without a password would block the name for good.
 
-register = Endpoint("POST /users")
+register = ROUTE["POST /users"]
 
 register_syncs = [
-    register.sync(
+    Sync(
         "Register",
-        where=[bind(user, uuid), register.field(password, "password")],
+        when=[on(register, body={"password": password})],
+        where=[bind(user, uuid)],
         then=[Password.set(user=user, password=password)],
     ),
-    register.sync(
+    Sync(
         "RegisterUser",
-        when=[Password.set(user=user).out(user=user)],
-        where=[register.field(username, "username"), register.field(email, "email")],
+        when=[
+            on(register, body={"username": username, "email": email}),
+            Password.set(user=user).out(user=user),
+        ],
         then=[User.register(user=user, username=username, email=email)],
     ),
-    register.sync(
+    Sync(
         "RegisterProfileAndToken",
-        when=[User.register(user=user).out(user=user)],
+        when=[on(register), User.register(user=user).out(user=user)],
         then=[Profile.create(user=user), JWT.generate(user=user)],
     ),
-    register.sync(
+    Sync(
         "RegisterRespond",
-        when=[Profile.create(user=user).out(user=user), JWT.generate(user=user).out(token=token)],
-        where=user_view(user, token, view),
-        then=[register.respond(201, view)],
+        when=[
+            on(register),
+            Profile.create(user=user).out(user=user),
+            JWT.generate(user=user).out(token=issued),
+        ],
+        where=user_view(user, issued, view),
+        then=[respond(201, view)],
     ),
-    register.on_error(Password.set),
-    register.on_error(User.register),
-    register.on_error(Profile.create),
+    on_error("RegisterPasswordFailed", register, Password.set),
+    on_error("RegisterUserFailed", register, User.register),
+    on_error("RegisterProfileFailed", register, Profile.create),
 ]
 
 # -- POST /users/login ---------------------------------------------------------------------
 
-login = Endpoint("POST /users/login")
+login = ROUTE["POST /users/login"]
 known = Var("known")
 
 
@@ -62,103 +76,105 @@ def _is_some(value: object) -> bool:
     return value is not None
 
 
+def _invalid() -> Any:
+    return errors("email or password", "is invalid")
+
+
 login_syncs = [
-    login.sync(
+    Sync(
         "Login",
-        where=[
-            login.field(email, "email"),
-            login.field(password, "password"),
-            optional(User.by_email(email=email).out(user=known)),
-            where(_is_some, known),
-        ],
+        when=[on(login, body={"email": email, "password": password})],
+        where=[optional(User.by_email(email=email).out(user=known)), where(_is_some, known)],
         then=[Password.check(user=known, password=password)],
     ),
-    login.reject(
+    reject(
         "LoginUnknownEmail",
+        login,
         401,
-        "email or password is invalid",
-        [
-            login.field(email, "email"),
-            optional(User.by_email(email=email).out(user=known)),
-            where(_is_none, known),
-        ],
+        "email or password",
+        "is invalid",
+        [optional(User.by_email(email=email).out(user=known)), where(_is_none, known)],
+        body={"email": email},
     ),
-    login.sync(
+    Sync(
         "LoginIssueToken",
-        when=[Password.check(user=known).out(valid=True)],
+        when=[on(login), Password.check(user=known).out(valid=True)],
         then=[JWT.generate(user=known)],
     ),
-    login.sync(
+    Sync(
         "LoginWrongPassword",
-        when=[Password.check(user=known).out(valid=False)],
-        where=[bind(view, lambda: errors("email or password is invalid"))],
-        then=[login.respond(401, view)],
+        when=[on(login), Password.check(user=known).out(valid=False)],
+        where=[bind(view, _invalid)],
+        then=[respond(401, view)],
     ),
-    login.sync(
+    Sync(
         "LoginRespond",
         when=[
+            on(login),
             Password.check(user=known).out(valid=True),
-            JWT.generate(user=known).out(token=token),
+            JWT.generate(user=known).out(token=issued),
         ],
-        where=user_view(known, token, view),
-        then=[login.respond(200, view)],
+        where=user_view(known, issued, view),
+        then=[respond(200, view)],
     ),
 ]
 
 # -- GET /user -----------------------------------------------------------------------------
 
-current = Endpoint("GET /user")
+current = ROUTE["GET /user"]
 
 current_syncs = [
-    current.sync(
+    Sync(
         "CurrentUser",
-        where=user_view(current.user, current.token, view),
-        then=[current.respond(200, view)],
+        when=[on(current, caller=caller, token=token)],
+        where=user_view(caller, token, view),
+        then=[respond(200, view)],
     ),
 ]
 
 # -- PUT /user: [Password], User, Profile, then the answer ---------------------------------
 
-update = Endpoint("PUT /user")
+update = ROUTE["PUT /user"]
 bio, image = Var("bio"), Var("image")
-me = update.user
 
 update_syncs = [
-    update.sync(
+    Sync(
         "UpdateUserPassword",
-        where=[update.field(password, "password"), where(_is_some, password)],
-        then=[Password.set(user=me, password=password)],
+        when=[on(update, body={"password": password}, caller=caller)],
+        where=[where(_is_some, password)],
+        then=[Password.set(user=caller, password=password)],
     ),
-    update.sync(
+    Sync(
         "UpdateUser",
-        where=[
-            update.field(password, "password"),
-            where(_is_none, password),
-            update.field(username, "username"),
-            update.field(email, "email"),
+        when=[
+            on(update, body={"password": None, "username": username, "email": email}, caller=caller)
         ],
-        then=[User.update(user=me, username=username, email=email)],
+        then=[User.update(user=caller, username=username, email=email)],
     ),
-    update.sync(
+    Sync(
         "UpdateUserAfterPassword",
-        when=[Password.set(user=me).out(user=me)],
-        where=[update.field(username, "username"), update.field(email, "email")],
-        then=[User.update(user=me, username=username, email=email)],
+        when=[
+            on(update, body={"username": username, "email": email}, caller=caller),
+            Password.set(user=caller).out(user=caller),
+        ],
+        then=[User.update(user=caller, username=username, email=email)],
     ),
-    update.sync(
+    Sync(
         "UpdateProfile",
-        when=[User.update(user=me).out(user=me)],
-        where=[update.field(bio, "bio"), update.field(image, "image")],
-        then=[Profile.update(user=me, bio=bio, image=image)],
+        when=[
+            on(update, body={"bio": bio, "image": image}, caller=caller),
+            User.update(user=caller).out(user=caller),
+        ],
+        then=[Profile.update(user=caller, bio=bio, image=image)],
     ),
-    update.sync(
+    Sync(
         "UpdateUserRespond",
-        when=[Profile.update(user=me).out(user=me)],
-        where=user_view(me, update.token, view),
-        then=[update.respond(200, view)],
+        when=[on(update, caller=caller, token=token), Profile.update(user=caller).out(user=caller)],
+        where=user_view(caller, token, view),
+        then=[respond(200, view)],
     ),
-    update.on_error(Password.set),
-    update.on_error(User.update),
+    on_error("UpdateUserPasswordFailed", update, Password.set),
+    on_error("UpdateUserFailed", update, User.update),
 ]
 
 syncs = [*register_syncs, *login_syncs, *current_syncs, *update_syncs]

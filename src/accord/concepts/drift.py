@@ -124,9 +124,13 @@ class Drift(Concept):
         from accord.drift import check_drift
 
         report = check_drift(
-            self.db_path, baseline, since=since, until=until, last=last,
+            self.db_path,
+            baseline,
+            since=since,
+            until=until,
+            last=last,
             thresholds=self.thresholds,
-        )  # fmt: skip
+        )
         finite: dict[str, Any] = _finite(report.to_dict())
         return finite
 
@@ -144,8 +148,9 @@ class Drift(Concept):
             if entry.baseline in self._in_flight:
                 log.warning(
                     "drift check of %s is still running after %ss; skipping this turn",
-                    entry.baseline, entry.every,
-                )  # fmt: skip
+                    entry.baseline,
+                    entry.every,
+                )
                 continue
             inputs: dict[str, Any] = {"baseline": entry.baseline}
             if entry.last is not None:

@@ -4,7 +4,9 @@
 validated output (``{"output": {...}}``) or a typed error (``{"error": {"kind": ...,
 "message": ..., "details": {"attempts": [...], "errors": [...], "raw": ...}}}``). Every call
 is recorded in ``llm_calls`` and each of its attempts in ``llm_attempts``, in the transaction
-that records the completion.
+that records the completion. The raw answers are stored once per attempt, in ``llm_attempts``,
+cut to the task's ``Limits.stored_raw_chars``; an error's ``details.raw`` is the last answer
+(cut the same way) and its ``details.attempts`` carry the metadata only.
 """
 
 from __future__ import annotations
@@ -78,11 +80,13 @@ class Extracting(Concept):
             result = await declared.run_result(**input)
         except ValueError as exc:
             return error("invalid_input", str(exc))
-        self._record(declared, result)
+        completion: Extracted | Error
         if isinstance(result, Success):
-            output: dict[str, Any] = declared.dump(result.value)
-            return {"output": output}
-        return error(result.kind, result.message, **result.details())
+            completion = {"output": declared.dump(result.value)}
+        else:
+            completion = error(result.kind, result.message, **result.details())
+        self._record(declared, result)
+        return completion
 
     @query
     def calls(self, task: str) -> list[CallRow]:
@@ -109,26 +113,56 @@ class Extracting(Concept):
             "cost, output_json, output_chars, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                record_id, flow, task.name, result.model or "-", result.prompt_version, outcome,
-                len(result.attempts), int(result.reasked), int(result.repaired),
-                int(result.fell_back), result.input_tokens, result.output_tokens,
-                result.latency_ms, result.cost, output_json,
-                len(output_json) if output_json is not None else None, time.time(),
+                record_id,
+                flow,
+                task.name,
+                result.model or "-",
+                result.prompt_version,
+                outcome,
+                len(result.attempts),
+                int(result.reasked),
+                int(result.repaired),
+                int(result.fell_back),
+                result.input_tokens,
+                result.output_tokens,
+                result.latency_ms,
+                result.cost,
+                output_json,
+                len(output_json) if output_json is not None else None,
+                time.time(),
             ),
         )
         self.db.executemany(
             "INSERT INTO llm_attempts VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_attempt_row(record_id, flow, task.name, n, a) for n, a in
-             enumerate(result.attempts, 1)],
+            [
+                _attempt_row(record_id, flow, task.name, n, a)
+                for n, a in enumerate(result.attempts, 1)
+            ],
         )
 
 
 def _attempt_row(record_id: str, flow: str, task: str, n: int, a: Attempt) -> tuple[Any, ...]:
     data = a.to_dict()
     return (
-        record_id, n, flow, task, a.model, a.prompt_version, a.mode, a.outcome, a.error_class,
-        a.message, a.raw, json.dumps(data["repairs"]), json.dumps(data["errors"]),
-        int(a.reask), int(a.cached), a.input_tokens, a.output_tokens, a.latency_ms, a.cost,
+        record_id,
+        n,
+        flow,
+        task,
+        a.model,
+        a.prompt_version,
+        a.mode,
+        a.outcome,
+        a.error_class,
+        a.message,
+        a.raw,
+        json.dumps(data["repairs"]),
+        json.dumps(data["errors"]),
+        int(a.reask),
+        int(a.cached),
+        a.input_tokens,
+        a.output_tokens,
+        a.latency_ms,
+        a.cost,
         a.started_at,
     )

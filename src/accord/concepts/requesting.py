@@ -1,46 +1,165 @@
-"""Requesting: HTTP as a bootstrap concept.
+"""Requesting: HTTP as a bootstrap concept, with routes declared once and validated at the edge.
 
 An HTTP request is a root action, ``Requesting/request``, which starts a new flow; syncs answer
 it with ``Requesting/respond``. The server (:mod:`accord.web`) records the request, waits for
 the first ``respond`` completion of the flow and writes it to the client.
 
-Routes are declared once, on the concept instance, as ``"METHOD /path/{param}"``. A request's
-``path`` input is the route pattern (``/articles/{slug}``), so syncs match on the route, and
-the values of its parameters are in ``params``::
+Routes are declared on the concept instance, as ``"METHOD /path/{param}"`` or with
+:func:`route`, which also declares the Pydantic models of the path parameters, the query and
+the body, and whether the route needs an authenticated caller::
 
-    Requesting.request(method="GET", path="/articles/{slug}", params={"slug": slug})
-        .out(request=request)
+    Requesting([
+        route("GET /articles", query=ArticleQuery, auth="optional"),
+        route("POST /articles", body=NewArticle, envelope="article", auth="required"),
+    ], authentication=Authentication(verify=JWT.verify, known=User.get))
 
-Secrets (``password`` and ``token`` fields, the ``Authorization`` token) reach the log only as
-opaque references (see :mod:`accord.web.secrets`).
+The server validates a request against its route before anything is recorded: invalid input
+gets a 422 with field-keyed errors, a missing or refused credential a 401, and no sync runs.
+A request's ``path`` input is the route pattern (``/articles/{slug}``), so syncs match on the
+route; ``params``, ``query`` and ``body`` hold the validated, normalized values (every declared
+field present, ``None`` when it was not sent) and ``caller`` the authenticated identity::
+
+    articles.request(params={"slug": slug}, caller=user).out(request=request)
+
+Secrets (fields named ``password`` or ``token``, whatever their type, and the
+``Authorization`` token) reach the log only as opaque references (see :mod:`accord.web.secrets`).
+See docs/http.md.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, BaseModel, ValidationError
 from starlette.routing import compile_path
 from typing_extensions import TypedDict
 
-from accord.concept import Concept, Error, action, query
+from accord.concept import ActionCall, Concept, Error, QueryDef, action, query
 
-__all__ = ["MethodNotAllowed", "Requesting", "Route", "RouteMatch"]
+__all__ = [
+    "IDENTIFIER_MAX_LENGTH",
+    "Auth",
+    "Authentication",
+    "Identifier",
+    "MethodNotAllowed",
+    "RequestInvalid",
+    "Requesting",
+    "Route",
+    "RouteMatch",
+    "identifier",
+    "identifier_problem",
+    "route",
+]
 
 log = logging.getLogger("accord.requesting")
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
+Auth = Literal["none", "optional", "required"]
+"""Who may call a route: anyone (the token is ignored), anyone but a sent token must be valid,
+or only an authenticated caller."""
+
+IDENTIFIER_MAX_LENGTH = 64
+"""The default longest :data:`Identifier`, in characters (after NFC normalization)."""
+
+# Control, format (zero-width, bidi overrides), surrogate, private-use and unassigned
+# characters, and line/paragraph separators: invisible or ambiguous in a name shown to people.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_SEPARATORS = frozenset("/\\")
+
+
+def identifier_problem(text: str, max_length: int = IDENTIFIER_MAX_LENGTH) -> str | None:
+    """Why ``text`` (already NFC-normalized) cannot name something, or None when it can."""
+    if not text:
+        return "can't be blank"
+    if text != text.strip():
+        return "must not begin or end with spaces"
+    if len(text) > max_length:
+        return f"is too long (at most {max_length} characters)"
+    for char in text:
+        if char in _SEPARATORS:
+            return f"must not contain {char!r} (a path separator)"
+        category = unicodedata.category(char)
+        if category in _REFUSED_CATEGORIES:
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            return f"must not contain invisible or control characters (found {name})"
+    return None
+
+
+def identifier(max_length: int = IDENTIFIER_MAX_LENGTH) -> AfterValidator:
+    """The check of names that address things (usernames, slugs), for ``Annotated[str,
+    identifier(32)]``: the value is normalized to NFC, and refused when blank, padded with
+    spaces, longer than ``max_length``, or holding a path separator, a control, zero-width or
+    bidi character."""
+
+    def check(value: str) -> str:
+        text = unicodedata.normalize("NFC", value)
+        problem = identifier_problem(text, max_length)
+        if problem is not None:
+            raise ValueError(problem)
+        return text
+
+    return AfterValidator(check)
+
+
+Identifier = Annotated[str, identifier()]
+"""A name that addresses something, at most :data:`IDENTIFIER_MAX_LENGTH` characters."""
+
+
+class RequestInvalid(Exception):
+    """A request refused at the edge: ``errors`` maps each wrong field to what is wrong."""
+
+    def __init__(self, errors: dict[str, list[str]], status: int = 422) -> None:
+        super().__init__("; ".join(f"{k} {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+        self.status = status
+
 
 @dataclass(frozen=True, slots=True)
+class Authentication:
+    """How the server turns a request's token into a caller, before any sync runs.
+
+    ``verify`` is a query called with ``token=<the credential>``; its first row holds
+    ``user`` (the identity, or None) and ``problem`` (why the token is refused, or None).
+    ``known``, when given, is a query called with the identity as its one input; no row means
+    the identity does not exist (a deleted user, a token from another database): a 401.
+    """
+
+    verify: QueryDef[Any]
+    known: QueryDef[Any] | None = None
+
+    def __post_init__(self) -> None:
+        if "token" not in self.verify.inputs:
+            raise ValueError(f"{self.verify.qualname} must take a `token` input to verify tokens")
+        if self.known is not None and len(self.known.inputs) != 1:
+            raise ValueError(
+                f"{self.known.qualname} must take exactly one input (the identity) to say "
+                "whether it exists"
+            )
+
+    @property
+    def known_input(self) -> str | None:
+        """The name of ``known``'s input."""
+        return None if self.known is None else next(iter(self.known.inputs))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Route:
-    """One declared route: a method and a path pattern with ``{parameters}``."""
+    """One declared route: a method, a path pattern with ``{parameters}``, the models its
+    parts are validated against (None: taken as sent) and who may call it."""
 
     method: str
     path: str
+    params: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    envelope: str | None = None
+    auth: Auth = "none"
 
     @classmethod
     def parse(cls, spec: str) -> Route:
@@ -55,6 +174,101 @@ class Route:
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Route) and (self.method, self.path) == (other.method, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.method, self.path))
+
+    def request(self, **inputs: Any) -> ActionCall:
+        """A ``Requesting.request`` pattern for this route: ``method`` and ``path`` filled in,
+        ``inputs`` (``params``, ``query``, ``body``, ``caller``, ``token``) as given."""
+        return Requesting.request(method=self.method, path=self.path, **inputs)
+
+    def validate(
+        self, params: dict[str, str], query: dict[str, str], body: Any
+    ) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        """The request's parts, validated and normalized by the route's models.
+
+        Raises :class:`RequestInvalid` naming every wrong field (``title``, ``tagList.0``).
+        """
+        errors: dict[str, list[str]] = {}
+        if self.params is not None:
+            params = _validated(self.params, params, errors, "")
+        if self.query is not None:
+            query = _validated(self.query, query, errors, "")
+        if self.body is not None:
+            body = self._body(body, errors)
+        if errors:
+            raise RequestInvalid(errors)
+        return params, query, body
+
+    def _body(self, body: Any, errors: dict[str, list[str]]) -> Any:
+        assert self.body is not None
+        if self.envelope is None:
+            if not isinstance(body, dict):
+                errors["body"] = ["must be a JSON object"]
+                return None
+            return _validated(self.body, body, errors, "")
+        inner = body.get(self.envelope) if isinstance(body, dict) else None
+        if not isinstance(inner, dict):
+            errors[self.envelope] = [f'is required: send {{"{self.envelope}": {{...}}}}']
+            return None
+        return _validated(self.body, inner, errors, self.envelope)
+
+
+def _validated(
+    model: type[BaseModel], value: Mapping[str, Any], errors: dict[str, list[str]], part: str
+) -> dict[str, Any]:
+    try:
+        return model.model_validate(value).model_dump(mode="json")
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            key = ".".join(str(p) for p in error["loc"]) or part or "body"
+            errors.setdefault(key, []).append(_message(error["type"], error["msg"]))
+        return {}
+
+
+def _message(kind: str, msg: str) -> str:
+    if kind == "missing":
+        return "is required"
+    if kind == "value_error":  # our validators' messages: "Value error, can't be blank"
+        return msg.split(", ", 1)[-1]
+    if kind == "string_type":
+        return "must be a string"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    return msg[:1].lower() + msg[1:]
+
+
+def route(
+    spec: str,
+    *,
+    params: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    envelope: str | None = None,
+    auth: Auth = "none",
+) -> Route:
+    """Declare a route: ``route("PUT /articles/{slug}", params=Slug, body=ArticleChange,
+    envelope="article", auth="required")``.
+
+    ``envelope`` names the object the body's fields are wrapped in (``{"article": {...}}``);
+    the syncs receive the inner object. ``auth``: see :data:`Auth`.
+    """
+    if auth not in ("none", "optional", "required"):
+        raise ValueError(f"auth must be 'none', 'optional' or 'required', not {auth!r}")
+    if envelope is not None and body is None:
+        raise ValueError(f"route {spec!r}: an envelope needs a body model")
+    parsed = Route.parse(spec)
+    found = {name for name in compile_path(parsed.path)[2]}
+    if params is not None and set(params.model_fields) != found:
+        raise ValueError(
+            f"route {spec!r}: the params model {params.__name__} must declare exactly the path's "
+            f"parameters ({', '.join(sorted(found)) or 'none'})"
+        )
+    return Route(parsed.method, parsed.path, params, query, body, envelope, auth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +312,15 @@ class RequestRow(TypedDict):
     answered_at: float | None
 
 
+class IdempotentRow(TypedDict):
+    request: str
+    fingerprint: str
+    status: int | None
+
+
 class Requesting(Concept):
-    """HTTP requests in, responses out. State: which requests exist and which were answered."""
+    """HTTP requests in, responses out. State: which requests exist and which were answered,
+    and the ``Idempotency-Key`` each was sent with."""
 
     schema = (
         """CREATE TABLE IF NOT EXISTS requesting_requests (
@@ -110,12 +331,24 @@ class Requesting(Concept):
             received_at REAL NOT NULL,
             answered_at REAL
         )""",
+        """CREATE TABLE IF NOT EXISTS requesting_idempotency (
+            key TEXT PRIMARY KEY,
+            request TEXT NOT NULL,
+            fingerprint TEXT NOT NULL
+        )""",
     )
 
-    def __init__(self, routes: Iterable[str | Route] = (), *, prefix: str = "") -> None:
+    def __init__(
+        self,
+        routes: Iterable[str | Route] = (),
+        *,
+        prefix: str = "",
+        authentication: Authentication | None = None,
+    ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(f"prefix {prefix!r} must start with '/' and not end with one")
         self.prefix = prefix
+        self.authentication = authentication
         self.routes: list[Route] = []
         self._compiled: list[_Compiled] = []
         self._static: dict[tuple[str, str], Route] = {}  # routes without parameters
@@ -123,10 +356,15 @@ class Requesting(Concept):
             self.add_route(spec)
 
     def add_route(self, spec: str | Route) -> Route:
-        """Declare a route (``"POST /users"`` or a :class:`Route`)."""
+        """Declare a route (``"POST /users"``, or a :class:`Route` made by :func:`route`)."""
         route = spec if isinstance(spec, Route) else Route.parse(spec)
         if route in self.routes:
             raise ValueError(f"route {route} is declared twice")
+        if route.auth != "none" and self.authentication is None:
+            raise ValueError(
+                f"route {route} needs a caller (auth={route.auth!r}) but Requesting has no "
+                "authentication: pass Requesting(..., authentication=Authentication(...))"
+            )
         self.routes.append(route)
         compiled = _Compiled(route)
         if not compiled.convertors:
@@ -164,15 +402,18 @@ class Requesting(Concept):
         self,
         method: str,
         path: str,
-        params: dict[str, str] | None = None,
-        query: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
         body: Any = None,
         token: str | None = None,
-    ) -> Requested:
+        caller: str | None = None,
+        idempotency: dict[str, str] | None = None,
+    ) -> Requested | Error:
         """An HTTP request arrived (a root action: it starts the flow that answers it).
 
         ``path`` is the route pattern; ``token`` the (sealed) credential of the
-        ``Authorization`` header, or None.
+        ``Authorization`` header, or None; ``caller`` the identity the server authenticated;
+        ``idempotency`` the ``Idempotency-Key`` (``{"key", "fingerprint"}``) it was sent with.
         """
         request = str(self.invocation.id)
         self.db.execute(
@@ -180,6 +421,12 @@ class Requesting(Concept):
             "VALUES (?, ?, ?, ?)",
             (request, method, path, time.time()),
         )
+        if idempotency is not None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO requesting_idempotency (key, request, fingerprint) "
+                "VALUES (?, ?, ?)",
+                (idempotency["key"], request, idempotency["fingerprint"]),
+            )
         return {"request": request}
 
     @action
@@ -217,5 +464,15 @@ class Requesting(Concept):
             "SELECT request, method, path, status, received_at, answered_at "
             "FROM requesting_requests WHERE request = ?",
             (request,),
+        )
+        return rows
+
+    @query
+    def by_idempotency_key(self, key: str) -> list[IdempotentRow]:
+        """The request first sent with this ``Idempotency-Key`` (zero or one row)."""
+        rows: list[IdempotentRow] = self.db.all(  # type: ignore[assignment]
+            "SELECT i.request, i.fingerprint, r.status FROM requesting_idempotency i "
+            "JOIN requesting_requests r ON r.request = i.request WHERE i.key = ?",
+            (key,),
         )
         return rows

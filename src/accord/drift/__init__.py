@@ -5,7 +5,7 @@ See docs/drift.md. The usual entry points are :func:`take_baseline` and :func:`c
 (:func:`compare_profiles` and friends) works on any :class:`Observations`.
 
 Names are imported on first use (NumPy, SciPy and matplotlib take seconds to load), so
-importing ``accord.drift.cli`` for ``accord --help`` stays cheap.
+importing ``accord.cli.drift`` for ``accord --help`` stays cheap.
 """
 
 from __future__ import annotations
@@ -38,18 +38,31 @@ if TYPE_CHECKING:
     from accord.drift._table import render_table
 
 _WHERE = {
-    "DriftReport": "_api", "check_drift": "_api", "take_baseline": "_api",
-    "Baseline": "_baseline", "list_baselines": "_baseline", "load_baseline": "_baseline",
+    "DriftReport": "_api",
+    "check_drift": "_api",
+    "take_baseline": "_api",
+    "Baseline": "_baseline",
+    "list_baselines": "_baseline",
+    "load_baseline": "_baseline",
     "save_baseline": "_baseline",
-    "render_html": "_html", "write_html": "_html",
-    "Categorical": "_model", "CategoricalProfile": "_model", "FieldKind": "_model",
-    "NumericProfile": "_model", "Observations": "_model", "Profile": "_model",
+    "render_html": "_html",
+    "write_html": "_html",
+    "Categorical": "_model",
+    "CategoricalProfile": "_model",
+    "FieldKind": "_model",
+    "NumericProfile": "_model",
+    "Observations": "_model",
+    "Profile": "_model",
     "RateProfile": "_model",
     "OutputField": "_sqlite_source",
-    "FieldResult": "_stats", "Thresholds": "_stats", "compare_categorical": "_stats",
-    "compare_numeric": "_stats", "compare_profiles": "_stats", "compare_rate": "_stats",
+    "FieldResult": "_stats",
+    "Thresholds": "_stats",
+    "compare_categorical": "_stats",
+    "compare_numeric": "_stats",
+    "compare_profiles": "_stats",
+    "compare_rate": "_stats",
     "render_table": "_table",
-}  # fmt: skip
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -67,9 +67,16 @@ class DriftReport:
             "insufficient_fields": self.insufficient_fields,
             "fields": [
                 {
-                    "name": f.name, "kind": f.kind, "test": f.test, "statistic": f.statistic,
-                    "p_value": f.p_value, "distance": f.distance, "threshold": f.threshold,
-                    "drifted": f.drifted, "baseline_n": f.baseline_n, "window_n": f.window_n,
+                    "name": f.name,
+                    "kind": f.kind,
+                    "test": f.test,
+                    "statistic": f.statistic,
+                    "p_value": f.p_value,
+                    "distance": f.distance,
+                    "threshold": f.threshold,
+                    "drifted": f.drifted,
+                    "baseline_n": f.baseline_n,
+                    "window_n": f.window_n,
                     "note": f.note,
                 }
                 for f in self.fields
@@ -115,9 +122,15 @@ def take_baseline(
     if obs.n == 0:
         raise LookupError(f"no LLM calls for task {w.task!r} in {w.describe()}: nothing to profile")
     baseline = Baseline(
-        name=name, task=w.task, created_at=time.time(), window=w.describe(),
+        name=name,
+        task=w.task,
+        created_at=time.time(),
+        window=w.describe(),
         profile=Profile.from_observations(obs, max_sample=max_sample, seed=seed),
-        output_fields=tuple(fields), skipped=skipped, max_sample=max_sample, seed=seed,
+        output_fields=tuple(fields),
+        skipped=skipped,
+        max_sample=max_sample,
+        seed=seed,
     )
     if store:
         save_baseline(db_path, baseline)
@@ -150,6 +163,9 @@ def check_drift(
     window = Profile.from_observations(obs, max_sample=None)
     t = thresholds or Thresholds()
     return DriftReport(
-        baseline=baseline, window=window, window_description=w.describe(),
-        fields=tuple(compare_profiles(baseline.profile, window, t)), thresholds=t,
+        baseline=baseline,
+        window=window,
+        window_description=w.describe(),
+        fields=tuple(compare_profiles(baseline.profile, window, t)),
+        thresholds=t,
     )

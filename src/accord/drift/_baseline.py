@@ -98,9 +98,15 @@ def _to_doc(b: Baseline) -> _BaselineDoc:
         categorical={k: dict(c.counts) for k, c in p.categorical.items()},
         numeric={
             k: _NumericDoc(
-                n=v.n, mean=_opt(v.mean), std=_opt(v.std), q25=_opt(v.q25),
-                median=_opt(v.median), q75=_opt(v.q75), minimum=_opt(v.minimum),
-                maximum=_opt(v.maximum), sample=v.sample.tolist(),
+                n=v.n,
+                mean=_opt(v.mean),
+                std=_opt(v.std),
+                q25=_opt(v.q25),
+                median=_opt(v.median),
+                q75=_opt(v.q75),
+                minimum=_opt(v.minimum),
+                maximum=_opt(v.maximum),
+                sample=v.sample.tolist(),
             )
             for k, v in p.numeric.items()
         },
@@ -116,17 +122,29 @@ def _from_doc(d: _BaselineDoc) -> Baseline:
         categorical={k: CategoricalProfile(c) for k, c in d.categorical.items()},
         numeric={
             k: NumericProfile(
-                n=v.n, mean=_nan(v.mean), std=_nan(v.std), q25=_nan(v.q25),
-                median=_nan(v.median), q75=_nan(v.q75), minimum=_nan(v.minimum),
-                maximum=_nan(v.maximum), sample=np.asarray(v.sample, dtype=np.float64),
+                n=v.n,
+                mean=_nan(v.mean),
+                std=_nan(v.std),
+                q25=_nan(v.q25),
+                median=_nan(v.median),
+                q75=_nan(v.q75),
+                minimum=_nan(v.minimum),
+                maximum=_nan(v.maximum),
+                sample=np.asarray(v.sample, dtype=np.float64),
             )
             for k, v in d.numeric.items()
         },
     )
     return Baseline(
-        name=d.name, task=d.task, created_at=d.created_at, window=d.window, profile=profile,
+        name=d.name,
+        task=d.task,
+        created_at=d.created_at,
+        window=d.window,
+        profile=profile,
         output_fields=tuple(OutputField(f.key, f.transform) for f in d.output_fields),
-        skipped=d.skipped, max_sample=d.max_sample, seed=d.seed,
+        skipped=d.skipped,
+        max_sample=d.max_sample,
+        seed=d.seed,
     )
 
 

@@ -160,8 +160,11 @@ def render_html(report: DriftReport) -> str:
         f"n={report.window.n}); checked {when}.</p>"
         f"<p><b>{len(report.drifted_fields)}</b> drifted field(s)"
         + (": " + html.escape(", ".join(report.drifted_fields)) if report.drifted_fields else "")
-        + (f"; {len(report.insufficient_fields)} undecided (insufficient data)"
-           if report.insufficient_fields else "")
+        + (
+            f"; {len(report.insufficient_fields)} undecided (insufficient data)"
+            if report.insufficient_fields
+            else ""
+        )
         + "</p>"
     )
     rows = "".join(

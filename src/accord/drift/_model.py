@@ -44,9 +44,7 @@ class Categorical:
 
     def relabel(self, mapping: Mapping[str, str]) -> Categorical:
         """Rename categories (codes unchanged); names that become equal are merged."""
-        return Categorical.from_codes(
-            self.codes, tuple(mapping.get(c, c) for c in self.categories)
-        )
+        return Categorical.from_codes(self.codes, tuple(mapping.get(c, c) for c in self.categories))
 
     @classmethod
     def from_codes(cls, codes: NDArray[np.int32], labels: Sequence[str]) -> Categorical:
@@ -202,10 +200,7 @@ class Profile:
         return cls(
             n=obs.n,
             rates={k: RateProfile(int(np.count_nonzero(v)), obs.n) for k, v in obs.flags.items()},
-            categorical={
-                k: CategoricalProfile(v.counts())
-                for k, v in obs.categorical.items()
-            },
+            categorical={k: CategoricalProfile(v.counts()) for k, v in obs.categorical.items()},
             numeric={
                 k: NumericProfile.from_values(v, max_sample=max_sample, seed=seed)
                 for k, v in obs.numeric.items()

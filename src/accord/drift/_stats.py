@@ -99,7 +99,18 @@ def _insufficient(
         return None
     side, have = ("window", win_n) if win_n < need else ("baseline", base_n)
     return FieldResult(
-        name, kind, "none", None, None, None, math.nan, None, base_n, win_n, bv, wv,
+        name,
+        kind,
+        "none",
+        None,
+        None,
+        None,
+        math.nan,
+        None,
+        base_n,
+        win_n,
+        bv,
+        wv,
         note=f"insufficient data: need at least {need}, have {have} ({side})",
     )
 
@@ -134,9 +145,7 @@ def compare_rate(
         p = float(2 * stats.norm.sf(abs(statistic)))
     drifted = p < alpha and abs(h) >= thresholds.rate_effect
     note = f"Cohen's h = {h:+.3f} (minimum {thresholds.rate_effect})"
-    return FieldResult(
-        name, "rate", test, statistic, p, None, alpha, drifted, n1, n2, bv, wv, note
-    )
+    return FieldResult(name, "rate", test, statistic, p, None, alpha, drifted, n1, n2, bv, wv, note)
 
 
 def compare_categorical(
@@ -158,8 +167,18 @@ def compare_categorical(
         d = float(jensenshannon(b / b.sum(), w / w.sum(), base=2))
         d = 0.0 if math.isnan(d) else d
         return FieldResult(
-            name, "categorical", "jensen-shannon", None, None, d, thresholds.js_distance,
-            d > thresholds.js_distance, base.n, win.n, bv, wv,
+            name,
+            "categorical",
+            "jensen-shannon",
+            None,
+            None,
+            d,
+            thresholds.js_distance,
+            d > thresholds.js_distance,
+            base.n,
+            win.n,
+            bv,
+            wv,
         )
     rare = (b + w) < thresholds.rare_category
     if rare.any():
@@ -173,8 +192,18 @@ def compare_categorical(
         res = stats.chi2_contingency(table)
         statistic, p = float(res.statistic), float(res.pvalue)
     return FieldResult(
-        name, "categorical", "chi-square", statistic, p, None, alpha, p < alpha,
-        base.n, win.n, bv, wv,
+        name,
+        "categorical",
+        "chi-square",
+        statistic,
+        p,
+        None,
+        alpha,
+        p < alpha,
+        base.n,
+        win.n,
+        bv,
+        wv,
     )
 
 
@@ -206,21 +235,42 @@ def compare_numeric(
         scale, note = _scale(base)
         d = float(stats.wasserstein_distance(base.sample, win.sample)) / scale
         return FieldResult(
-            name, "numeric", "wasserstein", None, None, d, thresholds.wasserstein,
-            d > thresholds.wasserstein, base.n, win.n, bv, wv, note,
+            name,
+            "numeric",
+            "wasserstein",
+            None,
+            None,
+            d,
+            thresholds.wasserstein,
+            d > thresholds.wasserstein,
+            base.n,
+            win.n,
+            bv,
+            wv,
+            note,
         )
     with warnings.catch_warnings():
         # With many ties the exact small-sample method may give up and fall back to the
         # asymptotic one, which is what we want anyway.
         warnings.filterwarnings("ignore", "ks_2samp: Exact calculation", RuntimeWarning)
         method: Literal["auto", "asymp"] = (
-        "auto" if max(base.sample.size, win.sample.size) <= 1_000 else "asymp"
-    )
+            "auto" if max(base.sample.size, win.sample.size) <= 1_000 else "asymp"
+        )
     res = stats.ks_2samp(base.sample, win.sample, method=method)
     statistic, p = float(res.statistic), float(res.pvalue)
     return FieldResult(
-        name, "numeric", "kolmogorov-smirnov", statistic, p, None, alpha, p < alpha,
-        base.n, win.n, bv, wv,
+        name,
+        "numeric",
+        "kolmogorov-smirnov",
+        statistic,
+        p,
+        None,
+        alpha,
+        p < alpha,
+        base.n,
+        win.n,
+        bv,
+        wv,
     )
 
 

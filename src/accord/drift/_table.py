@@ -37,18 +37,31 @@ def render_table(report: DriftReport) -> Table:
         caption=f"{n_drift} drifted field(s){listed}; window {report.window_description}",
     )
     columns: list[tuple[str, JustifyMethod]] = [
-        ("field", "left"), ("kind", "left"), ("baseline", "right"), ("window", "right"),
-        ("test", "left"), ("statistic", "right"), ("p / distance", "right"),
-        ("threshold", "right"), ("result", "left"),
+        ("field", "left"),
+        ("kind", "left"),
+        ("baseline", "right"),
+        ("window", "right"),
+        ("test", "left"),
+        ("statistic", "right"),
+        ("p / distance", "right"),
+        ("threshold", "right"),
+        ("result", "left"),
     ]
     for col, justify in columns:
         table.add_column(col, justify=justify)
     for f in report.fields:
         score = f.p_value if f.p_value is not None else f.distance
         table.add_row(
-            f.name, f.kind, f.baseline_value, f.window_value, f.test, _num(f.statistic),
-            _num(score), ("p < " if f.p_value is not None else "> ") + _num(f.threshold)
-            if f.drifted is not None else "-",
+            f.name,
+            f.kind,
+            f.baseline_value,
+            f.window_value,
+            f.test,
+            _num(f.statistic),
+            _num(score),
+            ("p < " if f.p_value is not None else "> ") + _num(f.threshold)
+            if f.drifted is not None
+            else "-",
             _verdict(f),
         )
     return table

@@ -6,21 +6,24 @@ finished meanwhile, the syncs those completions fire (firing records and the inv
 produce) and new root invocations. The batch commits before anything it invoked runs, so every
 completion is durable before any sync acts on it; concurrent flows share one commit (group
 commit), which is where the throughput comes from.
+
+This module is the scheduler and the batch; beside it: what is kept in memory about flows
+(``_flows``), the callers waiting on the engine (``_waiters``), the commit's thread
+(``_commit``), running one action or query (``_running``), which syncs a completion may fire
+(``_index``), matching and ``where`` plans (``matching``) and the exceptions (``errors``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import random
 import time
 import uuid as _uuid
-from collections import OrderedDict, defaultdict, deque
+from collections import deque
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,13 @@ from accord import _json
 from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
+from accord.engine._commit import Committer
+from accord.engine._flows import Flow, FlowCache, Key
 from accord.engine._index import SyncIndex
 from accord.engine._query_cache import QueryCache
-from accord.engine.matching import combinations, compile_where, match_pattern, substitute
+from accord.engine._waiters import Waiters
+from accord.engine.errors import EngineError, EngineFailed, FlowFailed, InputRefused
+from accord.engine.matching import combinations, compile_where, substitute
 from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
@@ -42,49 +49,9 @@ from accord.sync import dsl
 from accord.sync.model import Pattern, QueryCall, Sync, Var
 from accord.values import Unrepresentable, check_representable
 
-__all__ = ["Engine", "EngineError", "EngineFailed", "FlowFailed", "InputRefused"]
+__all__ = ["Engine"]
 
 log = logging.getLogger("accord.engine")
-
-Key = tuple[str, str]
-
-
-class EngineError(RuntimeError):
-    """The engine cannot do what was asked (not started, unknown action, bad root input)."""
-
-
-class InputRefused(EngineError, ValueError):
-    """A root action's input that the log cannot store; nothing was recorded."""
-
-
-class EngineFailed(EngineError):
-    """The engine stopped on a failure of its own (the store could not commit, say).
-
-    Every caller waiting on it gets this at once; ``Engine.failure`` holds the cause.
-    """
-
-
-class FlowFailed(EngineError):
-    """A sync of the flow raised in its ``where`` clause: the flow cannot go on as written."""
-
-    def __init__(self, flow: int, sync: str, reason: str) -> None:
-        super().__init__(f"flow {flow} failed: sync {sync} raised {reason}")
-        self.flow = flow
-        self.sync = sync
-        self.reason = reason
-
-
-@dataclass(slots=True)
-class _Flow:
-    """What the engine keeps in memory about one flow, for matching."""
-
-    id: int
-    completed: dict[Key, list[Record]] = field(default_factory=lambda: defaultdict(list))
-    fired: set[tuple[str, str]] = field(default_factory=set)
-    steps: int = 0
-    pending: int = 0
-    halted: bool = False
-    failed: FlowFailed | None = None
 
 
 @dataclass(slots=True)
@@ -123,7 +90,6 @@ class Engine:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.chain = chain
-        self._flow_cache = flow_cache
         self._seed = seed
         self._random = random.Random(seed)
         self._actions: dict[Key, tuple[Concept, ActionDef[Any]]] = {}
@@ -142,26 +108,21 @@ class Engine:
             s.name for s in app.syncs if not s.where and all(_is_json(c.inputs) for c in s.then)
         }
         self._semaphores: dict[Key, asyncio.Semaphore] = {}
-        self._flows: OrderedDict[int, _Flow] = OrderedDict()
+        self._flows = FlowCache(self.store, flow_cache)
+        self._waiters = Waiters(self.store, self._flows)
         self._roots: deque[_Root] = deque()
         self._ready: deque[Record] = deque()
         self._finished: deque[tuple[Record, dict[str, Any], _running.BufferedDb | None]] = deque()
         self._running: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._busy = False  # a batch is being built or committed
-        self._uncommitted: set[int] = set()  # records completed by the batch not yet committed
-        # Flows a sync failed in, in the batch being built: failed for waiters once committed.
-        self._failing: list[tuple[_Flow, FlowFailed]] = []
         self._inbox = True  # stimuli posted by other processes may be waiting
         self._services: list[asyncio.Task[None]] = []
-        self._done_waiters: dict[int, list[asyncio.Future[Record]]] = defaultdict(list)
-        self._watchers: dict[int, list[tuple[Key, asyncio.Future[Record]]]] = defaultdict(list)
-        self._idle_waiters: list[asyncio.Future[None]] = []
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
         self._failed = asyncio.Event()
-        self._committer = _committer()
+        self._committer = Committer()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -205,8 +166,7 @@ class Engine:
             self.store.close()
             raise
         for record in self.store.resume():
-            flow = self._flow(record.flow)
-            flow.pending += 1
+            self._flows.flow(record.flow).pending += 1
             self._dispatch(record)
         self._loop_task = asyncio.create_task(self._loop(), name="accord-engine")
         for concept in self.app.concepts:
@@ -228,7 +188,6 @@ class Engine:
         self._loop_task = None
         self._release_waiters(EngineError("the engine was stopped"))
         self._committer.shutdown()
-        self._committer = _committer()  # for a later start()
         self.store.close()
 
     async def __aenter__(self) -> Engine:
@@ -259,16 +218,20 @@ class Engine:
                 check_representable(value, path=f"input.{name}")
         except Unrepresentable as exc:
             raise InputRefused(f"{action.qualname}: {exc}") from None
-        if flow is not None and not self._flow_exists(flow):
+        if flow is not None and not self._flows.exists(flow):
             raise EngineError(
                 f"no flow {flow}: pass the `flow` of a record of an existing flow "
                 "(the id of its root action)"
             )
         record_id = self.store.next_id()
         record = Record(
-            record_id, flow if flow is not None else record_id, action.concept, action.name,
-            normalized, invoked_at=time.time(),
-        )  # fmt: skip
+            record_id,
+            flow if flow is not None else record_id,
+            action.concept,
+            action.name,
+            normalized,
+            invoked_at=time.time(),
+        )
         root = _Root(record, asyncio.get_running_loop().create_future())
         self._roots.append(root)
         self._wake.set()
@@ -277,51 +240,14 @@ class Engine:
     async def completion(self, record_id: int, timeout: float | None = None) -> Record:
         """Wait for the completion of a record."""
         self._require_running()
-        stored = self.store.record(record_id)
-        if stored is not None and stored.completed:
-            return stored
-        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
-        waiters = self._done_waiters[record_id]
-        waiters.append(future)
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:  # a caller that gave up leaves nothing behind
-            waiters.remove(future)
-            if not waiters and self._done_waiters.get(record_id) is waiters:
-                del self._done_waiters[record_id]
+        return await self._waiters.completion(record_id, timeout)
 
     async def wait_for(
         self, flow: int, action: ActionDef[Any], timeout: float | None = None
     ) -> Record:
         """Wait for the first completion of ``action`` in ``flow``."""
         self._require_running()
-        key = (action.concept, action.name)
-        future: asyncio.Future[Record] = asyncio.get_running_loop().create_future()
-        self._watchers[flow].append((key, future))
-        cached = self._flows.get(flow)
-        # A cached flow holds every committed completion (and those of the batch being
-        # committed, which must not be seen yet); only an evicted flow needs the store.
-        done = (
-            [r for r in cached.completed.get(key, ()) if r.id not in self._uncommitted]
-            if cached is not None
-            else [r for r in self.store.flow_records(flow) if r.key == key and r.completed]
-        )
-        failed = cached.failed if cached is not None else self._stored_failure(flow)
-        if done or failed is not None:
-            self._watchers[flow].remove((key, future))
-            if done:
-                return done[0]
-            raise failed  # type: ignore[misc]  # one of the two is set
-        try:
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            watchers = self._watchers.get(flow)
-            if watchers and (key, future) in watchers:
-                watchers.remove((key, future))
-                if not watchers:
-                    del self._watchers[flow]
+        return await self._waiters.wait_for(flow, (action.concept, action.name), timeout)
 
     async def failed(self) -> BaseException:
         """Wait until the engine fails on its own (never, with luck); returns the cause.
@@ -342,9 +268,7 @@ class Engine:
         self._require_running()
         if self._is_idle():
             return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._idle_waiters.append(future)
-        await future
+        await self._waiters.idle()
 
     def records(self, flow: int) -> list[Record]:
         """The flow's durable records, oldest first."""
@@ -360,15 +284,7 @@ class Engine:
 
         The answer to "which syncs was this flow waiting on?" when a request times out.
         """
-        state = self._flow(flow)
-        fired = {name for name, _ in state.fired}
-        waiting = []
-        for s in self.app.syncs:
-            if s.name in fired:
-                continue
-            if any(any(_matches(p, r) for r in state.completed.get(_key(p), ())) for p in s.when):
-                waiting.append(s.name)
-        return waiting
+        return self._flows.flow(flow).waiting(self.app.syncs)
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -390,10 +306,7 @@ class Engine:
             while True:
                 if not (self._roots or self._ready or self._finished or self._inbox):
                     if self._is_idle():
-                        for waiter in self._idle_waiters:
-                            if not waiter.done():
-                                waiter.set_result(None)
-                        self._idle_waiters.clear()
+                        self._waiters.idle_reached()
                     self._wake.clear()
                     try:  # not asyncio.wait_for: on 3.11 it can swallow stop()'s cancellation
                         async with asyncio.timeout(self.poll_interval):
@@ -420,15 +333,8 @@ class Engine:
 
     def _release_waiters(self, reason: EngineError) -> None:
         """Answer every caller still waiting with ``reason``: nothing else will answer them."""
-        waiting: list[asyncio.Future[Any]] = [f for fs in self._done_waiters.values() for f in fs]
-        waiting += [f for ws in self._watchers.values() for _, f in ws]
-        waiting += [root.done for root in self._roots]
-        waiting += self._idle_waiters
-        for future in waiting:
-            if not future.done():
-                future.set_exception(reason)
+        self._waiters.release(reason, *(root.done for root in self._roots))
         self._roots.clear()
-        self._idle_waiters.clear()
 
     async def _batch(self) -> None:
         roots = _take(self._roots, self.batch_size)
@@ -446,9 +352,10 @@ class Engine:
                 if self._inbox:
                     self._inbox = False
                     roots += self._posted(tx)
+                flow_of = self._flows.flow
                 for root in roots:
                     tx.invoked(root.record)
-                    flow = self._flow(root.record.flow, new=root.record.flow == root.record.id)
+                    flow = flow_of(root.record.flow, new=root.record.flow == root.record.id)
                     flow.steps += 1
                     flow.pending += 1
                     created.append(root.record)
@@ -466,7 +373,7 @@ class Engine:
                 # The rows are written here, where the GIL is held anyway: the committer thread
                 # needs it only to start and to end, so the commit is done sooner.
                 tx.write()
-                await _commit_in_thread(tx, self._committer)
+                await self._committer.commit(tx)
         except BaseException as exc:
             tx.rollback()
             # These callers were taken out of the queue: nobody else will answer them.
@@ -480,8 +387,7 @@ class Engine:
                     root.done.set_exception(stopped)
             raise
         finally:
-            self._uncommitted.clear()
-            failing, self._failing = self._failing, []
+            failing = self._flows.end_batch()
         self._in_flight -= len(finished)
         for root in roots:
             if not root.done.done():
@@ -489,15 +395,14 @@ class Engine:
         for record in created:
             if not record.completed:
                 self._dispatch(record)
-        for record in completed:
-            self._notify(record)
-        for flow, failure in failing:
-            self._notify_failed(flow, failure)
+        self._waiters.completed(completed)
+        self._waiters.flows_failed(failing)
         if telemetry.enabled():
             for flow_id in {r.flow for r in completed}:
-                if self._flows[flow_id].pending == 0:
+                ended = self._flows.cached(flow_id)
+                if ended is not None and ended.pending == 0:
                     telemetry.flow_ended(flow_id)
-        self._evict()
+        self._flows.evict()
 
     def _run_work(
         self, tx: Transaction, work: deque[Record], created: list[Record], completed: list[Record]
@@ -548,7 +453,7 @@ class Engine:
         roots = []
         for flow, concept, action, inputs in tx.take_inbox(self.batch_size):
             record_id = self.store.next_id()
-            if flow is not None and not self._flow_exists(flow):
+            if flow is not None and not self._flows.exists(flow):
                 detail = (
                     f"{concept}/{action} was posted to flow {flow}, which does not exist; "
                     f"it starts flow {record_id} instead"
@@ -556,17 +461,15 @@ class Engine:
                 log.warning("%s", detail)
                 flow = None
             record = Record(
-                record_id, flow if flow is not None else record_id, concept, action, inputs,
+                record_id,
+                flow if flow is not None else record_id,
+                concept,
+                action,
+                inputs,
                 invoked_at=time.time(),
-            )  # fmt: skip
+            )
             roots.append(_Root(record, loop.create_future()))
         return roots
-
-    def _flow_exists(self, flow: int) -> bool:
-        # A flow's id is its root's id: a record left in an unknown flow would merge with the
-        # flow of whatever root later takes that id, and two flows would cross-match.
-        root = self.store.record(flow)
-        return root is not None and root.flow == flow
 
     def _replay(
         self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
@@ -594,12 +497,9 @@ class Engine:
             output, text, _ = _running.serialized(record, output)
         record.output = output
         record.completed_at = time.time()
-        self._uncommitted.add(record.id)
         tx.completed(record, text)
         completed.append(record)
-        flow = self._flow(record.flow)
-        flow.pending -= 1
-        flow.completed[record.key].append(record)
+        flow = self._flows.complete(record)
         for sync, position in self._index.candidates(record):
             self._evaluate(tx, sync, position, record, flow, created)
 
@@ -609,7 +509,7 @@ class Engine:
         sync: Sync,
         position: int,
         record: Record,
-        flow: _Flow,
+        flow: Flow,
         created: list[Record],
     ) -> None:
         def candidates(pattern: Pattern) -> list[Record]:
@@ -644,8 +544,7 @@ class Engine:
                 reason = f"{type(exc).__name__}: {exc}"
                 tx.event(flow.id, "sync_failed", f"{sync.name}: {reason}")
                 tx.fired(sync.name, key, flow.id)
-                if flow.failed is None and all(f is not flow for f, _ in self._failing):
-                    self._failing.append((flow, FlowFailed(flow.id, sync.name, reason)))
+                self._flows.fail(flow, FlowFailed(flow.id, sync.name, reason))
                 continue
             tx.fired(sync.name, key, flow.id)
             cause = tuple(r.id for r in matched)
@@ -660,9 +559,15 @@ class Engine:
                 flow.steps += 1
                 flow.pending += 1
                 new = Record(
-                    self.store.next_id(), flow.id, adef.concept, adef.name, inputs,
-                    sync=sync.name, cause=cause, invoked_at=time.time(),
-                )  # fmt: skip
+                    self.store.next_id(),
+                    flow.id,
+                    adef.concept,
+                    adef.name,
+                    inputs,
+                    sync=sync.name,
+                    cause=cause,
+                    invoked_at=time.time(),
+                )
                 tx.invoked(new, text)
                 created.append(new)
 
@@ -750,60 +655,6 @@ class Engine:
         # hand out the values of the first run again.
         self._random.seed(f"{self._seed}:{label}")
 
-    # -- flows and waiters ------------------------------------------------------------------
-
-    def _flow(self, flow_id: int, *, new: bool = False) -> _Flow:
-        """The flow's state, from the cache or else from the store (``new``: nothing stored)."""
-        flow = self._flows.get(flow_id)
-        if flow is not None:
-            self._flows.move_to_end(flow_id)
-            return flow
-        flow = _Flow(flow_id)
-        if not new:
-            for record in self.store.flow_records(flow_id):
-                flow.steps += 1
-                if record.completed:
-                    flow.completed[record.key].append(record)
-            flow.fired = self.store.flow_firings(flow_id)
-        self._flows[flow_id] = flow
-        return flow
-
-    def _evict(self) -> None:
-        excess = len(self._flows) - self._flow_cache
-        if excess <= 0:
-            return
-        # Only the oldest few are looked at: copying all ids would cost O(cache) per batch.
-        for flow_id in list(itertools.islice(self._flows, excess * 2)):
-            if excess <= 0:
-                break
-            if self._flows[flow_id].pending == 0:
-                del self._flows[flow_id]
-                excess -= 1
-
-    def _notify_failed(self, flow: _Flow, failure: FlowFailed) -> None:
-        flow.failed = failure
-        for _, future in self._watchers.pop(flow.id, ()):
-            if not future.done():
-                future.set_exception(failure)
-
-    def _stored_failure(self, flow: int) -> FlowFailed | None:
-        """The failure of a flow that is not in the cache, from its recorded events."""
-        for _, kind, detail in self.store.flow_events(flow):
-            if kind == "sync_failed":
-                sync, _, reason = detail.partition(": ")
-                return FlowFailed(flow, sync, reason)
-        return None
-
-    def _notify(self, record: Record) -> None:
-        for future in self._done_waiters.pop(record.id, ()):
-            if not future.done():
-                future.set_result(record)
-        watchers = self._watchers.get(record.flow)
-        if watchers:
-            for key, future in list(watchers):
-                if key == record.key and not future.done():
-                    future.set_result(record)
-
 
 def _is_json(value: Any) -> bool:
     """Whether a (possibly nested) value holds only JSON types and variables."""
@@ -822,40 +673,6 @@ def _key(pattern: Pattern) -> Key:
     return (pattern.action.concept, pattern.action.name)
 
 
-def _matches(pattern: Pattern, record: Record) -> bool:
-    return match_pattern(pattern, record, {}) is not None
-
-
 def _is_kind(output: Mapping[str, Any], *kinds: str) -> bool:
     err = output.get("error")
     return isinstance(err, Mapping) and err.get("kind") in kinds
-
-
-def _committer() -> ThreadPoolExecutor:
-    # A thread of its own: commits run in order, never queued behind other threads' work
-    # (the default executor also hashes passwords). It starts with the first commit.
-    return ThreadPoolExecutor(1, thread_name_prefix="accord-commit")
-
-
-async def _commit_in_thread(tx: Transaction, committer: ThreadPoolExecutor) -> None:
-    """Commit on the committer thread; a cancellation (``stop``) waits for the commit to end.
-
-    Submitted at once, not through a task (``asyncio.to_thread``) that would start only after
-    every callback already queued on the event loop: the fsync runs while those do.
-
-    The connection must not be rolled back or closed while the worker is still using it:
-    SQLite connections are not safe for that, and the process would crash. The batch is
-    committed or not, as a whole; either way the next start resumes from the log.
-    """
-    commit = asyncio.get_running_loop().run_in_executor(committer, tx.commit)
-    # Hand the GIL over: the committer needs it to start, and would otherwise wait for the
-    # event loop to run out of Python work (about 1 ms per batch under HTTP load). It gives
-    # the GIL back as soon as SQLite takes over.
-    time.sleep(0)
-    try:
-        await asyncio.shield(commit)
-    except asyncio.CancelledError:
-        while not commit.done():  # asyncio.wait never cancels what it waits for
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait([commit])
-        raise

@@ -6,9 +6,10 @@ returns `Success` or `Failure` (typed: timeout, rate_limited, unavailable, refus
 invalid_output, budget_exceeded, internal), each with every `Attempt` made.
 """
 
-from accord.llm._guard import RealRequestForbidden, forbid_real_requests
+from accord.llm._guard import RealRequestForbidden, allow_real_requests, forbid_real_requests
 from accord.llm.cache import MemoryCache, ResponseCache, SqliteCache
-from accord.llm.errors import RETRYABLE, FailureKind, LLMFailure, ModelError
+from accord.llm.errors import RETRYABLE, FailureKind, ModelError
+from accord.llm.limits import Limits
 from accord.llm.messages import Message, Mode, Request, Response
 from accord.llm.models import (
     DEFAULT_MODEL,
@@ -22,7 +23,7 @@ from accord.llm.models import (
 from accord.llm.parsing import OutputError, Parsed, Repair, parse
 from accord.llm.profiles import Profile
 from accord.llm.resilience import CircuitBreaker, Policy
-from accord.llm.result import Attempt, Failure, Result, Success
+from accord.llm.result import Attempt, Failure, LLMFailure, Result, Success
 from accord.llm.task import Budget, Prompt, Task
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "FailureKind",
     "FunctionModel",
     "LLMFailure",
+    "Limits",
     "MemoryCache",
     "Message",
     "Mode",
@@ -55,6 +57,7 @@ __all__ = [
     "SqliteCache",
     "Success",
     "Task",
+    "allow_real_requests",
     "default_model",
     "forbid_real_requests",
     "parse",

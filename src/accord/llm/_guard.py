@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from urllib.parse import urlsplit
 
-__all__ = ["RealRequestForbidden", "check_allowed", "forbid_real_requests", "redact"]
+__all__ = [
+    "RealRequestForbidden",
+    "allow_real_requests",
+    "check_allowed",
+    "forbid_real_requests",
+    "redact",
+]
 
 _SECRET_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ACCORD_OPENAI_COMPATIBLE_API_KEY")
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -41,6 +49,25 @@ class forbid_real_requests:
     ) -> None:
         global _forbidden_depth
         _forbidden_depth = max(0, _forbidden_depth - 1)
+
+
+@contextmanager
+def allow_real_requests() -> Iterator[None]:
+    """Lift the switch inside the block (recording a cassette, say); then put it back as it was,
+    the environment variable included."""
+    global _forbidden_depth
+    saved_env = os.environ.get("ACCORD_FORBID_REAL_MODELS")
+    saved_depth = _forbidden_depth
+    os.environ["ACCORD_FORBID_REAL_MODELS"] = "0"
+    _forbidden_depth = 0
+    try:
+        yield
+    finally:
+        _forbidden_depth = saved_depth
+        if saved_env is None:
+            os.environ.pop("ACCORD_FORBID_REAL_MODELS", None)
+        else:
+            os.environ["ACCORD_FORBID_REAL_MODELS"] = saved_env
 
 
 def real_requests_forbidden() -> bool:

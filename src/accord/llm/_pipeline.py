@@ -19,16 +19,18 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, TypeAdapter
 
+from accord.llm import _prompting
+from accord.llm._answers import bounded_errors, clip, read_answer
 from accord.llm._guard import RealRequestForbidden, redact
 from accord.llm.cache import CachedAnswer, cache_key
 from accord.llm.errors import ModelError
 from accord.llm.messages import Message, Request, Response
 from accord.llm.models.base import Model
-from accord.llm.parsing import OutputError, Parsed, parse
+from accord.llm.parsing import OutputError, Parsed
 from accord.llm.profiles import NullPath, SchemaPlan
 from accord.llm.resilience import backoff_delay
 from accord.llm.result import Attempt, Failure, Success
-from accord.llm.task import Task
+from accord.llm.spec import TaskSpec
 from accord.observe import telemetry
 
 __all__ = ["run_task"]
@@ -45,30 +47,47 @@ _TRANSPORT = frozenset({"timeout", "unavailable"})
 class _State:
     """Mutable state of one call across its models."""
 
-    task: Task[Any]
+    task: TaskSpec[Any]
     inputs: Mapping[str, Any]
     attempts: list[Attempt] = field(default_factory=list)
     tokens_used: int = 0
 
-    def failure(self, kind: Any, message: str, *, errors: tuple[dict[str, Any], ...] = (),
-                raw: str | None = None) -> Failure:
-        return Failure(self.task.name, self.task.prompt.version, tuple(self.attempts),
-                       kind=kind, message=message, errors=errors, raw=raw)
+    def failure(
+        self,
+        kind: Any,
+        message: str,
+        *,
+        errors: tuple[dict[str, Any], ...] = (),
+        raw: str | None = None,
+    ) -> Failure:
+        return Failure(
+            self.task.name,
+            self.task.prompt.version,
+            tuple(self.attempts),
+            kind=kind,
+            message=message,
+            errors=errors,
+            raw=raw,
+        )
 
     def record(self, attempt: Attempt) -> None:
         """Keep an attempt, and report it to telemetry (a no-op unless configured)."""
         self.attempts.append(attempt)
         if telemetry.enabled():
             telemetry.record_llm_attempt(
-                attempt.model, outcome=attempt.outcome, started_at=attempt.started_at,
-                latency_ms=attempt.latency_ms, input_tokens=attempt.input_tokens,
-                output_tokens=attempt.output_tokens, task=self.task.name,
+                attempt.model,
+                outcome=attempt.outcome,
+                started_at=attempt.started_at,
+                latency_ms=attempt.latency_ms,
+                input_tokens=attempt.input_tokens,
+                output_tokens=attempt.output_tokens,
+                task=self.task.name,
                 prompt=self._prompt() if telemetry.captures_content() else None,
                 completion=attempt.raw,
-            )  # fmt: skip
+            )
 
     def _prompt(self) -> list[dict[str, str]]:
-        opening = self.task.messages(self.inputs, schema=None, structured=False)
+        opening = _prompting.opening(self.task, self.inputs, schema=None, structured=False)
         return [{"role": m.role, "content": m.content} for m in opening]
 
     def budget_spent(self) -> bool:
@@ -76,7 +95,7 @@ class _State:
         return limit is not None and self.tokens_used >= limit
 
 
-async def run_task(task: Task[T], inputs: Mapping[str, Any]) -> Success[T] | Failure:
+async def run_task(task: TaskSpec[T], inputs: Mapping[str, Any]) -> Success[T] | Failure:
     """Run ``task`` over its fallback chain; never raises for model failures."""
     state = _State(task, inputs)
     last: Failure | None = None
@@ -88,8 +107,13 @@ async def run_task(task: Task[T], inputs: Mapping[str, Any]) -> Success[T] | Fai
         last = outcome
         if outcome.kind == "budget_exceeded":
             break
-        log.warning("task %s: %s failed with %s; %s", task.name, model.name, outcome.kind,
-                    "trying the next model" if model is not chain[-1] else "giving up")
+        log.warning(
+            "task %s: %s failed with %s; %s",
+            task.name,
+            model.name,
+            outcome.kind,
+            "trying the next model" if model is not chain[-1] else "giving up",
+        )
     assert last is not None
     return last
 
@@ -101,14 +125,26 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
     try:
         plan = profile.plan(task.schema)
     except ValueError as exc:
-        state.record(Attempt(model.name, version, profile.mode, "internal",
-                                      error_class="SchemaDialect", message=str(exc),
-                                      started_at=time.time()))
+        state.record(
+            Attempt(
+                model.name,
+                version,
+                profile.mode,
+                "internal",
+                error_class="SchemaDialect",
+                message=str(exc),
+                started_at=time.time(),
+            )
+        )
         return state.failure("internal", str(exc))
     adapter = _adapter_for(task, plan)
     show_schema = profile.schema_in_prompt or profile.mode == "prompted"
-    opening = task.messages(state.inputs, schema=plan.schema if show_schema else None,
-                            structured=profile.mode != "prompted")
+    opening = _prompting.opening(
+        task,
+        state.inputs,
+        schema=plan.schema if show_schema else None,
+        structured=profile.mode != "prompted",
+    )
     messages = opening
     reask = False
     retries = 0
@@ -119,7 +155,8 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 "budget_exceeded",
                 f"the token budget of {task.budget.tokens} is spent "
                 f"({state.tokens_used} tokens over {len(state.attempts)} attempts)",
-                errors=failure.errors if failure else (), raw=failure.raw if failure else None,
+                errors=failure.errors if failure else (),
+                raw=failure.raw if failure else None,
             )
         request = Request(messages, plan.schema, task.schema_name, profile.mode, task.settings)
         started = time.time()
@@ -128,20 +165,40 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
             hit = task.cache.get(key)
             if hit is not None:
                 try:
-                    parsed = parse(hit.text, adapter, max_cost=task.max_repair_cost)
+                    parsed = read_answer(task, adapter, hit.text)
                 except OutputError:
-                    pass  # an entry written by an older schema or parser: ask the model
+                    pass  # an entry written by an older schema, parser or limit: ask the model
                 else:
-                    state.record(Attempt(
-                        model.name, version, profile.mode, "ok", raw=hit.text,
-                        repairs=parsed.repairs, reask=reask, cached=True, latency_ms=0.0,
-                        started_at=started))
+                    state.record(
+                        Attempt(
+                            model.name,
+                            version,
+                            profile.mode,
+                            "ok",
+                            raw=clip(task, hit.text),
+                            repairs=parsed.repairs,
+                            reask=reask,
+                            cached=True,
+                            latency_ms=0.0,
+                            started_at=started,
+                            raw_chars=len(hit.text),
+                        )
+                    )
                     return _success(state, parsed)
         if not model.breaker.allow():
             message = f"circuit open for {model.name} after repeated failures"
-            state.record(Attempt(model.name, version, profile.mode, "unavailable",
-                                          error_class="CircuitOpen", message=message,
-                                          reask=reask, started_at=started))
+            state.record(
+                Attempt(
+                    model.name,
+                    version,
+                    profile.mode,
+                    "unavailable",
+                    error_class="CircuitOpen",
+                    message=message,
+                    reask=reask,
+                    started_at=started,
+                )
+            )
             return state.failure("unavailable", message)
         try:
             response, latency = await _send(model, request, task.policy.timeout)
@@ -153,11 +210,22 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 model.breaker.record_failure()
             else:
                 model.breaker.release()
-            state.record(Attempt(
-                model.name, version, profile.mode, exc.kind, raw=exc.raw or None,
-                error_class=exc.error_class, message=exc.message, reask=reask,
-                latency_ms=_ms(started), started_at=started))
-            failure = state.failure(exc.kind, f"{model.name}: {exc.message}")
+            state.record(
+                Attempt(
+                    model.name,
+                    version,
+                    profile.mode,
+                    exc.kind,
+                    raw=clip(task, exc.raw) if exc.raw else None,
+                    error_class=exc.error_class,
+                    message=clip(task, exc.message),
+                    reask=reask,
+                    latency_ms=_ms(started),
+                    started_at=started,
+                    raw_chars=len(exc.raw) if exc.raw else None,
+                )
+            )
+            failure = state.failure(exc.kind, clip(task, f"{model.name}: {exc.message}"))
             if not exc.retryable or n + 1 == task.budget.attempts:
                 return failure
             if exc.retry_after is not None and exc.retry_after > task.policy.max_retry_after:
@@ -168,32 +236,59 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
             continue
         model.breaker.record_success()
         state.tokens_used += (response.input_tokens or 0) + (response.output_tokens or 0)
+        text = response.text
+        # The raw text is kept once per attempt, cut to the limit: the attempt and the failure
+        # share this one copy, however many times the answer is re-asked or reported.
+        raw = clip(task, text)
         common: dict[str, Any] = {
-            "raw": response.text, "reask": reask, "input_tokens": response.input_tokens,
-            "output_tokens": response.output_tokens, "latency_ms": latency,
-            "cost": model.cost(response), "started_at": started,
+            "raw": raw,
+            "reask": reask,
+            "input_tokens": response.input_tokens,
+            "output_tokens": response.output_tokens,
+            "latency_ms": latency,
+            "cost": model.cost(response),
+            "started_at": started,
+            "raw_chars": len(text),
         }
         try:
-            parsed = parse(response.text, adapter, max_cost=task.max_repair_cost)
+            parsed = read_answer(task, adapter, text)
         except OutputError as exc:
-            state.record(Attempt(
-                model.name, version, profile.mode, "invalid_output", repairs=exc.repairs,
-                errors=tuple(exc.errors), error_class="OutputError",
-                message=_finish_note(response) + exc.field_errors_text(), **common))
+            errors, errors_text = bounded_errors(task, exc)
+            state.record(
+                Attempt(
+                    model.name,
+                    version,
+                    profile.mode,
+                    "invalid_output",
+                    repairs=exc.repairs,
+                    errors=errors,
+                    error_class="OutputError",
+                    message=_finish_note(response) + errors_text,
+                    **common,
+                )
+            )
             failure = state.failure(
                 "invalid_output",
-                f"{model.name}: the answer did not validate:\n{exc.field_errors_text()}",
-                errors=tuple(exc.errors), raw=response.text)
+                f"{model.name}: the answer did not validate:\n{errors_text}",
+                errors=errors,
+                raw=raw,
+            )
             # Only the latest answer goes back: older ones would cost tokens and add nothing.
-            messages = (*opening, Message("assistant", response.text or "(empty answer)"),
-                        task.reask(exc.field_errors_text()))
+            # One past the size limit goes back cut: echoing it whole would cost as much again.
+            echo = text if len(text) <= task.limits.answer_chars else raw
+            messages = (
+                *opening,
+                Message("assistant", echo or "(empty answer)"),
+                _prompting.reask(errors_text),
+            )
+            del text, response, exc  # an oversized answer is not kept alive by this frame
             reask = True
             continue
-        state.record(Attempt(model.name, version, profile.mode, "ok",
-                                      repairs=parsed.repairs, **common))
+        state.record(
+            Attempt(model.name, version, profile.mode, "ok", repairs=parsed.repairs, **common)
+        )
         if key is not None and task.cache is not None:
-            task.cache.put(key, CachedAnswer(response.text, response.input_tokens,
-                                             response.output_tokens))
+            task.cache.put(key, CachedAnswer(text, response.input_tokens, response.output_tokens))
         return _success(state, parsed)
     assert failure is not None
     return failure
@@ -209,21 +304,29 @@ async def _send(model: Model, request: Request, timeout: float) -> tuple[Respons
         async with asyncio.timeout(timeout):
             response = await model.request(request, timeout=timeout)
     except TimeoutError:
-        raise ModelError("timeout", f"no answer within {timeout:g} s",
-                         error_class="TimeoutError") from None
+        raise ModelError(
+            "timeout", f"no answer within {timeout:g} s", error_class="TimeoutError"
+        ) from None
     except (ModelError, RealRequestForbidden):
         raise
     except Exception as exc:  # a bug in a provider or an SDK surprise: typed, and logged
         log.exception("model %s raised an unexpected error", model.name)
-        raise ModelError("internal", redact(f"{type(exc).__name__}: {exc}"),
-                         error_class=type(exc).__name__) from None
+        raise ModelError(
+            "internal", redact(f"{type(exc).__name__}: {exc}"), error_class=type(exc).__name__
+        ) from None
     return response, (time.perf_counter() - t0) * 1000
 
 
 def _success(state: _State, parsed: Parsed[Any]) -> Success[Any]:
     task = state.task
-    return Success(task.name, task.prompt.version, tuple(state.attempts),
-                   value=parsed.value, raw=parsed.raw, repairs=parsed.repairs)
+    return Success(
+        task.name,
+        task.prompt.version,
+        tuple(state.attempts),
+        value=parsed.value,
+        raw=parsed.raw,
+        repairs=parsed.repairs,
+    )
 
 
 def _finish_note(response: Response) -> str:
@@ -236,12 +339,11 @@ def _ms(started: float) -> float:
     return (time.time() - started) * 1000
 
 
-_adapters: weakref.WeakKeyDictionary[Task[Any], dict[tuple[NullPath, ...], TypeAdapter[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+_Adapters = dict[tuple[NullPath, ...], TypeAdapter[Any]]
+_adapters: weakref.WeakKeyDictionary[TaskSpec[Any], _Adapters] = weakref.WeakKeyDictionary()
 
 
-def _adapter_for(task: Task[Any], plan: SchemaPlan) -> TypeAdapter[Any]:
+def _adapter_for(task: TaskSpec[Any], plan: SchemaPlan) -> TypeAdapter[Any]:
     """The task's adapter, or one that first drops the nulls the dialect forced on optional
     fields (so their defaults apply; see ``SchemaPlan.absent_if_null``)."""
     if not plan.absent_if_null:

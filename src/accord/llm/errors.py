@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from accord.llm.result import Failure
-
-__all__ = ["RETRYABLE", "FailureKind", "LLMFailure", "ModelError"]
+__all__ = ["RETRYABLE", "FailureKind", "ModelError"]
 
 FailureKind = Literal[
     "timeout",
@@ -49,15 +46,3 @@ class ModelError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in RETRYABLE
-
-
-class LLMFailure(Exception):
-    """Raised by ``Task.run`` when the call ends in a typed failure (see ``failure``)."""
-
-    def __init__(self, failure: Failure) -> None:
-        super().__init__(f"{failure.kind}: {failure.message}")
-        self.failure = failure
-
-    @property
-    def kind(self) -> FailureKind:
-        return self.failure.kind

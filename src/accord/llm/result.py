@@ -19,7 +19,9 @@ class Attempt:
     """One request to one model (or one cache hit), whatever its outcome.
 
     ``outcome`` is ``"ok"`` or the failure kind; ``reask`` tells a request that carried the
-    validation errors of the previous answer; ``raw`` is the model's text exactly as received.
+    validation errors of the previous answer; ``raw`` is the model's text as received, cut to
+    the task's ``Limits.stored_raw_chars`` with a marker (lone surrogates made U+FFFD), and
+    ``raw_chars`` its full length.
     """
 
     model: str
@@ -38,6 +40,7 @@ class Attempt:
     reask: bool = False
     cached: bool = False
     started_at: float = 0.0
+    raw_chars: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (validation errors made serializable)."""
@@ -126,13 +129,35 @@ class Failure(_Outcome):
         return any(a.repairs for a in self.attempts)
 
     def details(self) -> dict[str, Any]:
-        """The ``details`` of an error completion: attempts, validation errors, raw text."""
+        """The ``details`` of an error completion: attempts, validation errors, raw text.
+
+        The raw text is there once, in ``raw`` (the last answer, as bounded as `Attempt.raw`);
+        the attempts carry their metadata and ``raw_chars`` only (Extracting keeps each
+        attempt's raw text in its ``llm_attempts`` table).
+        """
         return {
-            "attempts": [a.to_dict() for a in self.attempts],
+            "attempts": [_without_raw(a.to_dict()) for a in self.attempts],
             "errors": jsonable_errors(self.errors),
             "raw": self.raw,
         }
 
 
+def _without_raw(attempt: dict[str, Any]) -> dict[str, Any]:
+    del attempt["raw"]
+    return attempt
+
+
 Result = Success[T] | Failure
 """What ``Task.run_result`` returns."""
+
+
+class LLMFailure(Exception):
+    """Raised by ``Task.run`` when the call ends in a typed failure (see ``failure``)."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(f"{failure.kind}: {failure.message}")
+        self.failure = failure
+
+    @property
+    def kind(self) -> FailureKind:
+        return self.failure.kind

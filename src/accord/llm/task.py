@@ -1,189 +1,32 @@
-"""LLM tasks: a typed, versioned prompt whose answer must validate against an output type."""
+"""LLM tasks: `Task` declares a call (see `TaskSpec`) and runs it through the pipeline."""
 
 from __future__ import annotations
 
-import json
-import string
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
-
-from accord.llm.cache import ResponseCache, default_cache
-from accord.llm.errors import LLMFailure
-from accord.llm.messages import Message
-from accord.llm.models import Model, default_model, resolve_model
-from accord.llm.resilience import Policy
-from accord.llm.result import Failure, Success
+from accord.llm._pipeline import run_task
+from accord.llm.result import Failure, LLMFailure, Success
+from accord.llm.spec import Budget, Prompt, TaskSpec
 
 __all__ = ["Budget", "Prompt", "Task"]
 
 T = TypeVar("T")
 
-_PROMPTED = (
-    "Answer with exactly one JSON value that satisfies this JSON schema, and nothing else:\n"
-    "{schema}"
-)
-_STRUCTURED = "Answer with the requested structured output only."
-_REASK = (
-    "Your previous answer was not valid:\n{errors}\n"
-    "Answer again with the complete, corrected JSON. Keep every value you were sure of; fix "
-    "only what is listed; never invent values that are not in the input."
-)
 
-
-@dataclass(frozen=True, slots=True)
-class Prompt:
-    """A prompt template (``str.format`` fields name the task's inputs) and its version.
-
-    Bump ``version`` whenever the wording changes: it keys the cache and the records that
-    drift detection compares.
-    """
-
-    template: str
-    version: str
-    system: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.version:
-            raise ValueError("Prompt needs a non-empty version, e.g. Prompt(..., version='v1')")
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        names: list[str] = []
-        for source in (self.template, self.system or ""):
-            for _, name, _, _ in string.Formatter().parse(source):
-                if name is not None and name not in names:
-                    if not name.isidentifier():
-                        raise ValueError(
-                            f"prompt field {{{name}}} must be a plain input name; "
-                            "use {{ and }} for literal braces"
-                        )
-                    names.append(name)
-        return tuple(names)
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """Limits of one call: attempts per model (retries and re-asks together) and tokens.
-
-    ``tokens`` bounds input plus output tokens over all attempts of the call; once spent, the
-    call ends with ``budget_exceeded``.
-    """
-
-    attempts: int = 3
-    tokens: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1 or (self.tokens is not None and self.tokens < 1):
-            raise ValueError("Budget: attempts must be >= 1 and tokens (if set) >= 1")
-
-
-class Task(Generic[T]):
+class Task(TaskSpec[T]):
     """An LLM call with a typed output.
 
     ``await task.run(**inputs)`` returns a `Success` (the validated value and every attempt) or
     raises `LLMFailure`; ``await task.run_result(**inputs)`` returns `Success` or `Failure`.
-    ``models`` is a fallback chain (model strings or `Model` objects; default: ``ACCORD_MODEL``
-    or the embedded model). ``inputs`` maps input names to types (default: every prompt field
-    as ``str``). ``cache`` is off by default; ``True`` uses an in-memory cache, or pass a
-    `ResponseCache` (e.g. ``SqliteCache(path)``). ``settings`` go to the model unchanged
-    (``temperature``, ``max_tokens``, ``seed``, ...).
+    The declaration itself (output, prompt, inputs, models, budget, cache, settings, policy,
+    limits) is `TaskSpec`'s.
     """
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        output: type[T] | TypeAdapter[T],
-        prompt: Prompt,
-        inputs: Mapping[str, Any] | None = None,
-        models: Sequence[str | Model] | None = None,
-        budget: Budget | None = None,
-        cache: bool | ResponseCache = False,
-        settings: Mapping[str, Any] | None = None,
-        policy: Policy | None = None,
-        max_repair_cost: int | None = None,
-    ) -> None:
-        if not name.isidentifier():
-            raise ValueError(f"task name {name!r} must be an identifier (letters, digits, _)")
-        self.name = name
-        self.output = output
-        self.adapter: TypeAdapter[T] = (
-            output if isinstance(output, TypeAdapter) else TypeAdapter(output)
-        )
-        self.prompt = prompt
-        fields = prompt.fields
-        declared = dict(inputs) if inputs is not None else dict.fromkeys(fields, str)
-        missing = [f for f in fields if f not in declared]
-        if missing:
-            raise ValueError(
-                f"task {name!r}: the prompt uses {', '.join(missing)} but inputs declares only "
-                f"{', '.join(declared) or '(none)'}; add them to inputs="
-            )
-        self.inputs = declared
-        self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
-            f"{name}_input", **{k: (v, ...) for k, v in declared.items()}
-        )
-        self.model_specs: tuple[str | Model, ...] = tuple(models) if models else ()
-        self.budget = budget or Budget()
-        self.cache: ResponseCache | None
-        if isinstance(cache, bool):
-            self.cache = default_cache if cache else None
-        else:
-            self.cache = cache
-        self.settings = dict(settings or {})
-        self.policy = policy or Policy()
-        self.max_repair_cost = max_repair_cost
-        self.schema: dict[str, Any] = self.adapter.json_schema()
-        self.schema_name = _schema_name(output, name)
-
-    @property
-    def models(self) -> tuple[Model, ...]:
-        """The fallback chain, resolved now (so ``ACCORD_MODEL`` is read at call time)."""
-        specs = self.model_specs or (default_model(),)
-        return tuple(resolve_model(spec) for spec in specs)
-
-    def validate_inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Inputs checked against the declared types; raises ``ValueError`` naming the fix."""
-        unknown = sorted(set(values) - set(self.inputs))
-        if unknown:
-            raise ValueError(
-                f"task {self.name!r} has no input {', '.join(unknown)}; its inputs are "
-                f"{', '.join(self.inputs) or '(none)'}"
-            )
-        try:
-            return self._input_model.model_validate(dict(values)).model_dump()
-        except ValidationError as exc:
-            raise ValueError(f"task {self.name!r}: invalid inputs: {exc}") from None
-
-    def messages(self, inputs: Mapping[str, Any], *, schema: dict[str, Any] | None,
-                 structured: bool) -> tuple[Message, ...]:
-        """The opening conversation: system instructions (with the schema if given) and the
-        rendered prompt."""
-        rendered = {k: _render_value(v) for k, v in inputs.items()}
-        system_parts = [self.prompt.system.format(**rendered)] if self.prompt.system else []
-        if schema is not None:
-            system_parts.append(_PROMPTED.format(schema=json.dumps(schema, indent=None)))
-        elif structured:
-            system_parts.append(_STRUCTURED)
-        out = [Message("system", "\n\n".join(system_parts))] if system_parts else []
-        out.append(Message("user", self.prompt.template.format(**rendered)))
-        return tuple(out)
-
-    @staticmethod
-    def reask(errors_text: str) -> Message:
-        """The message that sends the failing fields back to the model."""
-        return Message("user", _REASK.format(errors=errors_text))
 
     async def run_result(self, **inputs: Any) -> Success[T] | Failure:
         """Run the pipeline; a failure is returned as a `Failure`, never raised.
 
         Raises ``ValueError`` for inputs that do not fit the task (a programming error).
         """
-        from accord.llm._pipeline import run_task
-
         return await run_task(self, self.validate_inputs(inputs))
 
     async def run(self, **inputs: Any) -> Success[T]:
@@ -192,22 +35,3 @@ class Task(Generic[T]):
         if isinstance(result, Failure):
             raise LLMFailure(result)
         return result
-
-    def dump(self, value: T) -> Any:
-        """The JSON form of a validated value."""
-        return self.adapter.dump_python(value, mode="json")
-
-    def __repr__(self) -> str:
-        return f"<Task {self.name} prompt={self.prompt.version}>"
-
-
-def _render_value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def _schema_name(output: Any, fallback: str) -> str:
-    name = getattr(output, "__name__", None) or fallback
-    cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in str(name))
-    return cleaned[:64] or "output"

@@ -152,10 +152,18 @@ class _SqliteTransaction:
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
         self._invoked[r.id] = [
-            r.id, r.flow, r.concept, r.action,
-            _dumps(r.input) if input_json is None else input_json, r.sync,
-            f"[{','.join(map(str, r.cause))}]", r.attempt, r.invoked_at, None, None,
-        ]  # fmt: skip
+            r.id,
+            r.flow,
+            r.concept,
+            r.action,
+            _dumps(r.input) if input_json is None else input_json,
+            r.sync,
+            f"[{','.join(map(str, r.cause))}]",
+            r.attempt,
+            r.invoked_at,
+            None,
+            None,
+        ]
 
     def completed(self, r: Record, output_json: str | None = None) -> None:
         output = _dumps(r.output) if output_json is None else output_json

@@ -118,8 +118,9 @@ def scripted() -> Iterator[Callable[..., Scripted]]:
     test ends (see `accord.testing.scripted`)."""
     active: list[Scripted] = []
 
-    def script(task: Any, steps: Iterable[Any], *fallbacks: Iterable[Any],
-               **options: bool) -> Scripted:
+    def script(
+        task: Any, steps: Iterable[Any], *fallbacks: Iterable[Any], **options: bool
+    ) -> Scripted:
         active.append(_scripted(task, steps, *fallbacks, **options))
         return active[-1]
 

@@ -29,7 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "accord.testing.llm_cassette needs vcrpy: pip install 'accord[test]' (or vcrpy)"
     ) from exc
 
-from accord.llm import _guard
+from accord.llm import allow_real_requests
 
 __all__ = ["REDACTED", "Cassette", "RecordMode", "default_record_mode", "llm_cassette"]
 
@@ -85,23 +85,6 @@ def _clean_response(response: dict[str, Any]) -> dict[str, Any]:
         if name.lower() in _RESPONSE_HEADERS_DROPPED:
             del headers[name]
     return response
-
-
-@contextmanager
-def _real_requests_allowed() -> Iterator[None]:
-    # Lifted for the cassette's block only; the caller's switch is put back as it was.
-    saved_env = os.environ.get("ACCORD_FORBID_REAL_MODELS")
-    saved_depth = _guard._forbidden_depth
-    os.environ["ACCORD_FORBID_REAL_MODELS"] = "0"
-    _guard._forbidden_depth = 0
-    try:
-        yield
-    finally:
-        _guard._forbidden_depth = saved_depth
-        if saved_env is None:
-            os.environ.pop("ACCORD_FORBID_REAL_MODELS", None)
-        else:
-            os.environ["ACCORD_FORBID_REAL_MODELS"] = saved_env
 
 
 @contextmanager
@@ -163,7 +146,7 @@ def llm_cassette(
         drop_unused_requests=mode == "all",
     )
     keys = _placeholder_keys() if not recording else _nothing()
-    with _real_requests_allowed(), keys, recorder.use_cassette(str(file)) as active:
+    with allow_real_requests(), keys, recorder.use_cassette(str(file)) as active:
         yield Cassette(file, mode, recording, active)
 
 

@@ -128,9 +128,7 @@ class _Builder:
             if high == 0:
                 return st.just({})
             values = _any_json() if extra in (True, {}) else self.build(extra, seen)
-            return st.dictionaries(
-                st.text(max_size=_TEXT_MAX), values, min_size=low, max_size=high
-            )
+            return st.dictionaries(st.text(max_size=_TEXT_MAX), values, min_size=low, max_size=high)
         must = {k: self.build(v, seen) for k, v in properties.items() if k in required}
         if deep:  # optional fields stay absent: their defaults end the recursion
             return st.fixed_dictionaries(must)
@@ -163,13 +161,12 @@ def _canonical(value: Any) -> str:
 
 
 def _any_json() -> st.SearchStrategy[Any]:
-    scalars = (
-        st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=_TEXT_MAX)
-    )
+    scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=_TEXT_MAX)
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=3)
-        | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
         max_leaves=6,
     )
 
@@ -222,15 +219,15 @@ def _bounds(schema: Schema, *, integral: bool) -> tuple[float | None, float | No
     if "exclusiveMaximum" in schema:
         bound = float(schema["exclusiveMaximum"])
         high = math.ceil(bound) - 1 if integral else bound
-    return (math.ceil(low) if low is not None else None,
-            math.floor(high) if high is not None else None)
+    return (
+        math.ceil(low) if low is not None else None,
+        math.floor(high) if high is not None else None,
+    )
 
 
 _FORMATS: dict[str, st.SearchStrategy[str]] = {
     "date": st.dates().map(dt.date.isoformat),
-    "date-time": st.datetimes(timezones=st.none() | st.just(dt.UTC)).map(
-        lambda d: d.isoformat()
-    ),
+    "date-time": st.datetimes(timezones=st.none() | st.just(dt.UTC)).map(lambda d: d.isoformat()),
     "time": st.times().map(dt.time.isoformat),
     "uuid": st.uuids().map(str),
     "email": st.emails(),
@@ -327,8 +324,15 @@ def render(
     pad, inner = " " * (indent * level), " " * (indent * (level + 1))
 
     def nested(item: Any) -> str:
-        return render(item, quote=quote, keys=keys, literals=literals, trailing=trailing,
-                      indent=indent, level=level + 1)
+        return render(
+            item,
+            quote=quote,
+            keys=keys,
+            literals=literals,
+            trailing=trailing,
+            indent=indent,
+            level=level + 1,
+        )
 
     tail = "," if trailing else ""
     if isinstance(value, dict):

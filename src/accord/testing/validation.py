@@ -45,8 +45,10 @@ class OutputCheck:
     def describe(self) -> str:
         """The file, then one line per failing field (``- loc: message``)."""
         lines = [f"{self.source}:"]
-        lines += [f"  - {_location(error)}: {error.get('msg', error.get('type', 'invalid'))}"
-                  for error in self.errors]
+        lines += [
+            f"  - {_location(error)}: {error.get('msg', error.get('type', 'invalid'))}"
+            for error in self.errors
+        ]
         return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "SECRET_FIELDS",
     "SecretVault",
     "is_ref",
+    "redact",
     "reveal",
     "reveal_in",
     "seal",
@@ -101,8 +102,9 @@ class SecretVault:
     def seal_fields(self, value: Any, ttl: float, fields: Iterable[str] = SECRET_FIELDS) -> Any:
         """A copy of a JSON value whose secret fields (at any depth) hold references.
 
-        Strings are sealed as they are, other non-null scalars as their JSON text; ``None``
-        and ``""`` stay (there is nothing to hide, and validation can still see blanks).
+        Whatever its type, a value under a secret name is sealed: strings as they are, other
+        values (numbers, lists, objects) as their JSON text; ``None`` and ``""`` stay (there
+        is nothing to hide, and validation can still see blanks).
         """
         names = frozenset(f.lower() for f in fields)
         return self._seal_fields(value, ttl, names)
@@ -111,8 +113,8 @@ class SecretVault:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                if str(key).lower() in names and not isinstance(item, dict | list):
-                    out[key] = self._seal_scalar(item, ttl)
+                if str(key).lower() in names:
+                    out[key] = self._seal_any(item, ttl)
                 else:
                     out[key] = self._seal_fields(item, ttl, names)
             return out
@@ -120,7 +122,7 @@ class SecretVault:
             return [self._seal_fields(v, ttl, names) for v in value]
         return value
 
-    def _seal_scalar(self, item: Any, ttl: float) -> Any:
+    def _seal_any(self, item: Any, ttl: float) -> Any:
         if item is None or item == "":
             return item
         if isinstance(item, str):
@@ -141,6 +143,21 @@ class SecretVault:
 
 vault = SecretVault()
 """The process-wide vault shared by the HTTP server and the concepts it serves."""
+
+
+def redact(value: Any, fields: Iterable[str] = SECRET_FIELDS) -> Any:
+    """A copy of a JSON value with every value under a secret name (at any depth, whatever its
+    type) replaced by ``"<secret>"``: what may be hashed or shown in place of the value."""
+    names = frozenset(f.lower() for f in fields)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: "<secret>" if str(k).lower() in names else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(value)
 
 
 def seal(value: str, ttl: float = DEFAULT_TTL) -> str:

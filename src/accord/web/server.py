@@ -1,18 +1,20 @@
 """The ASGI server: HTTP requests become ``Requesting/request`` root actions.
 
-Each request is validated at the edge (route, content type, size, nesting, JSON, values the
-log can store), recorded as a root action that starts a flow, and answered with the first
-``Requesting/respond`` completion of that flow. A request that no sync answers within its
-deadline gets a 504 naming the flow (which may still complete), and the log names the syncs
-that were waiting; a flow whose sync raised gets a 500 naming the flow; when the engine stops
-or the server shuts down, every waiting request is answered with a 503 at once. No input
-produces a 500, and no answer carries internals.
+Each request is validated at the edge (route, content type, size, nesting, JSON, the caller's
+token, the route's declared models, values the log can store), recorded as a root action that
+starts a flow, and answered with the first ``Requesting/respond`` completion of that flow. A
+request sent again with the same ``Idempotency-Key`` gets the first one's answer. A request that
+no sync answers within its deadline gets a 504 saying whether its flow is still running and how
+to look it up, and the log names the syncs that were waiting; a flow whose sync raised gets a
+500 naming the flow; when the engine stops or the server shuts down, every waiting request is
+answered with a 503 at once. No input produces a 500, and no answer carries internals.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -29,17 +31,27 @@ from starlette.types import Receive, Scope, Send
 
 from accord import _json
 from accord.app import App
-from accord.concepts.requesting import MethodNotAllowed, Requesting
+from accord.concepts.requesting import MethodNotAllowed, Requesting, RequestInvalid, Route
 from accord.engine import Engine, EngineError, EngineFailed, FlowFailed, InputRefused, Record
 from accord.web._edge import nesting_exceeds, refusal
-from accord.web.secrets import SecretVault, vault
+from accord.web.secrets import SecretVault, redact, vault
 
-__all__ = ["AccordServer", "ErrorBody", "default_error_body"]
+__all__ = [
+    "AccordServer",
+    "ErrorBody",
+    "FieldErrorBody",
+    "default_error_body",
+    "default_field_error_body",
+]
 
 log = logging.getLogger("accord.web")
 
 ErrorBody = Callable[[int, str], Any]
 """Builds the JSON body of an error the server answers itself: (status, message) -> body."""
+
+FieldErrorBody = Callable[[int, dict[str, list[str]]], Any]
+"""Builds the body of a 401 or 422 the server answers for a refused request:
+(status, {field: [messages]}) -> body."""
 
 OnFailure = Callable[[BaseException], object]
 """Called once, in the event loop, when the server's engine fails (``accord serve`` exits)."""
@@ -48,12 +60,19 @@ MAX_DEPTH = 64
 """The default limit on how deeply a request body may nest objects and arrays."""
 
 _NO_BODY = frozenset({204, 304})
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_STATE = "Accord-Flow-State"  # marks the server's own 504 answer, and tells the client
 _GRACE = 60.0  # how long secrets outlive the deadline, for async actions still running
 
 
 def default_error_body(status: int, message: str) -> Any:
     """``{"errors": {"body": [message]}}``, the RealWorld error shape."""
     return {"errors": {"body": [message]}}
+
+
+def default_field_error_body(status: int, errors: dict[str, list[str]]) -> Any:
+    """``{"errors": {"title": ["can't be blank"]}}``, the RealWorld 2.0 error shape."""
+    return {"errors": errors}
 
 
 class _Reject(Exception):
@@ -84,6 +103,7 @@ class AccordServer:
         max_body: int = 1_000_000,
         max_depth: int = MAX_DEPTH,
         error_body: ErrorBody = default_error_body,
+        field_error_body: FieldErrorBody = default_field_error_body,
         cors: bool = True,
         secrets: SecretVault = vault,
         on_failure: OnFailure | None = None,
@@ -103,12 +123,15 @@ class AccordServer:
         self.max_body = max_body
         self.max_depth = max_depth
         self.error_body = error_body
+        self.field_error_body = field_error_body
         self.secrets = secrets
         self.on_failure = on_failure
         self.failure: BaseException | None = None
         """Why the engine failed, once it has (the server then answers 503 and stops)."""
         self._closing = False
         self._waiting: set[asyncio.Task[Any]] = set()  # requests waiting for their flow's answer
+        # Idempotency keys of requests being recorded: a duplicate waits for the flow id.
+        self._recording: dict[str, asyncio.Future[int | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._engine = engine
         self._owns_engine = engine is None
@@ -187,8 +210,9 @@ class AccordServer:
         log.critical(
             "the engine stopped: %s: %s; answering every waiting request with 503 and "
             "shutting down (fix the cause and restart: recorded flows resume from the log)",
-            type(failure).__name__, failure,
-        )  # fmt: skip
+            type(failure).__name__,
+            failure,
+        )
         self._close()
         if self.on_failure is not None:
             self.on_failure(failure)
@@ -202,6 +226,9 @@ class AccordServer:
             response, flow = await self._answer(request)
         except _Reject as reject:
             response, flow = self._error(reject.status, reject.message, reject.headers), None
+        except RequestInvalid as invalid:
+            content = _json.dumps(self.field_error_body(invalid.status, invalid.errors))
+            response, flow = Response(content, invalid.status, media_type="application/json"), None
         except FlowFailed as failed:  # a flow failed while the server was answering a 504
             log.error("flow %s: sync %s failed: %s", failed.flow, failed.sync, failed.reason)
             message = f"the request failed: flow {failed.flow} stopped on an error"
@@ -218,9 +245,12 @@ class AccordServer:
             response.headers.append("vary", "Origin")
         log.info(
             "%s %s -> %s (flow %s, %.1f ms)",
-            scope["method"], scope["path"], response.status_code, flow,
+            scope["method"],
+            scope["path"],
+            response.status_code,
+            flow,
             (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        )
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> tuple[Response, int]:
@@ -236,29 +266,166 @@ class AccordServer:
             )
         if self._closing:
             raise _Reject(503, self._unavailable())
+        route = found.route
         headers = request.headers
         body = await self._json_body(request, headers)
         ttl = self.deadline + _GRACE
         token = _token(headers.get("authorization"))
+        if token is not None and refusal("token", token, max_depth=1) is not None:
+            raise _Reject(400, "the Authorization token is not valid text; send the token again")
         query_string: bytes = request.scope["query_string"]
         query = dict(QueryParams(query_string)) if query_string else {}
-        for field, value in (("body", body), ("query", query), ("params", found.params)):
+        caller = self._authenticate(route, token) if route.auth != "none" else None
+        params = found.params
+        if route.params is not None or route.query is not None or route.body is not None:
+            params, query, body = route.validate(params, query, body)
+        for field, value in (("body", body), ("query", query), ("params", params)):
             problem = refusal(field, value, max_depth=self.max_depth)
             if problem is not None:
                 raise _Reject(400, problem)
-        if token is not None and refusal("token", token, max_depth=1) is not None:
-            raise _Reject(400, "the Authorization token is not valid text; send the token again")
+        inputs = {
+            "method": route.method,
+            "path": route.path,
+            "params": params,
+            "query": query,
+            "body": body,
+            "token": token,
+            "caller": caller,
+        }
+        key = headers.get("idempotency-key") if method in _UNSAFE else None
+        if key is None:
+            return await self._record_and_answer(inputs, None, ttl)
+        return await self._idempotent(key, request.scope["path"], inputs, ttl)
+
+    async def _record_and_answer(
+        self, inputs: dict[str, Any], idempotency: dict[str, str] | None, ttl: float
+    ) -> tuple[Response, int]:
+        token = inputs["token"]
         record = await self.engine.invoke(
             Requesting.request,
-            method=found.route.method,
-            path=found.route.path,
-            params=found.params,
-            query=query,
-            body=self.secrets.seal_fields(body, ttl),
+            method=inputs["method"],
+            path=inputs["path"],
+            params=inputs["params"],
+            query=inputs["query"],
+            body=self.secrets.seal_fields(inputs["body"], ttl),
             token=None if token is None else self.secrets.seal(token, ttl),
+            caller=inputs["caller"],
+            idempotency=idempotency,
         )
         answer = await self._await_answer(record)
         return self._response(answer), record.flow
+
+    def _authenticate(self, route: Route, token: str | None) -> str | None:
+        """The caller a route's token names, or None for a guest; a 401 when refused."""
+        auth = self.requesting.authentication
+        assert auth is not None  # Requesting refuses routes with auth and no authentication
+        if token is None:
+            if route.auth == "required":
+                raise RequestInvalid(
+                    {"token": ["is missing: sign in, then send 'Authorization: Token <token>'"]},
+                    401,
+                )
+            return None
+        rows = self.engine.query(auth.verify, token=token)
+        user = rows[0].get("user") if rows else None
+        problem = rows[0].get("problem") if rows else None
+        if problem is not None or user is None:
+            raise RequestInvalid({"token": [str(problem or "is invalid")]}, 401)
+        known, name = auth.known, auth.known_input
+        if known is not None and name is not None and not self.engine.query(known, **{name: user}):
+            message = "names a user that does not exist (any more): sign in again"
+            raise RequestInvalid({"token": [message]}, 401)
+        return str(user)
+
+    async def _idempotent(
+        self, key: str, path: str, inputs: dict[str, Any], ttl: float
+    ) -> tuple[Response, int]:
+        """Record the request once per key; a retry gets the first request's answer."""
+        if not 0 < len(key) <= 255 or not key.isascii() or not key.isprintable():
+            raise _Reject(
+                400, "the Idempotency-Key header must be 1 to 255 visible ASCII characters"
+            )
+        scoped = json.dumps([inputs["caller"], key])  # one caller's keys never meet another's
+        what = [inputs["method"], path, inputs["query"], redact(inputs["body"]), inputs["caller"]]
+        fingerprint = hashlib.sha256(_json.dumps(what)).hexdigest()
+        while True:
+            recording = self._recording.get(scoped)
+            if recording is not None:  # the first is being recorded: wait for its flow
+                first = await asyncio.shield(recording)
+                if first is None:  # it was not recorded: this one goes ahead (or waits again)
+                    continue
+                rows = self.engine.query(Requesting.by_idempotency_key, key=scoped)
+            else:
+                rows = self.engine.query(Requesting.by_idempotency_key, key=scoped)
+            if rows:
+                if rows[0]["fingerprint"] != fingerprint:
+                    raise RequestInvalid(
+                        {
+                            "Idempotency-Key": [
+                                "was already used for a different request: send a new key for a "
+                                "new request, and the same request with the same key to retry it"
+                            ]
+                        }
+                    )
+                flow = int(rows[0]["request"])
+                return await self._replay(flow), flow
+            if recording is None:
+                break
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._recording[scoped] = future
+        recorded: int | None = None
+        try:
+            response, recorded = await self._record_and_answer(
+                inputs, {"key": scoped, "fingerprint": fingerprint}, ttl
+            )
+            return response, recorded
+        finally:
+            del self._recording[scoped]
+            # The answer exists (or the request failed): later duplicates read the log.
+            future.set_result(recorded)
+
+    async def _replay(self, flow: int) -> Response:
+        """The answer of an earlier request with the same key: its app's answer when there is
+        one (also when the server answered a 504 first), else the flow's state."""
+        engine = self.engine
+        try:
+            first = await engine.wait_for(flow, Requesting.respond, timeout=self.deadline)
+        except TimeoutError:
+            return self._late(flow)
+        except FlowFailed:
+            first = None
+        answers = [
+            r
+            for r in engine.records(flow)
+            if r.key == ("Requesting", "respond") and r.completed_at is not None
+        ]
+        chosen = next((r for r in answers if _STATE not in (r.input.get("headers") or {})), None)
+        if chosen is None:
+            if first is None or _STATE in (first.input.get("headers") or {}):
+                return self._late(flow)
+            chosen = first
+        response = self._response(chosen)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    def _late(self, flow: int) -> Response:
+        state, message = self._flow_state(flow)
+        headers = {_STATE: state, "Accord-Flow": str(flow), "Idempotent-Replayed": "true"}
+        return self._error(504, message, headers)
+
+    def _flow_state(self, flow: int) -> tuple[str, str]:
+        """Whether a flow without an answer is still running, and the message saying so."""
+        running = any(r.completed_at is None for r in self.engine.records(flow))
+        if running:
+            return "running", (
+                f"no answer within {self.deadline:g} s: flow {flow} is still running and may "
+                f"still complete; send the request again with the same Idempotency-Key to get "
+                f"its answer, or look it up with `accord trace {flow}`"
+            )
+        return "finished", (
+            f"no answer within {self.deadline:g} s: flow {flow} finished without answering "
+            f"(no sync responds to this request; see `accord trace {flow}` and the server log)"
+        )
 
     async def _json_body(self, request: Request, headers: Headers) -> Any:
         declared = headers.get("content-length")
@@ -322,19 +489,20 @@ class AccordServer:
             waiting = engine.waiting_syncs(root.flow)
             log.warning(
                 "flow %s (%s %s): no sync answered within %.1f s; syncs waiting: %s",
-                root.flow, root.input["method"], root.input["path"], self.deadline,
+                root.flow,
+                root.input["method"],
+                root.input["path"],
+                self.deadline,
                 ", ".join(waiting) or "none (no sync matched the request)",
-            )  # fmt: skip
-            message = (
-                f"no answer within {self.deadline:g} s (flow {root.flow}); the flow goes on "
-                f"and may still complete: see `accord trace {root.flow}`"
             )
+            state, message = self._flow_state(root.flow)
             own = await engine.invoke(
                 Requesting.respond,
                 flow=root.flow,
                 request=str(root.id),
                 status=504,
                 body=self.error_body(504, message),
+                headers={_STATE: state, "Accord-Flow": str(root.flow)},
             )
             await engine.completion(own.id, timeout=self.deadline)
             first = await engine.wait_for(root.flow, Requesting.respond, timeout=self.deadline)
@@ -351,8 +519,12 @@ class AccordServer:
         """Answer (and record) a 500 for a flow a sync failed in; the reason stays in the log."""
         log.error(
             "flow %s (%s %s): sync %s failed: %s; answering 500",
-            root.flow, root.input["method"], root.input["path"], failed.sync, failed.reason,
-        )  # fmt: skip
+            root.flow,
+            root.input["method"],
+            root.input["path"],
+            failed.sync,
+            failed.reason,
+        )
         message = (
             f"the request failed: flow {root.flow} stopped on an error in the application "
             f"(see `accord trace {root.flow}` and the server log)"

@@ -53,9 +53,7 @@ class Alerts(Concept):
 
     @action
     def raise_alert(self, baseline: str, fields: list[str]) -> Raised:
-        self.db.execute(
-            "INSERT INTO alerts VALUES (?, 'drift', ?)", (baseline, ",".join(fields))
-        )
+        self.db.execute("INSERT INTO alerts VALUES (?, 'drift', ?)", (baseline, ",".join(fields)))
         return {"alert": baseline}
 
     @action

@@ -162,12 +162,17 @@ def test_approve_from_cli_carries_the_flow_on(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     records = asyncio.run(_resume(db))
     assert names(records) == [
-        "Desk/receive", "Reviewing/request", "Reviewing/resolve", "Desk/store",
-    ]  # fmt: skip
+        "Desk/receive",
+        "Reviewing/request",
+        "Reviewing/resolve",
+        "Desk/store",
+    ]
     assert records[2].output == {
-        "item": item, "decision": "approved", "value": {"name": "Ada", "born": "1990-01-02"},
+        "item": item,
+        "decision": "approved",
+        "value": {"name": "Ada", "born": "1990-01-02"},
         "note": "",
-    }  # fmt: skip
+    }
     assert records[3].sync == "store_accepted"
 
 

@@ -293,7 +293,142 @@ def kitchen_sink(v: Any, i: int) -> str:
     )
 
 
-RECOVERABLE: list[tuple[str, Callable[[Any, int], str]]] = [
+# --- damage from the categories of issue 13 ---------------------------------------------
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest) if rest else key.title()
+
+
+def _rekey(value: Any, style: Callable[[str], str]) -> Any:
+    if isinstance(value, dict):
+        return {style(k): _rekey(v, style) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rekey(v, style) for v in value]
+    return value
+
+
+def other_key_case(v: Any, i: int) -> str:
+    styles: list[Callable[[str], str]] = [
+        _camel,
+        lambda k: k.replace("_", " "),
+        lambda k: "-".join(part.title() for part in k.split("_")),
+    ]
+    return pretty(_rekey(v, styles[i % 3]))
+
+
+def _curly(value: Any, level: int = 0) -> str:
+    pad = "  " * (level + 1)
+    if isinstance(value, dict):
+        members = [f"{pad}\u201c{k}\u201d: {_curly(x, level + 1)}" for k, x in value.items()]
+        return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_curly(x, level + 1) for x in value) + "]"
+    if isinstance(value, str):
+        return "\u201c" + value.replace("\\", "\\\\").replace("\n", "\\n") + "\u201d"
+    return compact(value)
+
+
+def typographic_quotes(v: Any, i: int) -> str:
+    return _curly(v)
+
+
+def one_curly_closer(v: Any, i: int) -> str:
+    text = pretty(v)
+    at = text.index('": "') + 4
+    end = text.index('"', at)
+    while text[end - 1] == "\\":
+        end = text.index('"', end + 1)
+    return text[:end] + "\u201d" + text[end + 1 :]
+
+
+def unescaped_inner_quotes(v: Any, i: int) -> str:
+    return pretty(v).replace('\\"', '"')
+
+
+def _numbers_as_text(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers_as_text(x, k) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_text(x, key) for x in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if key in ("unit_price", "total"):
+        return f"${value:,.2f}"
+    if key == "confidence":
+        return f"{value * 100:g}%"
+    return str(value)
+
+
+def numbers_as_text(v: Any, i: int) -> str:
+    return pretty(_numbers_as_text(v))
+
+
+def enum_other_case(v: Any, i: int) -> str | None:
+    changed = dict(v)
+    for key in ("label", "currency"):
+        if key in changed:
+            word = changed[key]
+            changed[key] = [word.title(), word.upper(), f" {word.lower()} "][i % 3]
+    return pretty(changed) if changed != v else None
+
+
+def single_value_for_list(v: Any, i: int) -> str | None:
+    changed = {
+        k: x[0] if isinstance(x, list) and len(x) == 1 and isinstance(x[0], str) else x
+        for k, x in v.items()
+    }
+    return pretty(changed) if changed != v else None
+
+
+def nested_double_encoding(v: Any, i: int) -> str | None:
+    key = next((k for k, x in v.items() if isinstance(x, list) and x), None)
+    if key is None:
+        return None
+    return pretty({**v, key: compact(v[key])})
+
+
+def duplicate_key(v: Any, i: int) -> str:
+    key = next(k for k, x in v.items() if isinstance(x, str))
+    text = pretty(v)
+    return text.replace(
+        f'  "{key}": ', f'  "{key}": {json.dumps(v[key] + " (draft)")},\n  "{key}": ', 1
+    )
+
+
+def placeholder_value(v: Any, i: int) -> str:
+    key = next(k for k, x in v.items() if isinstance(x, str) and k not in ("label", "currency"))
+    residue = ["<string>", "...", "N/A", "TBD", "[name]", "unknown", "{{value}}"][i % 7]
+    return pretty({**v, key: residue})
+
+
+def data_under_properties(v: Any, i: int) -> str:
+    return pretty({"type": "object", "properties": v, "required": list(v)})
+
+
+def mixed_key_spellings(v: Any, i: int) -> str:
+    key = next(k for k, x in v.items() if isinstance(x, str) and k not in ("label", "currency"))
+    return pretty({**v, _camel(key) if "_" in key else key.title(): v[key] + " (alt)"})
+
+
+def ambiguous_inner_quote(v: Any, i: int) -> str:
+    key = next(k for k, x in v.items() if isinstance(x, str) and k not in ("label", "currency"))
+    text = pretty(v)
+    old = f'"{key}": {json.dumps(v[key], ensure_ascii=False)}'
+    return text.replace(old, f'"{key}": "ask about "{v[key]}", then"', 1)
+
+
+def joined_list(v: Any, i: int) -> str | None:
+    key = next((k for k, x in v.items() if isinstance(x, list) and len(x) > 1), None)
+    if key is None or not all(isinstance(x, str) for x in v[key]):
+        return None
+    return pretty({**v, key: ", ".join(v[key])})
+
+
+Damage = Callable[[Any, int], str | None]
+
+RECOVERABLE: list[tuple[str, Damage]] = [
     ("valid pretty JSON", lambda v, i: pretty(v)),
     ("json fence", fenced),
     ("fence without language", fenced_no_lang),
@@ -315,6 +450,13 @@ RECOVERABLE: list[tuple[str, Callable[[Any, int], str]]] = [
     ("missing comma at a line end", missing_comma_at_line_end),
     ("\\u escapes in a fence", ascii_escaped),
     ("fence, bare keys, single quotes, Python literals and trailing commas", kitchen_sink),
+    ("keys in another case style, one field each", other_key_case),
+    ("typographic quotes as JSON quotes", typographic_quotes),
+    ("one string closed by a typographic quote", one_curly_closer),
+    ("numbers as text: currency, percent, digits in quotes", numbers_as_text),
+    ("enum value in another case or padded", enum_other_case),
+    ("single value where a list of one is wanted", single_value_for_list),
+    ("a list field sent as a JSON string", nested_double_encoding),
 ]
 
 
@@ -373,15 +515,21 @@ def python_list_cut(v: Any, i: int) -> str:
     return text[: text.rfind("]") - 2]
 
 
-REFUSALS_COMMON: list[tuple[str, Callable[[Any, int], str]]] = [
+REFUSALS_COMMON: list[tuple[str, Damage]] = [
     ("cut off in the middle of the last string", cut_mid_string),
     ("cut off at max tokens, 60% through", cut_at_fraction(0.6)),
     ("cut off at max tokens, 90% through", cut_at_fraction(0.9)),
     ("cut off right after a comma", cut_after_comma),
     ("wrapper with another key: unwrapping would drop data", wrapper_with_metadata),
+    ("the same key twice with different values", duplicate_key),
+    ("template residue or 'I don't know' in a required string", placeholder_value),
+    ("the data under a JSON schema's properties: schema echo", data_under_properties),
+    ("two spellings of one field with different values", mixed_key_spellings),
+    ("an inner quote followed by a comma: two endings parse", ambiguous_inner_quote),
+    ("several items joined in one string where a list is wanted", joined_list),
 ]
 
-REFUSALS_BY_SCHEMA: dict[str, list[tuple[str, Callable[[Any, int], str]]]] = {
+REFUSALS_BY_SCHEMA: dict[str, list[tuple[str, Damage]]] = {
     "customer": [
         ("required email missing", drop_key("email")),
         ("age as words", replaced("age", "thirty-four")),
@@ -424,6 +572,81 @@ REFUSALS_BY_SCHEMA: dict[str, list[tuple[str, Callable[[Any, int], str]]]] = {
 }
 
 
+_FIRST_NEW_RECOVERABLE = 21
+_FIRST_NEW_REFUSAL = 5
+
+# Where each kind of damage was reported in public. A case is modelled on the report: the
+# reply text is ours (the records above), the damage is the one the report shows.
+SOURCES: dict[str, str] = {
+    "json fence": "https://github.com/langchain-ai/langchain/issues/23297",
+    "fence without language": "https://github.com/langchain-ai/langchain/issues/23297",
+    "chatty preamble and postscript around a fence": (
+        "https://github.com/langchain-ai/langchain/pull/5334"
+    ),
+    "JSON inline in prose": "https://github.com/langchain-ai/langchain/pull/5334",
+    "python repr (single quotes, True/None)": "https://github.com/dottxt-ai/outlines/issues/677",
+    "single-quoted keys and strings": "https://github.com/dottxt-ai/outlines/issues/677",
+    "JavaScript object literal in a fence": "https://github.com/BoundaryML/baml/pull/2769",
+    "fence, bare keys, single quotes, Python literals and trailing commas": (
+        "https://github.com/BoundaryML/baml/pull/2769"
+    ),
+    "wrapper object": "https://github.com/coze-dev/coze-studio/issues/573",
+    "only the final brace missing, every field present": (
+        "https://github.com/Qarj/fix-busted-json/issues/5"
+    ),
+    "JSON sent as a JSON string": "https://github.com/modelscope/ms-agent/pull/652",
+    "keys in another case style, one field each": "https://github.com/jaseci-labs/jac/issues/7442",
+    "typographic quotes as JSON quotes": "https://github.com/BoundaryML/baml/pull/1249",
+    "one string closed by a typographic quote": "https://github.com/BoundaryML/baml/issues/1074",
+    "numbers as text: currency, percent, digits in quotes": (
+        "https://github.com/BoundaryML/baml/issues/150"
+    ),
+    "enum value in another case or padded": "https://github.com/langchain4j/langchain4j/issues/4045",
+    "single value where a list of one is wanted": (
+        "https://github.com/vectorize-io/hindsight/pull/2240"
+    ),
+    "a list field sent as a JSON string": "https://github.com/langchain-ai/langchain/pull/9916",
+    "cut off in the middle of the last string": "https://github.com/vllm-project/vllm/issues/8350",
+    "cut off at max tokens, 60% through": "https://github.com/langchain-ai/langchain-ibm/issues/63",
+    "cut off at max tokens, 90% through": "https://github.com/vllm-project/vllm/issues/8350",
+    "the same key twice with different values": (
+        "https://github.com/w3c-ccg/traceability-interop/issues/539"
+    ),
+    "the data under a JSON schema's properties: schema echo": (
+        "https://github.com/leonbreukelman/smactorio/issues/165"
+    ),
+    "two spellings of one field with different values": (
+        "https://github.com/guardrails-ai/guardrails-api/issues/120"
+    ),
+    "an inner quote followed by a comma: two endings parse": (
+        "https://github.com/josdejong/jsonrepair/issues/161"
+    ),
+    "unescaped quotes inside a string": "https://github.com/josdejong/jsonrepair/pull/116",
+    "refusal in prose, no JSON": "https://github.com/huggingface/smolagents/issues/1732",
+    "typographic quotes": "https://github.com/BoundaryML/baml/issues/1074",
+    "template-style double braces": "https://github.com/run-llama/llama_index/issues/7886",
+}
+
+# One line on why a kind is accepted or refused; the rest follow the two defaults below.
+REASONS: dict[str, str] = {
+    "keys in another case style, one field each": "each key names exactly one field",
+    "typographic quotes as JSON quotes": "curly pairs delimit strings with one reading",
+    "one string closed by a typographic quote": "the only quote a delimiter follows ends it",
+    "numbers as text: currency, percent, digits in quotes": (
+        "currency and digit grouping have one reading; percent of a [0, 1] field is a fraction"
+    ),
+    "enum value in another case or padded": "exactly one member matches ignoring case",
+    "single value where a list of one is wanted": "wrapping keeps the one value",
+    "a list field sent as a JSON string": "decoding a JSON string is lossless",
+    "the same key twice with different values": "last-wins would drop one answer",
+    "template residue or 'I don't know' in a required string": "the value would be invented",
+    "the data under a JSON schema's properties: schema echo": "a schema is not an answer",
+    "two spellings of one field with different values": "choosing a spelling is a guess",
+    "an inner quote followed by a comma: two endings parse": "two readings: ambiguous",
+    "several items joined in one string where a list is wanted": "splitting is a guess",
+}
+
+
 def build() -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
     groups = [
@@ -439,14 +662,18 @@ def build() -> list[dict[str, Any]]:
             # exercised on every schema without a full cross product.
             spread = 3 if len(records) > 4 else 2
             for d in range(len(RECOVERABLE)):
-                if (d + r) % spread:
+                if (d + r) % spread and d < _FIRST_NEW_RECOVERABLE:
                     continue
                 why, damage = RECOVERABLE[d]
-                cases.append(case(schema, record, damage(record, r + d), "value", why))
+                raw = damage(record, r + d)
+                if raw is not None:
+                    cases.append(case(schema, record, raw, "value", why))
             for d, (why, damage) in enumerate(refusals):
-                if (d + r) % 2 and len(records) > 3:
+                if (d + r) % 2 and len(records) > 3 and d < _FIRST_NEW_REFUSAL:
                     continue
-                cases.append(case(schema, None, damage(record, r + d), "refuse", why))
+                raw = damage(record, r + d)
+                if raw is not None:
+                    cases.append(case(schema, None, raw, "refuse", why))
     cases.extend(special_cases())
     for n, item in enumerate(cases, start=1):
         item["id"] = f"{item['schema']}-{n:03d}"
@@ -454,7 +681,22 @@ def build() -> list[dict[str, Any]]:
 
 
 def case(schema: str, value: Any, raw: str, expect: str, why: str) -> dict[str, Any]:
-    return {"id": "", "schema": schema, "raw": raw, "expect": expect, "value": value, "why": why}
+    default = (
+        "accept: one reading, nothing lost or invented"
+        if expect == "value"
+        else "refuse: data lost, invented or ambiguous"
+    )
+    reason = REASONS.get(why, default)
+    source = SOURCES.get(why, f"modelled on {why} (no public report cited)")
+    return {
+        "id": "",
+        "schema": schema,
+        "raw": raw,
+        "expect": expect,
+        "value": value,
+        "why": f"{why}: {reason}",
+        "source": source,
+    }
 
 
 def special_cases() -> list[dict[str, Any]]:
@@ -522,9 +764,9 @@ def special_cases() -> list[dict[str, Any]]:
         ),
         case(
             "customer",
-            None,
+            minimal_full,
             '{"customer": {"name": "Ann Lee", "email": "ann@lee.org", "note": "said "hi" twice"}}',
-            "refuse",
+            "value",
             "unescaped quotes inside a string",
         ),
         case(
@@ -664,9 +906,9 @@ def special_cases() -> list[dict[str, Any]]:
         ),
         case(
             "customer",
-            None,
+            minimal_full,
             "{\u201cname\u201d: \u201cAnn Lee\u201d, \u201cemail\u201d: \u201cann@lee.org\u201d}",
-            "refuse",
+            "value",
             "typographic quotes",
         ),
         case(
@@ -712,6 +954,34 @@ def special_cases() -> list[dict[str, Any]]:
             "closing fence missing after a complete object",
         ),
     ]
+    quoted = [CUSTOMERS[4], INVOICES[1], CLASSIFICATIONS[2]]
+    for schema, record in zip(("customer", "invoice", "classification"), quoted, strict=True):
+        specials.append(
+            case(
+                schema,
+                record,
+                unescaped_inner_quotes(record, 0),
+                "value",
+                "unescaped quotes inside a string",
+            )
+        )
+    big = {**INVOICES[0], "total": 1234.5}
+    for raw, expect, why in [
+        (pretty({**big, "total": "1,234.50"}), "value", "thousands separator in an amount"),
+        (pretty({**big, "total": "EUR 1.234,50"}), "value", "currency code and decimal comma"),
+        (pretty({**big, "total": "1,234"}), "refuse", "1,234 for a float: thousands or decimal"),
+        (
+            pretty({**big, "items": [{**big["items"][0], "quantity": "3 kg"}, big["items"][1]]}),
+            "refuse",
+            "a unit the field does not name",
+        ),
+        (
+            pretty({**big, "items": [{**big["items"][0], "unit_price": "15%"}, big["items"][1]]}),
+            "refuse",
+            "a percent for a field that is not a fraction or a percent",
+        ),
+    ]:
+        specials.append(case("invoice", big if expect == "value" else None, raw, expect, why))
     return specials
 
 

@@ -20,18 +20,32 @@ def _write(path: Path, lines: list[str]) -> Path:
 def test_run_names_bad_lines_stores_nothing_for_them_and_exports(tmp_path: Path) -> None:
     no_time = {k: v for k, v in MESSAGES["msg-0010"].items() if k != "received_at"}
     naive = {**MESSAGES["msg-0024"], "received_at": "2025-06-21 17:48"}
-    data = _write(tmp_path / "mine.jsonl", [
-        json.dumps(MESSAGES["msg-0003"]),
-        "{not json",
-        json.dumps(no_time),
-        json.dumps(MESSAGES["msg-0028"]),
-        json.dumps(naive),
-        json.dumps(MESSAGES["msg-0003"]),
-        json.dumps(MESSAGES["msg-0206"]),
-    ])  # fmt: skip
+    data = _write(
+        tmp_path / "mine.jsonl",
+        [
+            json.dumps(MESSAGES["msg-0003"]),
+            "{not json",
+            json.dumps(no_time),
+            json.dumps(MESSAGES["msg-0028"]),
+            json.dumps(naive),
+            json.dumps(MESSAGES["msg-0003"]),
+            json.dumps(MESSAGES["msg-0206"]),
+        ],
+    )
     db, export = tmp_path / "intake.db", tmp_path / "out.jsonl"
-    args = ["run", "--data", str(data), "--db", str(db), "--model", "test:oracle",
-            "--expected", str(DATA_DIR / "expected.jsonl"), "--export", str(export)]  # fmt: skip
+    args = [
+        "run",
+        "--data",
+        str(data),
+        "--db",
+        str(db),
+        "--model",
+        "test:oracle",
+        "--expected",
+        str(DATA_DIR / "expected.jsonl"),
+        "--export",
+        str(export),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
@@ -43,8 +57,10 @@ def test_run_names_bad_lines_stores_nothing_for_them_and_exports(tmp_path: Path)
 
     rows = [json.loads(line) for line in export.read_text().splitlines()]
     assert [(r["id"], r["outcome"]) for r in rows] == [
-        ("msg-0003", "stored"), ("msg-0028", "rejected"), ("msg-0206", "review"),
-    ]  # fmt: skip
+        ("msg-0003", "stored"),
+        ("msg-0028", "rejected"),
+        ("msg-0206", "review"),
+    ]
     assert rows[0]["record"]["email"] == "tara_mcallister@zenithsolar.energy"
     assert rows[1]["record"] is None and rows[2]["record"] is None
     with sqlite3.connect(db) as conn:
@@ -70,8 +86,17 @@ def test_lines_the_log_cannot_store_are_skipped_by_name_and_the_run_goes_on(
     deep = '{"id": "deep", "body": ' + "[" * 100_000 + "]" * 100_000 + "}"
     data = _write(tmp_path / "mine.jsonl", [poisoned, deep, json.dumps(MESSAGES["msg-0028"])])
     db = tmp_path / "intake.db"
-    args = ["run", "--data", str(data), "--db", str(db), "--model", "test:oracle",
-            "--expected", str(DATA_DIR / "expected.jsonl")]  # fmt: skip
+    args = [
+        "run",
+        "--data",
+        str(data),
+        "--db",
+        str(db),
+        "--model",
+        "test:oracle",
+        "--expected",
+        str(DATA_DIR / "expected.jsonl"),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())

@@ -31,8 +31,9 @@ def _embedded_model_ready() -> bool:
 
 @pytest.mark.skipif(not _embedded_model_ready(), reason="run `make local-model` first")
 def test_slice_with_the_embedded_model_stores_only_valid_records(tmp_path: Path) -> None:
-    messages = [m for m in read_messages(DATA_DIR / "messages.jsonl")
-                if isinstance(m, IncomingMessage)][:5]  # fmt: skip
+    messages = [
+        m for m in read_messages(DATA_DIR / "messages.jsonl") if isinstance(m, IncomingMessage)
+    ][:5]
     db = tmp_path / "intake.db"
     result = asyncio.run(run_intake(db, messages, ["local:smollm2"]))
     assert [o.message for o in result.outcomes] == [m.id for m in messages]

@@ -27,10 +27,15 @@ STORED = [*ARRIVAL, "Extracting/extract", "Evidence/assemble", "Customers/add"]
 
 # msg-0206 carries an injection, so the data set expects no record; this is what it states.
 ANANYA = {
-    "full_name": "Ananya Chen", "email": "ananyachen35@icloud.com", "phone": None,
-    "company": None, "plan": "enterprise", "signup_date": "2016-05-15", "language": "en",
+    "full_name": "Ananya Chen",
+    "email": "ananyachen35@icloud.com",
+    "phone": None,
+    "company": None,
+    "plan": "enterprise",
+    "signup_date": "2016-05-15",
+    "language": "en",
     "summary": "Connect Brightdesk to a Shopify store.",
-}  # fmt: skip
+}
 
 
 def good(message: str = "msg-0003") -> dict[str, Any]:
@@ -47,9 +52,13 @@ def bad_email(message: str = "msg-0003") -> dict[str, Any]:
 async def receive(engine: Engine, message: str = "msg-0003", **changes: Any) -> int:
     m = {**MESSAGES[message], **changes}
     root = await engine.invoke(
-        Inbox.receive, message=m["id"], sender=m["sender"], subject=m["subject"], body=m["body"],
+        Inbox.receive,
+        message=m["id"],
+        sender=m["sender"],
+        subject=m["subject"],
+        body=m["body"],
         received_at=datetime.fromisoformat(m["received_at"]),
-    )  # fmt: skip
+    )
     await engine.idle()
     return root.flow
 
@@ -97,8 +106,10 @@ async def test_valid_answer_is_stored(engine: Engine, script: Script) -> None:
     flow = await receive(engine)
     assert names(engine, flow) == STORED
     assert last(engine, flow, "Screening/screen").output == {
-        "message": "msg-0003", "verdict": "clean", "reason": "",
-    }  # fmt: skip
+        "message": "msg-0003",
+        "verdict": "clean",
+        "reason": "",
+    }
     assert last(engine, flow, "Customers/add").sync == "StoreExtracted"
     (row,) = customers(engine)
     assert row["record"] == good() and row["sources"] == ["msg-0003"]
@@ -130,8 +141,12 @@ async def test_invalid_answer_is_reasked_then_stored(engine: Engine, script: Scr
 async def test_next_model_answers_after_invalid_output(engine: Engine, script: Script) -> None:
     primary, fallback = script(primary=[bad_email(), bad_email()], fallback=[good()])
     flow = await receive(engine)
-    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Extracting/extract",
-                                   "Customers/add"]  # fmt: skip
+    assert names(engine, flow) == [
+        *ARRIVAL,
+        "Extracting/extract",
+        "Extracting/extract",
+        "Customers/add",
+    ]
     first, second = [r for r in engine.records(flow) if r.name == "Extracting/extract"]
     assert first.error["kind"] == "invalid_output"
     assert second.sync == "FallBackOnInvalidOutput"
@@ -146,8 +161,12 @@ async def test_invalid_output_from_every_model_goes_to_review(
 ) -> None:
     script(primary=[bad_email(), bad_email()], fallback=[{}, {}])
     flow = await receive(engine)
-    assert names(engine, flow) == [*ARRIVAL, "Extracting/extract", "Extracting/extract",
-                                   "Reviewing/request"]  # fmt: skip
+    assert names(engine, flow) == [
+        *ARRIVAL,
+        "Extracting/extract",
+        "Extracting/extract",
+        "Reviewing/request",
+    ]
     request = last(engine, flow, "Reviewing/request")
     assert request.sync == "ReviewInvalidOutput"
     assert request.input["reason"].startswith("every model gave an invalid record")
@@ -300,8 +319,11 @@ async def test_second_message_of_a_customer_is_merged(engine: Engine, script: Sc
     assert added["merged"] is True
     (row,) = customers(engine)
     assert row["sources"] == ["msg-0003", "msg-9001"]
-    assert row["record"] == {**good(), "phone": "+14155550100",
-                             "summary": "Wants to add two more seats."}  # fmt: skip
+    assert row["record"] == {
+        **good(),
+        "phone": "+14155550100",
+        "summary": "Wants to add two more seats.",
+    }
     assert added["customer"] == output(last(engine, first, "Customers/add"))["customer"]
 
 

@@ -18,12 +18,21 @@ def _record(message: str, **changes: Any) -> dict[str, Any]:
 
 def test_wrong_but_valid_fields_are_counted_and_refusals_are_counted_per_field() -> None:
     refused_date = {
-        "outcome": "invalid_output", "reask": False, "cached": False, "output_tokens": 40,
-        "latency_ms": 2000.0, "repairs": [],
+        "outcome": "invalid_output",
+        "reask": False,
+        "cached": False,
+        "output_tokens": 40,
+        "latency_ms": 2000.0,
+        "repairs": [],
         "errors": [{"loc": ["signup_date"], "msg": "in the future"}],
-    }  # fmt: skip
-    accepted = {**refused_date, "outcome": "ok", "reask": True, "errors": [],
-                "repairs": [{"kind": "trailing_comma"}]}  # fmt: skip
+    }
+    accepted = {
+        **refused_date,
+        "outcome": "ok",
+        "reask": True,
+        "errors": [],
+        "repairs": [{"kind": "trailing_comma"}],
+    }
     results = [
         MessageOutcome(
             "msg-0003", 1, "stored", record=_record("msg-0003"), attempts=(refused_date, accepted)

@@ -17,8 +17,20 @@ from .conftest import DATA_DIR, EXPECTED, MESSAGES, ROOT
 
 def _command(db: Path) -> list[str]:
     data = str(DATA_DIR / "messages.jsonl")
-    return [sys.executable, "-m", "examples.intake", "run", "--model", "test:oracle",
-            "--db", str(db), "--data", data, "--window", "2"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "examples.intake",
+        "run",
+        "--model",
+        "test:oracle",
+        "--db",
+        str(db),
+        "--data",
+        data,
+        "--window",
+        "2",
+    ]
 
 
 def _env(delay: float) -> dict[str, str]:
@@ -36,8 +48,9 @@ def _count(db: Path, sql: str) -> int:
 
 def test_killed_run_resumes_and_finishes_every_message_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "intake.db"
-    first = subprocess.Popen(_command(db), env=_env(0.05), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)  # fmt: skip
+    first = subprocess.Popen(
+        _command(db), env=_env(0.05), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while _count(db, "SELECT COUNT(*) FROM customers") < 30:
         assert first.poll() is None, f"the run ended early: {first.communicate()[1]!r}"
@@ -48,16 +61,19 @@ def test_killed_run_resumes_and_finishes_every_message_exactly_once(tmp_path: Pa
     stored_at_kill = _count(db, "SELECT COUNT(*) FROM customers")
     assert stored_at_kill < 138, "the run finished before it could be interrupted"
 
-    second = subprocess.run(_command(db), env=_env(0.0), capture_output=True, text=True,
-                            timeout=300)  # fmt: skip
+    second = subprocess.run(
+        _command(db), env=_env(0.0), capture_output=True, text=True, timeout=300
+    )
     assert second.returncode == 0, second.stderr
     assert "already received earlier" in second.stdout
 
     with sqlite3.connect(db) as conn:
-        receives = dict(conn.execute(
-            "SELECT json_extract(input, '$.message'), COUNT(*) FROM actions "
-            "WHERE concept = 'Inbox' AND action = 'receive' GROUP BY 1"
-        ).fetchall())  # fmt: skip
+        receives = dict(
+            conn.execute(
+                "SELECT json_extract(input, '$.message'), COUNT(*) FROM actions "
+                "WHERE concept = 'Inbox' AND action = 'receive' GROUP BY 1"
+            ).fetchall()
+        )
         assert receives == dict.fromkeys(MESSAGES, 1)
         assert conn.execute("SELECT COUNT(*) FROM actions WHERE output IS NULL").fetchone() == (0,)
         # A sync fires once per combination of completions, restart or not.

@@ -58,9 +58,18 @@ def start_serve(db: Path, log: Path) -> Process:
     """``accord serve`` the Conduit app as a subprocess on a free port; waits until it answers."""
     port = free_port()
     command = [
-        sys.executable, "-m", "accord.cli_serve", "examples.realworld.app:app",
-        "--port", str(port), "--db", str(db), "--log-level", "warning",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "accord.cli",
+        "serve",
+        "examples.realworld.app:app",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--log-level",
+        "warning",
+    ]
     with log.open("ab") as sink:
         process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ async def test_comments_are_created_and_listed_for_guests_and_users(conduit: Con
     created = await conduit.client.post(
         f"/articles/{slug}/comments", json={"comment": {"body": "Thank you!"}}, headers=auth(jane)
     )
-    assert created.status_code == 200
+    assert created.status_code == 201
     comment = created.json()["comment"]
     assert isinstance(comment["id"], int) and comment["body"] == "Thank you!"
     assert ISO.match(comment["createdAt"]) and ISO.match(comment["updatedAt"])
@@ -75,7 +75,7 @@ async def test_malformed_comments_and_unknown_articles_are_rejected(conduit: Con
     blank = await conduit.client.post(
         f"/articles/{slug}/comments", json={"comment": {"body": " "}}, headers=auth(jake)
     )
-    assert blank.status_code == 422 and blank.json()["errors"]["body"] == ["body can't be blank"]
+    assert blank.status_code == 422 and blank.json() == {"errors": {"body": ["can't be blank"]}}
     missing = await conduit.client.post(
         f"/articles/{slug}/comments", json={"comment": {}}, headers=auth(jake)
     )

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from tests.examples.realworld.support import ROOT, Process
 
-SHARED = ROOT.parent / "shared" / "realworld"
-COLLECTION = SHARED / "Conduit.postman_collection.json"
-OPENAPI = SHARED / "openapi.yml"
 EXAMPLE = ROOT / "examples" / "realworld"
+SPEC = EXAMPLE / "spec"  # a copy of the RealWorld specification, with its licence
+COLLECTION = SPEC / "Conduit.postman_collection.json"
+OPENAPI = SPEC / "openapi-2.0.yml"
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +37,27 @@ def test_official_realworld_api_suite_passes_in_full(served: Process) -> None:
     suffix = f"{time.time_ns()}"
     result = subprocess.run(
         [
-            *newman, "run", str(COLLECTION), "--reporters", "cli", "--color", "off",
-            "--global-var", f"APIURL={served.url}/api",
-            "--global-var", f"USERNAME=u{suffix}",
-            "--global-var", f"EMAIL=u{suffix}@mail.com",
-            "--global-var", "PASSWORD=password",
+            *newman,
+            "run",
+            str(COLLECTION),
+            "--reporters",
+            "cli",
+            "--color",
+            "off",
+            "--global-var",
+            f"APIURL={served.url}/api",
+            "--global-var",
+            f"USERNAME=u{suffix}",
+            "--global-var",
+            f"EMAIL=u{suffix}@mail.com",
+            "--global-var",
+            "PASSWORD=password",
         ],
-        cwd=EXAMPLE, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     output = result.stdout + result.stderr
     assertions = re.search(r"assertions\s*│\s*(\d+)\s*│\s*(\d+)", output)
     requests = re.search(r"requests\s*│\s*(\d+)\s*│\s*(\d+)", output)
@@ -71,15 +84,30 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(served: Pr
         ).raise_for_status()
     result = subprocess.run(
         [
-            sys.executable, "-m", "schemathesis.cli", "run", str(OPENAPI),
-            "--url", f"{served.url}/api",
-            "--header", f"Authorization: Token {token}",
-            "--checks", "not_a_server_error,response_schema_conformance",
-            "--phases", "examples,coverage,fuzzing",
-            "--max-examples", "15", "--seed", "1", "--workers", "1",
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            str(OPENAPI),
+            "--url",
+            f"{served.url}/api",
+            "--header",
+            f"Authorization: Token {token}",
+            "--checks",
+            "not_a_server_error,response_schema_conformance",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "15",
+            "--seed",
+            "1",
+            "--workers",
+            "1",
         ],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert re.search(r"\d+ generated, \d+ passed", output), output

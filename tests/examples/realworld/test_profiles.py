@@ -10,7 +10,7 @@ async def test_a_guest_sees_a_profile_not_followed(conduit: Conduit) -> None:
     response = await conduit.client.get("/profiles/celeb")
     assert response.status_code == 200
     assert response.json() == {
-        "profile": {"username": "celeb", "bio": "", "image": "", "following": False}
+        "profile": {"username": "celeb", "bio": None, "image": None, "following": False}
     }
 
 
@@ -19,7 +19,7 @@ async def test_unknown_profiles_are_404(conduit: Conduit) -> None:
     assert (await conduit.client.get("/profiles/ghost")).status_code == 404
     follow = await conduit.client.post("/profiles/ghost/follow", headers=auth(token))
     assert follow.status_code == 404
-    assert follow.json() == {"errors": {"body": ["profile not found"]}}
+    assert follow.json() == {"errors": {"profile": ["not found"]}}
 
 
 async def test_follow_and_unfollow_change_what_the_follower_sees(conduit: Conduit) -> None:

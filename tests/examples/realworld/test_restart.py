@@ -20,10 +20,11 @@ def test_data_written_before_a_restart_is_served_after_it(tmp_path: Path) -> Non
         created = httpx.post(f"{api}/articles", json={"article": article}, headers=headers)
         slug = created.json()["article"]["slug"]
         comment = httpx.post(
-            f"{api}/articles/{slug}/comments", json={"comment": {"body": "still here"}},
+            f"{api}/articles/{slug}/comments",
+            json={"comment": {"body": "still here"}},
             headers=headers,
-        )  # fmt: skip
-        assert comment.status_code == 200
+        )
+        assert comment.status_code == 201
         httpx.post(f"{api}/articles/{slug}/favorite", headers=headers).raise_for_status()
     finally:
         stop_serve(first)
@@ -31,7 +32,7 @@ def test_data_written_before_a_restart_is_served_after_it(tmp_path: Path) -> Non
     second = start_serve(db, log)
     try:
         api = second.url + "/api"
-        # The token issued before the restart is still valid: the signing key is state.
+        # The token issued before the restart is still valid: the key file outlives the process.
         me = httpx.get(f"{api}/user", headers=headers)
         assert me.status_code == 200 and me.json()["user"]["username"] == "durable"
         login = httpx.post(

@@ -56,7 +56,7 @@ async def test_an_allowed_comment_is_published_at_once(screened: Conduit) -> Non
     token = await screened.register("jake")
     slug = (await screened.article(token, "Screened"))["slug"]
     response = await _comment(screened, token, slug, "Great article, thanks!")
-    assert response.status_code == 200
+    assert response.status_code == 201
     assert response.json()["comment"]["body"] == "Great article, thanks!"
     assert await _bodies(screened, slug) == ["Great article, thanks!"]
 
@@ -68,7 +68,7 @@ async def test_a_refused_comment_is_held_and_a_reviewer_can_publish_it(
     slug = (await screened.article(token, "Screened"))["slug"]
     response = await _comment(screened, token, slug, "BUY NOW at cheap-dragons.example")
     assert response.status_code == 422
-    assert response.json() == {"errors": {"body": ["your comment is held for review: advertising"]}}
+    assert response.json() == {"errors": {"comment": ["is held for review: advertising"]}}
     assert await _bodies(screened, slug) == []
     assert screened.server is not None
     engine = screened.server.engine
@@ -111,8 +111,8 @@ async def test_when_screening_fails_the_comment_goes_to_a_person(screened: Condu
     slug = (await screened.article(token, "Screened"))["slug"]
     response = await _comment(screened, token, slug, "garble garble")
     assert response.status_code == 422
-    assert response.json()["errors"]["body"][0].startswith(
-        "your comment is held for review: screening failed"
+    assert response.json()["errors"]["comment"][0].startswith(
+        "is held for review: screening failed"
     )
     assert screened.server is not None
     await screened.server.engine.idle()

@@ -95,8 +95,12 @@ def _build(scheme: str, rest: str, spec: str) -> Model:
             api_key_env="ACCORD_OPENAI_COMPATIBLE_API_KEY",
             key_required=False,
         )
-        return OpenAIModel(model, provider=provider, profile=OPENAI_COMPATIBLE,
-                           name=f"openai-compatible:{base_url}#{model}")
+        return OpenAIModel(
+            model,
+            provider=provider,
+            profile=OPENAI_COMPATIBLE,
+            name=f"openai-compatible:{base_url}#{model}",
+        )
     if scheme == "anthropic":
         from accord.llm.models.anthropic import AnthropicModel
 

@@ -80,9 +80,7 @@ class LlamaRunner:
         """The (cached) GBNF grammar of a JSON schema."""
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            self._grammars[key] = self._llama_cpp.LlamaGrammar.from_json_schema(
-                key, verbose=False
-            )
+            self._grammars[key] = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
         return self._grammars[key]
 
     def chat(

@@ -35,8 +35,13 @@ class AnthropicModel(Model):
     ) -> None:
         self.provider = provider or AnthropicProvider()
         self.model = model
-        super().__init__(f"anthropic:{model}", profile, price=price, breaker=breaker,
-                         limiter=self.provider.limiter)
+        super().__init__(
+            f"anthropic:{model}",
+            profile,
+            price=price,
+            breaker=breaker,
+            limiter=self.provider.limiter,
+        )
 
     @property
     def base_url(self) -> str | None:
@@ -54,8 +59,11 @@ class AnthropicModel(Model):
         except anthropic.APIError as exc:
             raise map_error(exc) from None
         except ValueError as exc:  # the SDK lets a body that is not JSON through as this
-            raise ModelError("unavailable", f"the response body is not JSON: {exc}",
-                             error_class="MalformedResponse") from None
+            raise ModelError(
+                "unavailable",
+                f"the response body is not JSON: {exc}",
+                error_class="MalformedResponse",
+            ) from None
         return decode(message)
 
 
@@ -85,8 +93,11 @@ def encode(model: str, request: Request) -> dict[str, Any]:
 def decode(message: Any) -> Response:
     """The answer (tool input as JSON text, else the text blocks) and usage of a message."""
     if not hasattr(message, "content") or not hasattr(message, "stop_reason"):
-        raise ModelError("unavailable", "the server answered with something other than a "
-                         "message", error_class="MalformedResponse")
+        raise ModelError(
+            "unavailable",
+            "the server answered with something other than a message",
+            error_class="MalformedResponse",
+        )
     if message.stop_reason == "refusal":
         raise ModelError("refused", "the model declined to answer", error_class="Refusal")
     text = ""

@@ -57,8 +57,11 @@ class OpenAIModel(Model):
         except openai.APIError as exc:
             raise map_error(exc) from None
         except ValueError as exc:  # the SDK lets a body that is not JSON through as this
-            raise ModelError("unavailable", f"the response body is not JSON: {exc}",
-                             error_class="MalformedResponse") from None
+            raise ModelError(
+                "unavailable",
+                f"the response body is not JSON: {exc}",
+                error_class="MalformedResponse",
+            ) from None
         return decode(completion)
 
 
@@ -90,14 +93,20 @@ def encode(model: str, request: Request) -> dict[str, Any]:
 def decode(completion: Any) -> Response:
     """The answer text (content or tool arguments) and usage of a completion."""
     if not getattr(completion, "choices", None):
-        raise ModelError("unavailable", "the server answered without any choice (not a "
-                         "chat completion)", error_class="MalformedResponse")
+        raise ModelError(
+            "unavailable",
+            "the server answered without any choice (not a chat completion)",
+            error_class="MalformedResponse",
+        )
     choice = completion.choices[0]
     message = choice.message
     refusal = getattr(message, "refusal", None)
     if refusal or choice.finish_reason == "content_filter":
-        raise ModelError("refused", redact(str(refusal or "blocked by the content filter")),
-                         error_class="Refusal")
+        raise ModelError(
+            "refused",
+            redact(str(refusal or "blocked by the content filter")),
+            error_class="Refusal",
+        )
     text = message.content or ""
     if message.tool_calls:
         text = message.tool_calls[0].function.arguments or ""

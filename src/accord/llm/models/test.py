@@ -130,8 +130,12 @@ class ScriptedModel(Model):
             if step.delay:
                 await asyncio.sleep(step.delay)
             if step.kind is not None:
-                raise ModelError(step.kind, step.message, retry_after=step.retry_after,
-                                 error_class="ScriptedFault")
+                raise ModelError(
+                    step.kind,
+                    step.message,
+                    retry_after=step.retry_after,
+                    error_class="ScriptedFault",
+                )
             text = step.text or ""
         else:
             text = _as_text(step)

@@ -23,6 +23,19 @@ COSTS: dict[str, int] = {
     "json_in_string": 3,
     "multiple_candidates": 4,
     "close_truncated": 5,
+    "typographic_quotes": 2,
+    "inner_quotes": 3,
+    "key_value_lines": 3,
+    "coerce_type": 1,
+    "key_case": 2,
+    "enum_case": 2,
+    "number_format": 2,
+    "decimal_comma": 3,
+    "unit": 3,
+    "percent": 3,
+    "date_format": 2,
+    "wrap_in_list": 3,
+    "null_to_defaults": 3,
 }
 
 

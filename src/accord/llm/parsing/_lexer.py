@@ -23,11 +23,21 @@ class SyntaxProblem(Exception):
     that far was meant as JSON, unlike a bracket in prose.
     """
 
-    def __init__(self, msg: str, pos: int, *, truncated: bool = False) -> None:
+    def __init__(
+        self,
+        msg: str,
+        pos: int,
+        *,
+        truncated: bool = False,
+        kind: str = "syntax",
+        loc: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(msg)
         self.msg = msg
         self.pos = pos
         self.truncated = truncated
+        self.kind = kind
+        self.loc = loc
         self.members = 0
 
 
@@ -67,6 +77,26 @@ _WORD = re.compile(r"[^\W\d][\w$]*")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _BLANK = re.compile(r"[ \t\r\n\ufeff]*")
 _PYTHON_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|')")
+_CURLY_CLOSERS = {
+    "\u201c": "\u201d\u201c",
+    "\u201d": "\u201d",
+    "\u201e": "\u201c\u201d",
+    "\u2018": "\u2019",
+    "\u2019": "\u2019",
+}
+_ANY_CLOSER = re.compile('["\u201d]')
+_KEY_AHEAD = r"""(?:"[^"\n]*"|\u201c[^\u201d\n]*\u201d|'[^'\n]*'|[A-Za-z_]\w*)\s*:"""
+_AFTER_VALUE = re.compile(
+    rf"[ \t]*(?:(?://|#|/\*)|,\s*(?:{_KEY_AHEAD}|[}}\]])|\s*[}}\]]|\s*\n\s*{_KEY_AHEAD}|\s*\Z)"
+)
+_AFTER_ELEMENT = re.compile(
+    r"""[ \t]*(?:,\s*(?:["'\u201c{\[\-\d]|true|false|null|\])|\s*\]|\s*\Z)"""
+)
+# As above, without the end of the text: a string that ends there was cut, not closed.
+_END_VALUE = re.compile(_AFTER_VALUE.pattern.removesuffix(r"|\s*\Z)") + ")")
+_END_ELEMENT = re.compile(_AFTER_ELEMENT.pattern.removesuffix(r"|\s*\Z)") + ")")
+_DELIMITER = re.compile(r"\s*[,:}\]\"\u201d]")
+_UNESCAPED_QUOTE = re.compile(r'(?<!\\)"')
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -107,6 +137,8 @@ class Lexer:
             return Token(_PUNCTUATION[char], start, start + 1, newline_before=newline)
         if char == '"' or char == "'":
             token = self._string(char)
+        elif char in _CURLY_CLOSERS:
+            token = self._curly_string(char)
         elif char == "-" or char.isdigit():
             token = self._number()
         elif (word := _WORD.match(text, start)) is not None:
@@ -172,6 +204,74 @@ class Lexer:
             value = self._python_escaped(body, start, exc)
         self._pos = end + 1
         return Token(Kind.STRING, start, end + 1, value)
+
+    def _curly_string(self, opener: str) -> Token:
+        """A string delimited by typographic quotes (U+201C/U+201D, U+2018/U+2019)."""
+        text, start = self._text, self._pos
+        closers = _CURLY_CLOSERS[opener]
+        end = start + 1
+        while end < len(text) and text[end] not in closers:
+            end += 1
+        if end >= len(text):
+            raise SyntaxProblem("string cut off at the end of the text", start, truncated=True)
+        self._log.add("typographic_quotes", text, start)
+        self._pos = end + 1
+        body = _UNESCAPED_QUOTE.sub('\\\\"', text[start + 1 : end])
+        return Token(Kind.STRING, start, end + 1, self._decode(body, start))
+
+    def reread_string(self, start: int, *, in_list: bool) -> Token | None:
+        """Read the ``"``-string at ``start`` again, ending it at the only quote (``"`` or
+        ``”``) that a delimiter follows; the quotes before it are content.
+
+        Returns None when no quote can end it. Raises `SyntaxProblem` when an inner quote is
+        itself followed by a delimiter: then two endings are plausible.
+        """
+        text = self._text
+        after = _END_ELEMENT if in_list else _END_VALUE
+        pos, inner = start + 1, []
+        while (match := _ANY_CLOSER.search(text, pos)) is not None:
+            end = match.start()
+            pos = end + 1
+            backslashes = 0
+            while text[end - 1 - backslashes] == "\\":
+                backslashes += 1
+            if backslashes % 2:
+                continue
+            if after.match(text, end + 1):
+                break
+            inner.append(end)
+        else:
+            return None
+        for quote in inner:
+            if _DELIMITER.match(text, quote + 1):
+                raise SyntaxProblem(
+                    "a quote inside a string is followed by a delimiter, so the string could "
+                    'end there or later (ambiguous); escape quotes inside strings as \\"',
+                    quote,
+                )
+        body = text[start + 1 : end]
+        if inner:
+            self._log.add("inner_quotes", text, inner[0])
+            body = _UNESCAPED_QUOTE.sub('\\\\"', body)
+        if text[end] != '"':
+            self._log.add("typographic_quotes", text, end)
+        self._pos, self._peeked = end + 1, None
+        return Token(Kind.STRING, start, end + 1, self._decode(body, start))
+
+    def ends_cleanly(self, token: Token, *, in_list: bool) -> bool:
+        """Whether what follows the string ``token`` can follow a value in its container."""
+        after = _AFTER_ELEMENT if in_list else _AFTER_VALUE
+        return after.match(self._text, token.end) is not None
+
+    def _decode(self, body: str, start: int) -> str:
+        if _CONTROL.search(body):
+            self._log.add("control_chars_in_string", self._text, start)
+            body = _CONTROL.sub(_escape_control, body)
+        try:
+            value: str = json.loads(f'"{body}"')
+        except ValueError as exc:
+            value = self._python_escaped(body, start, exc)
+        return value
 
     def _python_escaped(self, body: str, start: int, error: ValueError) -> str:
         """Decode a string written with Python escapes (``\\x41``, ``\\U0001f600``, ``\\'``)."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
+from accord.llm.parsing._audit import key_count, placeholder
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
@@ -26,6 +28,7 @@ class _Target(Generic[T]):
 
     adapter: TypeAdapter[T]
     validate_json: Callable[[str], T]
+    validate_strict: Callable[[str], T]
     # A model that could validate by ignoring every key it was given (extra keys
     # ignored, at least one field): its fast-path result needs one more look.
     may_ignore_all_keys: bool
@@ -35,7 +38,11 @@ _targets: dict[Any, _Target[Any]] = {}
 
 
 def parse(
-    text: str, output_type: type[T] | TypeAdapter[T], *, max_cost: int | None = None
+    text: str,
+    output_type: type[T] | TypeAdapter[T],
+    *,
+    max_cost: int | None = None,
+    forbid: Collection[str] = (),
 ) -> Parsed[T]:
     """Parse an LLM reply into ``output_type``, repairing common damage.
 
@@ -44,18 +51,25 @@ def parse(
     wrappers, missing final closers) and every repair is recorded with its cost.
     Raises `OutputError` when the value does not validate, when data may have been
     lost (a cut string, number or list), when several different answers are
-    present, or when the repairs cost more than ``max_cost``.
+    present, when the repairs cost more than ``max_cost``, or when a repair of a kind in
+    ``forbid`` would be needed.
     """
     try:
         target = _targets[output_type]
     except (KeyError, TypeError):
         target = _target(output_type)
     try:
-        value = target.validate_json(text)
+        value = target.validate_strict(text)
     except ValidationError:
-        return _parse_leniently(text, target.adapter, max_cost)
-    if target.may_ignore_all_keys and not value.__pydantic_fields_set__:
-        return _parse_leniently(text, target.adapter, max_cost)
+        return _parse_leniently(text, target.adapter, max_cost, forbid)
+    if (
+        (target.may_ignore_all_keys and not value.__pydantic_fields_set__)
+        # More keys in the text than the value was built from: a duplicate key, or a
+        # key in another spelling that validation ignored.
+        or text.count('":') + text.count('" :') != key_count(value)
+        or placeholder(value) is not None
+    ):
+        return _parse_leniently(text, target.adapter, max_cost, forbid)
     # The frozen dataclass __init__ costs about as much as validating a small
     # model; valid JSON is the common case, so it gets this cheaper construction.
     parsed: Parsed[T] = object.__new__(Parsed)
@@ -85,6 +99,7 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
     validate_json = (
         validator.validate_json if isinstance(validator, SchemaValidator) else adapter.validate_json
     )
+    validate_strict = partial(validate_json, strict=True)
     model = (
         output_type
         if isinstance(output_type, type) and issubclass(output_type, BaseModel)
@@ -95,7 +110,7 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
         and bool(model.model_fields)
         and model.model_config.get("extra") != "allow"
     )
-    return _Target(adapter, validate_json, may_ignore)
+    return _Target(adapter, validate_json, validate_strict, may_ignore)
 
 
 def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
@@ -110,7 +125,9 @@ def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -> Parsed[T]:
+def _parse_leniently(
+    text: str, adapter: TypeAdapter[T], max_cost: int | None, forbid: Collection[str]
+) -> Parsed[T]:
     found = scan(text)
     if found.truncated is not None:
         raise OutputError(text, [_json_error(found.truncated, "truncated")], found.log.repairs())
@@ -154,7 +171,7 @@ def _parse_leniently(text: str, adapter: TypeAdapter[T], max_cost: int | None) -
             f"the reply holds {len(found.candidates)} JSON values; used the only valid answer",
         )
     repairs = log.repairs()
-    _check_budget(text, repairs, max_cost)
+    _check_budget(text, repairs, max_cost, forbid)
     return Parsed(result.value, repairs, text)
 
 
@@ -197,7 +214,24 @@ def _key(adapter: TypeAdapter[T], value: T) -> bytes:
     return adapter.dump_json(value)
 
 
-def _check_budget(text: str, repairs: tuple[Repair, ...], max_cost: int | None) -> None:
+def _check_budget(
+    text: str, repairs: tuple[Repair, ...], max_cost: int | None, forbid: Collection[str]
+) -> None:
+    banned = [repair for repair in repairs if repair.kind in forbid]
+    if banned:
+        raise OutputError(
+            text,
+            [
+                {
+                    "type": "repair_forbidden",
+                    "loc": (),
+                    "msg": "the reply needed repairs the caller forbids: "
+                    + "; ".join(f"{r.kind} ({r.detail})" for r in banned)
+                    + "; reply with plain JSON that matches the schema exactly",
+                }
+            ],
+            repairs,
+        )
     cost = sum(repair.cost for repair in repairs)
     if max_cost is not None and cost > max_cost:
         kinds = ", ".join(f"{r.kind} ({r.cost})" for r in repairs)
@@ -231,6 +265,8 @@ def _no_value_errors(found: Scan, longest: tuple[int, Rejected] | None) -> list[
 
 
 def _json_error(problem: SyntaxProblem, reason: str) -> dict[str, Any]:
+    if problem.kind != "syntax":
+        return {"type": problem.kind, "loc": problem.loc, "pos": problem.pos, "msg": problem.msg}
     hint = "; it may have lost data, reply with the complete JSON" if reason == "truncated" else ""
     return {
         "type": "json_invalid",

@@ -92,7 +92,7 @@ class _Reader:
         self.end = start
         self.members = 0
 
-    def value(self, path: Path, depth: int) -> Any:
+    def value(self, path: Path, depth: int, context: str = "top") -> Any:
         if depth > _MAX_DEPTH:
             raise SyntaxProblem("nesting is too deep", self._lexer.peek().start)
         token = self._lexer.next()
@@ -101,7 +101,16 @@ class _Reader:
             return self._object(path, depth)
         if token.kind is Kind.LBRACKET:
             return self._array(path, depth)
-        if token.kind in (Kind.STRING, Kind.NUMBER):
+        if token.kind is Kind.STRING:
+            if context != "top" and self._text[token.start] == '"':
+                in_list = context == "list"
+                if not self._lexer.ends_cleanly(token, in_list=in_list):
+                    reread = self._lexer.reread_string(token.start, in_list=in_list)
+                    if reread is not None:
+                        token = reread
+                        self.end = token.end
+            return token.value
+        if token.kind is Kind.NUMBER:
             return token.value
         if token.kind is Kind.WORD:
             return self._literal(token)
@@ -135,9 +144,15 @@ class _Reader:
             colon = self._lexer.next()
             if colon.kind is not Kind.COLON:
                 self._refuse_or_cut(colon, f"expected ':' after key {key!r}")
-            value = self.value((*path, key), depth + 1)
+            value = self.value((*path, key), depth + 1, "object")
             if key in result and result[key] != value:
-                raise SyntaxProblem(f"key {key!r} appears twice with different values", colon.start)
+                raise SyntaxProblem(
+                    f"key {key!r} appears twice with different values ({result[key]!r} and "
+                    f"{value!r}); give each key once",
+                    colon.start,
+                    kind="duplicate_key",
+                    loc=(*path, key),
+                )
             result[key] = value
             self.members += 1
             token = self._lexer.next()
@@ -193,7 +208,7 @@ class _Reader:
                 self._log.add("trailing_comma", self._text, token.start)
                 self.end = self._lexer.next().end
                 return result
-            result.append(self.value((*path, str(len(result))), depth + 1))
+            result.append(self.value((*path, str(len(result))), depth + 1, "list"))
             token = self._lexer.next()
             if token.kind is Kind.RBRACKET:
                 self.end = token.end

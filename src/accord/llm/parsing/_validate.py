@@ -7,19 +7,33 @@ config (strict or lax) decides.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from accord.llm.parsing import _normalize as fix
+from accord.llm.parsing._audit import placeholder
 from accord.llm.parsing._flags import RepairLog
+from accord.llm.parsing._normalize import Loc, Refusal
 from accord.llm.parsing._reader import Path
 
 T = TypeVar("T")
 
 _MAX_UNWRAP = 2
+_MAX_FIX_ROUNDS = 4
+_NUMBER_ERRORS = frozenset({"int_parsing", "float_parsing", "decimal_parsing"})
+_DATE_ERRORS = frozenset(
+    {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+)
+_CONTAINER_ERRORS = frozenset(
+    {"model_type", "model_attributes_type", "dict_type", "dataclass_type", "dataclass_exact_type"}
+)
+_LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
 
 
 @dataclass(slots=True)
@@ -44,15 +58,36 @@ def validate(adapter: TypeAdapter[T], value: Any, closed: list[Path]) -> Accepte
     best: Rejected | None = None
     for inner, prefix, log in _shapes(value, adapter):
         try:
-            result = _validate_once(adapter, inner)
+            result = _validate_once(adapter, inner, log)
             _check_closed(result, closed, prefix)
         except Rejected as rejected:
-            if best is None or len(rejected.errors) < len(best.errors):
+            if best is None or _rank(rejected) < _rank(best):
                 best = rejected
             continue
         return Accepted(result, log)
     assert best is not None
     raise best
+
+
+def _rank(rejected: Rejected) -> tuple[int, int]:
+    # A refusal of our own (ambiguous, placeholder, ...) explains more than a list of
+    # Pydantic errors from a shape the model never meant.
+    ours = any(error.get("type") in _OWN_ERRORS for error in rejected.errors)
+    return (0 if ours else 1, len(rejected.errors))
+
+
+_OWN_ERRORS = frozenset(
+    {
+        "ambiguous_key",
+        "ambiguous_number",
+        "ambiguous_date",
+        "ambiguous_enum",
+        "ambiguous_list",
+        "placeholder",
+        "schema_echo",
+        "date_from_datetime_inexact",
+    }
+)
 
 
 def has_unknown_keys_only(value: object, data: Any) -> bool:
@@ -70,10 +105,7 @@ def has_unknown_keys_only(value: object, data: Any) -> bool:
 
 
 def _field_names(adapter: TypeAdapter[Any]) -> frozenset[str]:
-    try:
-        schema = adapter.json_schema()
-    except Exception:  # a type without a JSON schema: no field names to protect
-        return frozenset()
+    schema = _schema(adapter)
     ref = schema.get("$ref", "")
     if ref.startswith("#/$defs/"):  # recursive models put their fields in $defs
         schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
@@ -112,11 +144,69 @@ def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, 
         yield inner, prefix, copy
 
 
-def _validate_once(adapter: TypeAdapter[T], data: Any) -> T:
+_schemas: weakref.WeakKeyDictionary[TypeAdapter[Any], dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
+    """The adapter's JSON schema, computed once (it costs far more than a parse)."""
     try:
-        result = adapter.validate_json(json.dumps(data, ensure_ascii=False))
-    except ValidationError as exc:
-        raise Rejected(_plain_errors(exc)) from None
+        return _schemas[adapter]
+    except (KeyError, TypeError):
+        pass
+    try:
+        schema: dict[str, Any] = adapter.json_schema()
+    except Exception:  # a type without a JSON schema: nothing to guide the fixes
+        schema = {}
+    # An adapter that cannot be weakly referenced is not cached.
+    with contextlib.suppress(TypeError):
+        _schemas[adapter] = schema
+    return schema
+
+
+def _validate_once(adapter: TypeAdapter[T], data: Any, log: RepairLog) -> T:
+    """Validate ``data`` strictly, then laxly (each coercion a repair), then after the
+    schema-guided fixes that Pydantic's errors ask for, each with exactly one reading."""
+    schema = _schema(adapter) if not _is_strict(adapter) else {}
+    data = json.loads(json.dumps(data))  # the fixes below edit it in place
+    try:
+        fix.check_schema_echo(schema, data)
+        data = fix.rename_keys(schema, schema, data, (), log)
+    except Refusal as refusal:
+        raise Rejected([refusal.error]) from None
+    errors: list[dict[str, Any]] = []
+    for _ in range(_MAX_FIX_ROUNDS):
+        text = json.dumps(data, ensure_ascii=False)
+        try:
+            result = adapter.validate_json(text, strict=True)
+        except ValidationError as strict:
+            try:
+                result = adapter.validate_json(text)
+            except ValidationError as exc:
+                errors = _plain_errors(exc)
+                if not schema:
+                    raise Rejected(errors) from None
+                data, changed = _fix_errors(schema, data, errors, log)
+                if not changed:
+                    raise Rejected(errors) from None
+                continue
+            for error in strict.errors(include_url=False):
+                where = ".".join(str(part) for part in error["loc"]) or "the reply"
+                log.note("coerce_type", f"{where}: {error['input']!r} converted ({error['msg']})")
+        _check_result(result, data)
+        return result
+    raise Rejected(errors)
+
+
+def _is_strict(adapter: TypeAdapter[Any]) -> bool:
+    """Whether the output type is configured strict: then nothing is converted for it."""
+    core: Any = adapter.core_schema
+    config = core.get("config") or {}
+    if core.get("type") == "definitions":
+        config = core.get("schema", {}).get("config") or {}
+    return bool(config.get("strict"))
+
+
+def _check_result(result: object, data: Any) -> None:
     if has_unknown_keys_only(result, data):
         keys = ", ".join(repr(key) for key in data) if isinstance(data, dict) else ""
         fields = ", ".join(type(result).model_fields) if isinstance(result, BaseModel) else ""
@@ -130,7 +220,130 @@ def _validate_once(adapter: TypeAdapter[T], data: Any) -> T:
                 }
             ]
         )
-    return result
+    found = placeholder(result)
+    if found is not None:
+        loc, text = found
+        raise Rejected([placeholder_error(loc, text)])
+
+
+def placeholder_error(loc: Loc, text: str) -> dict[str, Any]:
+    """The refusal of a placeholder in a required field."""
+    return {
+        "type": "placeholder",
+        "loc": loc,
+        "input": text,
+        "msg": f"{text!r} is a placeholder, not a value; give the real value, or say in "
+        "another field that it is unknown",
+    }
+
+
+def _fix_errors(
+    schema: dict[str, Any], data: Any, errors: list[dict[str, Any]], log: RepairLog
+) -> tuple[Any, bool]:
+    """``data`` with every fixable error fixed; raises `Rejected` on a refusal."""
+    changed = False
+    refusals: list[dict[str, Any]] = []
+    for error in errors:
+        path, current = _locate(data, tuple(error.get("loc", ())))
+        node = _schema_at(schema, path)
+        try:
+            new = _fix_one(str(error.get("type")), current, path, node, schema, log)
+        except Refusal as refusal:
+            if refusal.error["type"] in ("number_parsing", "date_parsing"):
+                continue  # not a number or date in any writing: Pydantic's error says so
+            refusals.append(refusal.error)
+            continue
+        if new is _UNFIXED:
+            continue
+        data = _replace(data, path, new)
+        changed = True
+    if refusals:
+        refused = {tuple(error["loc"]) for error in refusals}
+        others = [
+            error
+            for error in errors
+            if _locate(data, tuple(error.get("loc", ())))[0] not in refused
+            and error.get("type") != "missing"
+        ]
+        raise Rejected(refusals + others)
+    return data, changed
+
+
+_UNFIXED: Any = object()
+
+
+def _fix_one(
+    kind: str,
+    value: Any,
+    loc: Loc,
+    node: dict[str, Any] | None,
+    schema: dict[str, Any],
+    log: RepairLog,
+) -> Any:
+    node = node or {}
+    if kind in _NUMBER_ERRORS and isinstance(value, str):
+        return fix.to_number(value, loc, node, kind.startswith("int"), log)
+    if kind in _DATE_ERRORS and isinstance(value, str):
+        return fix.to_date(value, loc, log)
+    if kind in ("enum", "literal_error") and isinstance(value, str):
+        members: list[Any] = []
+        for option in fix.options(schema, node):
+            members.extend(option.get("enum", []))
+            if "const" in option:
+                members.append(option["const"])
+        member = fix.to_member(value, loc, members, log)
+        return _UNFIXED if member is None else member
+    if kind in _CONTAINER_ERRORS | _LIST_ERRORS and isinstance(value, str):
+        inner = fix.decode_json_string(value)
+        if inner is not None:
+            log.note("json_in_string", f"decoded JSON sent as a string at {_where(loc)}")
+            return inner
+    if kind in _LIST_ERRORS and value is not None and not isinstance(value, list):
+        return fix.to_list(value, loc, log)
+    if kind in _CONTAINER_ERRORS and value is None and loc == ():
+        log.note("null_to_defaults", "read a null answer as the model with all its defaults")
+        return {}
+    if kind == "string_type" and isinstance(value, int) and not isinstance(value, bool):
+        log.note("coerce_type", f"{_where(loc)}: read the number {value} as a string")
+        return str(value)
+    return _UNFIXED
+
+
+def _where(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc) or "the reply"
+
+
+def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[Loc, Any]:
+    """The part of ``loc`` that indexes ``data`` (union tags skipped) and the value there."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        container: Any = node
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = container[part]
+            path.append(part)
+    return tuple(path), node
+
+
+def _schema_at(schema: dict[str, Any], path: Loc) -> dict[str, Any] | None:
+    node: dict[str, Any] | None = fix.resolve(schema, schema)
+    for part in path:
+        if node is None:
+            return None
+        node = fix.child(schema, node, part)
+    return node
+
+
+def _replace(data: Any, path: Loc, new: Any) -> Any:
+    if not path:
+        return new
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = new
+    return data
 
 
 def _check_closed(result: object, closed: list[Path], prefix: Path) -> None:

@@ -14,9 +14,23 @@ NullPath = tuple[str, ...]
 # Keywords OpenAI's strict mode rejects or ignores; they are kept as text in the description so
 # the model still sees them, and Pydantic enforces them on the answer anyway.
 _STRICT_UNSUPPORTED = (
-    "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties",
-    "maxProperties", "patternProperties", "propertyNames", "contentEncoding",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "patternProperties",
+    "propertyNames",
+    "contentEncoding",
 )
 
 
@@ -116,9 +130,7 @@ def _accepts_null(node: dict[str, Any]) -> bool:
     kind = node.get("type")
     if kind == "null" or (isinstance(kind, list) and "null" in kind):
         return True
-    return any(
-        isinstance(alt, dict) and _accepts_null(alt) for alt in node.get("anyOf", [])
-    )
+    return any(isinstance(alt, dict) and _accepts_null(alt) for alt in node.get("anyOf", []))
 
 
 def cap_lengths(

@@ -39,9 +39,20 @@ def _intake(data: Path, db: Path) -> None:
     expected = Path(__file__).resolve().parents[4] / "examples/intake/data/expected.jsonl"
     result = runner.invoke(
         intake_cli,
-        ["run", "--data", str(data), "--db", str(db), "--model", "test:vendor",
-         "--expected", str(expected), "--window", "4"],
-    )  # fmt: skip
+        [
+            "run",
+            "--data",
+            str(data),
+            "--db",
+            str(db),
+            "--model",
+            "test:vendor",
+            "--expected",
+            str(expected),
+            "--window",
+            "4",
+        ],
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -71,15 +82,28 @@ def test_a_worse_model_behind_the_same_name_fails_the_drift_check(tmp_path: Path
     # What the worse model changed: invalid answers (re-asked, then failed), repaired ones,
     # the plan it gives, and the time it takes.
     assert {
-        "schema_failure_rate", "reask_rate", "repair_rate", "error_rate", "outcome",
-        "output.plan", "latency_ms",
-    } <= drifted, result.output  # fmt: skip
+        "schema_failure_rate",
+        "reask_rate",
+        "repair_rate",
+        "error_rate",
+        "outcome",
+        "output.plan",
+        "latency_ms",
+    } <= drifted, result.output
     # What it did not change: same model string, same messages, the other fields as before.
-    assert drifted.isdisjoint({
-        "model", "refusal_rate", "fallback_rate", "output.language", "output.signup_date",
-        "output.full_name.length", "output.email.length", "output.summary.length",
-        "output_chars",
-    }), result.output  # fmt: skip
+    assert drifted.isdisjoint(
+        {
+            "model",
+            "refusal_rate",
+            "fallback_rate",
+            "output.language",
+            "output.signup_date",
+            "output.full_name.length",
+            "output.email.length",
+            "output.summary.length",
+            "output_chars",
+        }
+    ), result.output
 
     first_half = runner.invoke(
         accord_cli,

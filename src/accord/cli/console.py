@@ -1,0 +1,72 @@
+"""``accord console APP --db app.db``: the web console for flows, review and drift.
+
+It reads the app's database and posts review decisions to its inbox, so it runs beside the
+app (or while the app is stopped) without owning the database. Passwords come from the
+environment (see docs/console.md), never from the command line.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from accord.checks.diagnostics import SyncCheckError
+from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail, open_store
+from accord.concepts.reviewing import Reviewing
+from accord.loading import AppLoadError, load_app
+from accord.sync.text.parser import SyncSyntaxError
+from accord.web.console import ConsoleAuthError, ConsoleSettings, Credentials, create_console
+
+__all__ = ["console_command"]
+
+
+def console_command(
+    app: AppArgument,
+    db: DbOption = DEFAULT_DB,
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8100,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; anything but loopback exposes the console.")
+    ] = "127.0.0.1",
+    https_only: Annotated[
+        bool, typer.Option(help="Send the session cookie over HTTPS only (behind a TLS proxy).")
+    ] = False,
+    stuck_after: Annotated[
+        float, typer.Option(help="Seconds an invocation may wait before its flow shows stuck.")
+    ] = 300.0,
+    log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
+) -> None:
+    """Serve the web console (flows, review queue, drift) for an app's database; the app's
+    review models build the review forms."""
+    with open_store(db):  # an existing app database, or a one-line error
+        pass
+    try:
+        loaded = load_app(app)
+    except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
+        fail(f"cannot load {app}: {exc}")
+    try:
+        credentials = Credentials.from_env()
+    except ConsoleAuthError as exc:
+        fail(str(exc))
+    schemas = {}
+    for concept in loaded.concepts:
+        if isinstance(concept, Reviewing):
+            schemas.update(concept.schemas)
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings = ConsoleSettings(
+        db=db,
+        credentials=credentials,
+        schemas=schemas,
+        https_only=https_only,
+        stuck_after=stuck_after,
+    )
+    typer.echo(f"accord console on http://{host}:{port}/flows (database {db})")
+    uvicorn.run(
+        create_console(settings),
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        timeout_graceful_shutdown=2,
+    )

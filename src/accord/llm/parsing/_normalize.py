@@ -1,0 +1,551 @@
+"""Schema-guided fixes of decoded values: key spellings, numbers, dates, enums, lists.
+
+Each fix has exactly one reading or raises `Refusal`: the parser never picks between two
+readings. Fixes are driven by the JSON schema of the output type and by Pydantic's errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from accord.llm.parsing._flags import RepairLog
+
+Loc = tuple[str | int, ...]
+
+
+class Refusal(Exception):
+    """A value that cannot be repaired without a guess; ``error`` is a pydantic-style dict."""
+
+    def __init__(self, kind: str, loc: Loc, msg: str, value: Any = None) -> None:
+        super().__init__(msg)
+        self.error: dict[str, Any] = {"type": kind, "loc": loc, "msg": msg, "input": value}
+
+
+# --- JSON schema navigation ------------------------------------------------------------
+
+
+def resolve(root: dict[str, Any], node: Any) -> dict[str, Any]:
+    """``node`` with its ``$ref`` followed."""
+    while isinstance(node, dict) and "$ref" in node:
+        ref = str(node["$ref"]).removeprefix("#/$defs/")
+        node = root.get("$defs", {}).get(ref, {})
+    return node if isinstance(node, dict) else {}
+
+
+def options(root: dict[str, Any], node: Any) -> list[dict[str, Any]]:
+    """The non-null alternatives of ``node`` (``anyOf``/``oneOf`` flattened)."""
+    node = resolve(root, node)
+    alternatives = node.get("anyOf") or node.get("oneOf")
+    if not alternatives:
+        return [node] if node.get("type") != "null" else []
+    found: list[dict[str, Any]] = []
+    for alternative in alternatives:
+        found.extend(options(root, alternative))
+    return found
+
+
+def child(root: dict[str, Any], node: Any, part: str | int) -> dict[str, Any] | None:
+    """The schema of ``part`` (a key or an index) inside values of ``node``."""
+    for option in options(root, node):
+        if isinstance(part, str) and part in option.get("properties", {}):
+            return resolve(root, option["properties"][part])
+        if isinstance(part, str) and isinstance(option.get("additionalProperties"), dict):
+            return resolve(root, option["additionalProperties"])
+        if isinstance(part, int):
+            prefix = option.get("prefixItems")
+            if isinstance(prefix, list) and part < len(prefix):
+                return resolve(root, prefix[part])
+            if isinstance(option.get("items"), dict):
+                return resolve(root, option["items"])
+    return None
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[\W_]+", "", key).lower()
+
+
+# --- key spellings -----------------------------------------------------------------------
+
+
+def rename_keys(root: dict[str, Any], node: Any, data: Any, loc: Loc, log: RepairLog) -> Any:
+    """``data`` with keys written in another case style renamed to the one field they match."""
+    if isinstance(data, list):
+        return [
+            rename_keys(root, child(root, node, n) or {}, item, (*loc, n), log)
+            for n, item in enumerate(data)
+        ]
+    if not isinstance(data, dict):
+        return data
+    properties: dict[str, Any] = {}
+    for option in options(root, node):
+        properties.update(option.get("properties", {}))
+    if not properties:
+        return data
+    by_norm: dict[str, list[str]] = {}
+    for name in properties:
+        by_norm.setdefault(_norm(name), []).append(name)
+    result: dict[str, Any] = {}
+    renamed: dict[str, str] = {}
+    for key, value in data.items():
+        target = key
+        if key not in properties:
+            matches = by_norm.get(_norm(key), [])
+            if len(matches) > 1:
+                raise Refusal(
+                    "ambiguous_key",
+                    (*loc, key),
+                    f"key {key!r} could mean any of {', '.join(matches)}; use the exact field name",
+                    key,
+                )
+            if matches:
+                target = matches[0]
+        if target in result and result[target] != value:
+            other = renamed.get(target, target)
+            raise Refusal(
+                "ambiguous_key",
+                (*loc, target),
+                f"keys {other!r} and {key!r} both give {target!r}, with different values; "
+                f"give {target!r} once",
+                value,
+            )
+        if target != key:
+            renamed[target] = key
+            log.note("key_case", f"read key {key!r} as field {target!r}")
+        result[target] = value
+    return {
+        key: rename_keys(root, child(root, node, key) or {}, value, (*loc, key), log)
+        for key, value in result.items()
+    }
+
+
+# --- schema echo and placeholders ----------------------------------------------------------
+
+_SCHEMA_KEYS = frozenset({"$schema", "properties", "required", "additionalProperties", "$defs"})
+
+
+def check_schema_echo(root: dict[str, Any], data: Any) -> None:
+    """Refuse a reply that is a JSON schema (or the model's schema) rather than data."""
+    if not isinstance(data, dict):
+        return
+    fields: set[str] = set()
+    for option in options(root, root):
+        fields.update(option.get("properties", {}))
+    hits = (_SCHEMA_KEYS & data.keys()) - fields
+    typed = data.get("type") in ("object", "array") and "type" not in fields
+    if hits and (typed or len(hits) > 1 or isinstance(data.get("properties"), dict)):
+        raise Refusal(
+            "schema_echo",
+            (),
+            "the reply is a JSON schema, not data; reply with the values themselves",
+            sorted(hits),
+        )
+
+
+PLACEHOLDER_WORDS = frozenset(
+    word.lower()
+    for word in (
+        "...",
+        "\u2026",
+        "TBD",
+        "TBA",
+        "TODO",
+        "N/A",
+        "NA",
+        "n.a.",
+        "unknown",
+        "none",
+        "null",
+        "string",
+        "str",
+        "text",
+        "value",
+        "placeholder",
+        "lorem ipsum",
+        "your name here",
+        "not provided",
+        "not specified",
+        "not available",
+        "not mentioned",
+    )
+)
+_BRACKETED = re.compile(r"\A\s*(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}?\})\s*\Z")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` is template residue or "I don't know", not a value."""
+    stripped = text.strip()
+    if stripped.lower() in PLACEHOLDER_WORDS or not stripped.strip(".\u2026"):
+        return bool(stripped)
+    return _BRACKETED.match(stripped) is not None
+
+
+# --- value fixes, driven by one validation error ---------------------------------------------
+
+_CURRENCY_SYMBOLS = "$€£¥₹₩₽₺₪₫฿"
+_CURRENCY_CODES = frozenset(
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "JPY",
+        "CHF",
+        "CAD",
+        "AUD",
+        "NZD",
+        "CNY",
+        "RMB",
+        "INR",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "SGD",
+        "HKD",
+        "KRW",
+        "TRY",
+        "RUB",
+        "ILS",
+        "AED",
+        "SAR",
+    ]
+)
+_NUMBER_TEXT = re.compile(
+    r"\A(?P<sign>[-+\u2212]?)\s*(?P<body>[0-9][0-9.,'\u00a0\u202f _]*?)\s*"
+    r"(?P<tail>%|[^\W\d]+(?:\s*/\s*[^\W\d]+)?\.?)?\Z"
+)
+_UNITS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "kg kgs kilo kilos kilogram kilograms",
+        "g gr gram grams",
+        "mg milligram milligrams",
+        "lb lbs pound pounds",
+        "km kilometer kilometers kilometre kilometres",
+        "m meter meters metre metres",
+        "cm centimeter centimeters centimetre centimetres",
+        "mm millimeter millimeters",
+        "mi mile miles",
+        "ms millisecond milliseconds",
+        "s sec secs second seconds",
+        "min mins minute minutes",
+        "h hr hrs hour hours",
+        "d day days",
+        "wk week weeks",
+        "mo month months",
+        "y yr yrs year years",
+        "b byte bytes",
+        "kb kilobyte kilobytes",
+        "mb megabyte megabytes",
+        "gb gigabyte gigabytes",
+        "tb terabyte terabytes",
+        "l liter liters litre litres",
+        "ml milliliter milliliters millilitre millilitres",
+        "c celsius",
+        "f fahrenheit",
+        "px pixel pixels",
+        "pt point points",
+        "item items",
+        "unit units",
+        "piece pieces pcs pc",
+        "person people persons",
+        "usd dollar dollars",
+        "eur euro euros",
+        "gbp",
+    )
+)
+
+
+def _field_words(loc: Loc) -> set[str]:
+    names = [part for part in loc if isinstance(part, str)]
+    if not names:
+        return set()
+    return {word for word in re.split(r"[\W_]+", names[-1].lower()) if word}
+
+
+def _unit_named(unit: str, loc: Loc) -> bool:
+    unit = unit.lower().rstrip(".")
+    words = _field_words(loc)
+    if unit in words:
+        return True
+    return any(unit in group and group & words for group in _UNITS)
+
+
+def to_number(text: str, loc: Loc, node: dict[str, Any], want_int: bool, log: RepairLog) -> Any:
+    """The number ``text`` writes, or `Refusal` when it has no single reading."""
+    raw = text
+    stripped = text.strip()
+    kinds: list[str] = []
+    for code in _CURRENCY_CODES:
+        if stripped.upper().startswith(code) or stripped.upper().endswith(code):
+            if stripped.upper().startswith(code):
+                stripped = stripped[len(code) :].strip()
+            else:
+                stripped = stripped[: -len(code)].strip()
+            kinds.append("number_format")
+            break
+    sign = ""
+    if stripped[:1] in "-+\u2212":
+        sign, stripped = stripped[0], stripped[1:].strip()
+    if stripped[:1] and stripped[0] in _CURRENCY_SYMBOLS:
+        stripped = stripped[1:].strip()
+        kinds.append("number_format")
+    elif stripped[-1:] and stripped[-1] in _CURRENCY_SYMBOLS:
+        stripped = stripped[:-1].strip()
+        kinds.append("number_format")
+    match = _NUMBER_TEXT.match(sign + stripped)
+    if match is None:
+        raise Refusal(
+            "number_parsing",
+            loc,
+            f"{raw!r} is not a number; give a plain number",
+            raw,
+        )
+    body, tail = match.group("body"), match.group("tail")
+    value = _digits(body, loc, raw, want_int, kinds)
+    if match.group("sign") in ("-", "\u2212"):
+        value = -value
+    if tail == "%":
+        value = _percent(value, loc, node, raw)
+        kinds.append("percent")
+    elif tail:
+        if not _unit_named(tail, loc):
+            raise Refusal(
+                "ambiguous_number",
+                loc,
+                f"{raw!r} has the unit {tail!r}, which the field does not name; "
+                "give a plain number in the field's unit",
+                raw,
+            )
+        kinds.append("unit")
+    for kind in dict.fromkeys(kinds):
+        log.note(kind, f"{_where(loc)}: read {raw!r} as {_plain(value)}")
+    if not kinds:
+        log.note("coerce_type", f"{_where(loc)}: read {raw!r} as {_plain(value)}")
+    if want_int and value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _digits(body: str, loc: Loc, raw: str, want_int: bool, kinds: list[str]) -> Decimal:
+    body = body.replace("\u00a0", " ").replace("\u202f", " ")
+    separators = [char for char in body if not char.isdigit()]
+    decimal_mark: str | None = None
+    group_mark: str | None = None
+    if separators:
+        last = separators[-1]
+        marks = set(separators)
+        if len(marks) == 2 and last in ",." and separators.count(last) == 1:
+            decimal_mark, group_mark = last, (marks - {last}).pop()
+        elif len(marks) == 1 and separators.count(last) > 1:
+            group_mark = last
+        elif len(marks) == 1 and last in ",.":
+            after = body.rsplit(last, 1)[1]
+            if len(after) != 3 or body.startswith("0" + last):
+                decimal_mark = last
+            elif last == "." and not want_int:
+                decimal_mark = last  # "1.234" is a decimal number in every JSON reader
+            elif want_int:
+                group_mark = last
+            else:
+                raise Refusal(
+                    "ambiguous_number",
+                    loc,
+                    f"{raw!r} could be thousands or a decimal fraction; give a plain number "
+                    "with '.' as the decimal mark and no separators",
+                    raw,
+                )
+        elif len(marks) == 1 and last in " '_":
+            group_mark = last
+        else:
+            raise Refusal(
+                "number_parsing", loc, f"{raw!r} is not a number; give a plain number", raw
+            )
+    whole, fraction = body, ""
+    if decimal_mark is not None:
+        whole, fraction = body.rsplit(decimal_mark, 1)
+        if decimal_mark == ",":
+            kinds.append("decimal_comma")
+    if group_mark is not None:
+        groups = whole.split(group_mark)
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            raise Refusal(
+                "number_parsing",
+                loc,
+                f"{raw!r} has misplaced digit separators; give a plain number",
+                raw,
+            )
+        whole = "".join(groups)
+        kinds.append("number_format")
+    if not fraction.isdigit() and fraction:
+        raise Refusal("number_parsing", loc, f"{raw!r} is not a number", raw)
+    try:
+        return Decimal(f"{whole}.{fraction}" if fraction else whole)
+    except InvalidOperation:
+        raise Refusal("number_parsing", loc, f"{raw!r} is not a number", raw) from None
+
+
+def _percent(value: Decimal, loc: Loc, node: dict[str, Any], raw: str) -> Decimal:
+    maximum = node.get("maximum", node.get("exclusiveMaximum"))
+    if isinstance(maximum, int | float) and maximum <= 1:
+        return value / 100
+    if _field_words(loc) & {"percent", "percentage", "pct"}:
+        return value
+    raise Refusal(
+        "ambiguous_number",
+        loc,
+        f"{raw!r} is a percentage, and the field does not say whether it wants a fraction "
+        "or a number of percent; give a plain number",
+        raw,
+    )
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_WORD = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_FORMS = [
+    re.compile(rf"\A{_MONTH_WORD}\s+{_DAY},?\s+{_YEAR}\Z", re.I),
+    re.compile(rf"\A{_DAY}\s+(?:of\s+)?{_MONTH_WORD},?\s+{_YEAR}\Z", re.I),
+    re.compile(rf"\A{_YEAR}[/.]\s*(?P<month_number>\d{{1,2}})[/.]\s*(?P<day>\d{{1,2}})\Z"),
+    re.compile(
+        rf"\A{_YEAR}-(?P<month_number>\d{{2}})-(?P<day>\d{{2}})"
+        r"[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC)?\Z"
+    ),
+]
+_NUMERIC_DATE = re.compile(r"\A(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?P<year>\d{4})\Z")
+
+
+def to_date(text: str, loc: Loc, log: RepairLog) -> str:
+    """``text`` as an ISO date, or `Refusal` when the date is ambiguous or would lose a time."""
+    stripped = text.strip()
+    for form in _DATE_FORMS:
+        match = form.match(stripped)
+        if match is None:
+            continue
+        fields = match.groupdict()
+        zone = fields.get("zone")
+        if fields.get("time") is not None and (
+            fields["time"].strip("0:.") or (zone not in (None, "Z", "UTC") and zone.strip("+-0:"))
+        ):
+            raise Refusal(
+                "date_from_datetime_inexact",
+                loc,
+                f"{text!r} has a time of day, which a date would lose; give a date only",
+                text,
+            )
+        if fields.get("month") is not None:
+            month = _MONTHS.get(fields["month"].lower())
+            if month is None:
+                break
+        else:
+            month = int(fields["month_number"])
+        return _iso(int(fields["year"]), month, int(fields["day"]), text, loc, log)
+    match = _NUMERIC_DATE.match(stripped)
+    if match is not None:
+        first, second = int(match.group("a")), int(match.group("b"))
+        readings = {
+            (m, d) for m, d in ((first, second), (second, first)) if 1 <= m <= 12 and d <= 31
+        }
+        if len(readings) > 1:
+            raise Refusal(
+                "ambiguous_date",
+                loc,
+                f"{text!r} reads as two different dates (day and month order); "
+                "give the date as YYYY-MM-DD",
+                text,
+            )
+        if readings:
+            ((month, day),) = readings
+            return _iso(int(match.group("year")), month, day, text, loc, log)
+    raise Refusal("date_parsing", loc, f"{text!r} is not a date; give the date as YYYY-MM-DD", text)
+
+
+def _iso(year: int, month: int, day: int, text: str, loc: Loc, log: RepairLog) -> str:
+    try:
+        value = datetime.date(year, month, day)
+    except ValueError:
+        raise Refusal(
+            "date_parsing", loc, f"{text!r} is not a valid date; give YYYY-MM-DD", text
+        ) from None
+    log.note("date_format", f"{_where(loc)}: read {text!r} as {value.isoformat()}")
+    return value.isoformat()
+
+
+def to_member(text: str, loc: Loc, members: list[Any], log: RepairLog) -> Any:
+    """The one enum member ``text`` spells differently, else `Refusal`."""
+    wanted = _norm(text)
+    matches = [m for m in members if isinstance(m, str) and _norm(m) == wanted]
+    if len(matches) == 1:
+        log.note("enum_case", f"{_where(loc)}: read {text!r} as {matches[0]!r}")
+        return matches[0]
+    if matches:
+        raise Refusal(
+            "ambiguous_enum",
+            loc,
+            f"{text!r} matches several allowed values ({', '.join(map(repr, matches))}); "
+            "give one exactly",
+            text,
+        )
+    return None
+
+
+def to_list(value: Any, loc: Loc, log: RepairLog) -> list[Any]:
+    """A single value where a list of that value is wanted, as a one-element list."""
+    if isinstance(value, str) and re.search(r"[,;\n]", value):
+        raise Refusal(
+            "ambiguous_list",
+            loc,
+            f"{value!r} is one string where a list is wanted, and it may hold several "
+            "items; give a JSON list",
+            value,
+        )
+    log.note("wrap_in_list", f"{_where(loc)}: a single value where a list is wanted")
+    return [value]
+
+
+def decode_json_string(value: str) -> Any:
+    """The JSON value a string holds, or None."""
+    stripped = value.strip()
+    if stripped[:1] not in ("{", "[") or stripped[-1:] not in ("}", "]"):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
+
+
+def _where(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc) or "the reply"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value else str(value)
