@@ -198,15 +198,43 @@ _LABEL_PHONE = re.compile(
     re.IGNORECASE,
 )
 _TLD_REGION = {
-    "uk": "GB", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pl": "PL",
-    "se": "SE", "pt": "PT", "br": "BR", "mx": "MX", "ca": "CA", "au": "AU", "ie": "IE",
-    "ch": "CH", "at": "AT", "be": "BE", "dk": "DK", "no": "NO", "fi": "FI", "jp": "JP",
-    "in": "IN", "nz": "NZ", "ar": "AR", "cl": "CL",
-}  # fmt: skip
+    "uk": "GB",
+    "de": "DE",
+    "fr": "FR",
+    "es": "ES",
+    "it": "IT",
+    "nl": "NL",
+    "pl": "PL",
+    "se": "SE",
+    "pt": "PT",
+    "br": "BR",
+    "mx": "MX",
+    "ca": "CA",
+    "au": "AU",
+    "ie": "IE",
+    "ch": "CH",
+    "at": "AT",
+    "be": "BE",
+    "dk": "DK",
+    "no": "NO",
+    "fi": "FI",
+    "jp": "JP",
+    "in": "IN",
+    "nz": "NZ",
+    "ar": "AR",
+    "cl": "CL",
+}
 _LANGUAGE_REGION = {
-    "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pl": "PL", "sv": "SE",
-    "pt": "PT", "da": "DK",
-}  # fmt: skip
+    "de": "DE",
+    "fr": "FR",
+    "es": "ES",
+    "it": "IT",
+    "nl": "NL",
+    "pl": "PL",
+    "sv": "SE",
+    "pt": "PT",
+    "da": "DK",
+}
 
 
 def _region(sender: str, language: str | None, default: str | None) -> str | None:
@@ -274,9 +302,21 @@ _NAMED_DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}  # fmt: skip
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE = re.compile(
     r"\b(?:(yesterday|today)|(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -347,8 +387,14 @@ def _relative(m: re.Match[str], today: date) -> date:
     return today - timedelta(days=n * (7 if unit.lower() == "week" else 1))
 
 
-def _dates(text: str, body_at: int, today: date, language: str | None, region: str | None,
-           default_region: str | None) -> Finding:  # fmt: skip
+def _dates(
+    text: str,
+    body_at: int,
+    today: date,
+    language: str | None,
+    region: str | None,
+    default_region: str | None,
+) -> Finding:
     own_end = body_at + len(_own_text(text[body_at:]))
     if language in DMY_LANGUAGES or (region is not None and region not in MDY_REGIONS):
         order: str | None = "dmy"
@@ -393,34 +439,53 @@ def _dates(text: str, body_at: int, today: date, language: str | None, region: s
     chosen = cued_only or [c for c, _ in found]
     if ambiguous and not chosen:
         return Finding(
-            "signup_date", tuple(ambiguous), None, "ambiguous",
+            "signup_date",
+            tuple(ambiguous),
+            None,
+            "ambiguous",
             f"{ambiguous[0].text!r} reads either way ({ambiguous[0].note.split(': ')[1]})",
-        )  # fmt: skip
+        )
     finding = _decide("signup_date", chosen, required=True, what="signup date")
     if finding.value is not None:
         day = date.fromisoformat(finding.value)
         if day > today:
             return Finding(
-                "signup_date", finding.candidates, None, "invalid",
+                "signup_date",
+                finding.candidates,
+                None,
+                "invalid",
                 f"{finding.value} is after the day the message arrived ({today})",
-            )  # fmt: skip
+            )
         if day < date(2000, 1, 1):
             return Finding(
-                "signup_date", finding.candidates, None, "invalid",
+                "signup_date",
+                finding.candidates,
+                None,
+                "invalid",
                 f"{finding.value} is before the service existed (2000-01-01)",
-            )  # fmt: skip
+            )
     return finding
 
 
 # -- plans -------------------------------------------------------------------------------------
 
 PLAN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "free": ("free", "gratis", "gratuit", "gratuite", "gratuito", "kostenlos", "kostenlose",
-             "darmowy", "gratuita", "gratuitement"),
+    "free": (
+        "free",
+        "gratis",
+        "gratuit",
+        "gratuite",
+        "gratuito",
+        "kostenlos",
+        "kostenlose",
+        "darmowy",
+        "gratuita",
+        "gratuitement",
+    ),
     "starter": ("starter", "startplan", "einsteiger", "débutant"),
     "pro": ("pro", "professional", "profesional", "professionnel"),
     "enterprise": ("enterprise", "entreprise", "empresa", "unternehmen", "azienda"),
-}  # fmt: skip
+}
 """Each plan's names, in the languages the intake reads (lower case)."""
 
 _PLAN_NOUN = (
@@ -482,9 +547,12 @@ def _plans(text: str, body_at: int, subject_at: int) -> Finding:
             (found if plan else unknown).append(candidate)
     if unknown and not found:
         return Finding(
-            "plan", tuple(unknown), None, "invalid",
+            "plan",
+            tuple(unknown),
+            None,
+            "invalid",
             f"{unknown[0].text!r} is not one of our plans (free, starter, pro, enterprise)",
-        )  # fmt: skip
+        )
     return _decide("plan", found, required=True, what="plan")
 
 
@@ -561,8 +629,9 @@ def _names(text: str, sender: str, body_at: int, signature: tuple[int, str]) -> 
     return list(unique.values())
 
 
-def _companies(text: str, body_at: int, signature: tuple[int, str],
-               names: Iterable[str]) -> list[Candidate]:  # fmt: skip
+def _companies(
+    text: str, body_at: int, signature: tuple[int, str], names: Iterable[str]
+) -> list[Candidate]:
     found: list[Candidate] = []
     taken = {n.casefold() for n in names}
     for m in _LABEL_COMPANY.finditer(text, body_at):

@@ -40,8 +40,11 @@ def test_a_grounded_value_differs_from_its_span_only_by_case_and_spacing(
     end = data.draw(st.integers(start + 1, len(text)))
     span = text[start:end]
     variant = data.draw(st.sampled_from(["upper", "lower", "spaces"]))
-    value = {"upper": " ".join(span).upper(), "lower": " ".join(span).lower(),
-             "spaces": "   ".join(span)}[variant]  # fmt: skip
+    value = {
+        "upper": " ".join(span).upper(),
+        "lower": " ".join(span).lower(),
+        "spaces": "   ".join(span),
+    }[variant]
     message = " ".join(text)
     grounded = GROUNDING.check(Contact(name=value), {"message": message, "emails": []}) == ()
     # Case folding may map a letter to several (ß -> ss): grounded iff the folded forms agree.
@@ -71,8 +74,11 @@ def test_an_ungrounded_field_names_the_field_and_lists_the_candidates() -> None:
         ),
     )
     assert found[0].error() == {
-        "type": "ungrounded", "loc": ("email",), "msg": found[0].reason, "input": "jo@acme.io",
-    }  # fmt: skip
+        "type": "ungrounded",
+        "loc": ("email",),
+        "msg": found[0].reason,
+        "input": "jo@acme.io",
+    }
 
 
 def test_a_part_of_a_word_does_not_ground_a_value() -> None:

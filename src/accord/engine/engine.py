@@ -297,9 +297,13 @@ class Engine:
     def _is_idle(self) -> bool:
         # Stimuli other processes posted (a review decision) are pending work too.
         return not (
-            self._roots or self._ready or self._finished or self._in_flight or self._busy
+            self._roots
+            or self._ready
+            or self._finished
+            or self._in_flight
+            or self._busy
             or self._inbox
-        )  # fmt: skip
+        )
 
     async def _loop(self) -> None:
         try:

@@ -36,9 +36,10 @@ def test_decision_made_while_stopped_is_applied_by_a_run_with_nothing_else_to_do
     tmp_path: Path,
 ) -> None:
     wanted = next(
-        m for m, row in EXPECTED.items()
+        m
+        for m, row in EXPECTED.items()
         if row["outcome"] == "review" and "missing:plan" in row["tags"]
-    )  # fmt: skip
+    )
     messages = [IncomingMessage.model_validate(MESSAGES[wanted])]
     register_oracle(messages, EXPECTED)
     db = tmp_path / "intake.db"
@@ -53,9 +54,11 @@ def test_decision_made_while_stopped_is_applied_by_a_run_with_nothing_else_to_do
     store.open()
     try:  # what `accord review edit` does: post the decision to the app's inbox
         store.post(
-            "Reviewing", "resolve",
-            {"item": item["item"], "decision": "edit", "value": fixed}, int(str(item["flow"])),
-        )  # fmt: skip
+            "Reviewing",
+            "resolve",
+            {"item": item["item"], "decision": "edit", "value": fixed},
+            int(str(item["flow"])),
+        )
     finally:
         store.close()
     second = asyncio.run(run_intake(db, messages, [ORACLE], poll=0.01))

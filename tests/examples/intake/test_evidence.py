@@ -63,10 +63,12 @@ def test_a_signup_date_out_of_range_is_reported_invalid(tag: str) -> None:
 
 def test_a_numeric_date_nothing_disambiguates_stays_ambiguous() -> None:
     found = gather(
-        "Jo Park <jo@example.org>", "Invoice",
+        "Jo Park <jo@example.org>",
+        "Invoice",
         "Hi, we signed up on 04/03/2021 and we are on the Pro plan.\n\nJo Park",
-        date(2024, 1, 10), default_region=None,
-    )  # fmt: skip
+        date(2024, 1, 10),
+        default_region=None,
+    )
     signup = found.findings["signup_date"]
     assert signup.problem == "ambiguous"
     assert "2021-03-04" in signup.reason and "2021-04-03" in signup.reason
@@ -81,18 +83,20 @@ def test_the_locale_decides_a_numeric_date() -> None:
 
 def test_a_relative_date_counts_from_the_arrival_day() -> None:
     found = gather(
-        "Jo Park <jo@example.org>", "Hello",
+        "Jo Park <jo@example.org>",
+        "Hello",
         "We signed up three days ago and we're on the Starter plan.\n\nJo Park",
         date(2024, 8, 14),
-    )  # fmt: skip
+    )
     assert found.findings["signup_date"].value == "2024-08-11"
     assert found.findings["plan"].value == "starter"
 
 
 def test_a_plan_asked_about_is_not_the_plan_the_customer_is_on() -> None:
     found = gather(
-        "Jo Park <jo@example.org>", "Upgrade",
+        "Jo Park <jo@example.org>",
+        "Upgrade",
         "We're on the Starter plan since 2021-03-04 and want to upgrade to Pro.\n\nJo Park",
         date(2024, 8, 14),
-    )  # fmt: skip
+    )
     assert found.findings["plan"].value == "starter"
