@@ -66,10 +66,12 @@ class Ungrounded:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One way a value can be grounded: ``check(value, inputs)`` returns None or the reason."""
+    """One way a value can be grounded: ``check(value, inputs)`` returns None or the reason;
+    ``sources`` are the inputs it reads."""
 
     describe: str
     check: Callable[[str, Mapping[str, Any]], str | None]
+    sources: tuple[str, ...] = ()
 
 
 def _source_text(inputs: Mapping[str, Any], source: str) -> str:
@@ -92,7 +94,7 @@ def occurs_in(source: str) -> Rule:
             return None
         return f"{value!r} does not occur in the {source}"
 
-    return Rule(f"occurs in {source}", check)
+    return Rule(f"occurs in {source}", check, (source,))
 
 
 def _candidates(raw: Any) -> list[str]:
@@ -125,7 +127,7 @@ def one_of(source: str) -> Rule:
         listed = ", ".join(repr(o) for o in options[:6])
         return f"{value!r} is not among the candidates found in the input: {listed}"
 
-    return Rule(f"one of {source}", check)
+    return Rule(f"one of {source}", check, (source,))
 
 
 def parses_as(source: str, parser: Callable[[str], Iterable[Any]]) -> Rule:
@@ -138,7 +140,7 @@ def parses_as(source: str, parser: Callable[[str], Iterable[Any]]) -> Rule:
             return None
         return f"{value!r} is not what any span of the {source} says"
 
-    return Rule(f"parses as a span of {source}", check)
+    return Rule(f"parses as a span of {source}", check, (source,))
 
 
 class Grounding:
