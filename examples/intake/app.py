@@ -11,6 +11,7 @@ from accord.concepts.reviewing import Reviewing
 from accord.llm import Budget, Policy, Prompt, Task
 from accord.sync.text import load_sync_file
 from examples.intake.concepts import Customers, Evidence, Inbox, ModelChain, Screening
+from examples.intake.concepts.evidence import details_grounding
 from examples.intake.schema import CustomerDetails, CustomerRecord
 
 __all__ = ["OWN_DOMAINS", "PROMPT", "SYNCS", "build_app", "customer_task"]
@@ -44,12 +45,14 @@ def customer_task(
     name: str, model: str, *, max_tokens: int = 96, policy: Policy | None = None
 ) -> Task[CustomerDetails]:
     """The typed LLM call on one model: a message and its candidates in, `CustomerDetails`
-    out (one re-ask)."""
+    out, grounded in them (one re-ask, which lists the candidates)."""
     return Task(
         name,
         output=CustomerDetails,
         prompt=PROMPT,
         models=[model],
+        inputs={"message": str, "hints": str, "names": list[str], "companies": list[str]},
+        grounding=details_grounding(),
         budget=Budget(attempts=2),
         settings={"max_tokens": max_tokens, "temperature": 0.0},
         policy=policy or DEFAULT_POLICY,

@@ -3,14 +3,14 @@ values (the model proposes, the evidence decides)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from typing_extensions import TypedDict
 
 from accord import Concept, Error, action, error
-from accord.llm.grounding import Grounding, fold, occurs_in, one_of
+from accord.llm.grounding import Grounding, Rule, fold, occurs_in, one_of
 from examples.intake.concepts.screening import screen_answer
 from examples.intake.evidence import EvidenceSet, gather
 
@@ -20,12 +20,22 @@ DECIDED_FIELDS = ("email", "phone", "plan", "signup_date", "language")
 """Fields the evidence decides; the model never writes them."""
 
 
-def details_grounding(names: bool) -> Grounding:
+def _name_rule() -> Rule:
+    among, anywhere = one_of("names"), occurs_in("message")
+
+    def check(value: str, inputs: Mapping[str, Any]) -> str | None:
+        return (among if inputs.get("names") else anywhere).check(value, inputs)
+
+    return Rule("one of the names found, else in the message", check, ("names", "message"))
+
+
+def details_grounding() -> Grounding:
     """What grounds the model's part of a record: one of the names the evidence found when it
-    found any, else text that occurs in the message; a company that occurs in the message."""
+    found any, else text that occurs in the message; a company among those found or in the
+    message. Inputs: ``message``, ``names`` and ``companies`` (the candidates)."""
     return Grounding(
         {
-            "full_name": one_of("names") if names else occurs_in("message"),
+            "full_name": _name_rule(),
             # Company candidates are incomplete (a company named in a sentence): the message
             # grounds one too.
             "company": (one_of("companies"), occurs_in("message")),
@@ -38,6 +48,8 @@ class Gathered(TypedDict):
     message: str
     evidence: dict[str, Any]  # field -> candidates (value, text, span, note), value, problem
     hints: str  # the candidates as the model is shown them
+    names: list[str]  # the name candidates (what grounds the model's full_name)
+    companies: list[str]
 
 
 class Assembled(TypedDict):
@@ -65,10 +77,20 @@ class Evidence(Concept):
     ) -> Gathered:
         """Every candidate of every field, with its span, and each field's decision or doubt."""
         found = gather(
-            sender, subject, body, received_on,
-            own_domains=self.own_domains, default_region=self.default_region,
-        )  # fmt: skip
-        return {"message": message, "evidence": found.to_json(), "hints": hints(found)}
+            sender,
+            subject,
+            body,
+            received_on,
+            own_domains=self.own_domains,
+            default_region=self.default_region,
+        )
+        return {
+            "message": message,
+            "evidence": found.to_json(),
+            "hints": hints(found),
+            "names": list(dict.fromkeys(found.values("full_name"))),
+            "companies": list(dict.fromkeys(found.values("company"))),
+        }
 
     @action
     def assemble(
@@ -81,12 +103,14 @@ class Evidence(Concept):
         answer) or ``undecided`` (the evidence), with ``proposed`` (what is known) and
         ``fields`` (each failing field and why) for the reviewer.
         """
-        record: dict[str, Any] = {
-            "full_name": details.get("full_name"),
-            "email": None, "phone": None, "company": details.get("company"),
-            "plan": None, "signup_date": None, "language": None,
-            "summary": details.get("summary"),
-        }  # fmt: skip
+        record: dict[str, Any] = dict.fromkeys(
+            ("full_name", "email", "phone", "company", "plan", "signup_date", "language")
+        )
+        record.update(
+            full_name=details.get("full_name"),
+            company=details.get("company"),
+            summary=details.get("summary"),
+        )
         problems: dict[str, str] = {}
         for name in DECIDED_FIELDS:
             finding = evidence.get(name) or {}
@@ -99,8 +123,7 @@ class Evidence(Concept):
             "names": evidence.get("full_name", {}).get("candidates", []),
             "companies": evidence.get("company", {}).get("candidates", []),
         }
-        grounding = details_grounding(bool(inputs["names"]))
-        for miss in grounding.check(details, inputs):
+        for miss in details_grounding().check(details, inputs):
             problems[miss.field] = miss.reason
             kind = kind or "ungrounded"
         given_company, given_name = details.get("company"), details.get("full_name")
