@@ -581,11 +581,13 @@ _NAME_WORD = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'\u2019-]+"
 _FULL_NAME = (
     rf"{_NAME_WORD}(?:[ \t]+(?:(?:van|von|de|der|den|da|di|del|le|la)[ \t]+)*{_NAME_WORD}){{1,3}}"
 )
+# The introduction is matched in any case, the name only capitalized ("I'm Tara Lee", not the
+# "im" of "import contacts from").
 _SELF_INTRO = re.compile(
-    rf"(?:\bI'?m|\bI am|my name is|this is|nazywam się|je suis|je m'appelle|ich bin|"
-    rf"mein name ist|soy|me llamo|mi chiamo|sono|mijn naam is|ik ben|meu nome é|sou|"
-    rf"jag heter|jag är|name|full name|nombre|nom)\s*:?\s*({_FULL_NAME})",
-    re.IGNORECASE,
+    rf"(?i:\bI'?m|\bI am|\bmy name is|\bthis is|\bnazywam się|\bje suis|\bje m'appelle|"
+    rf"\bich bin|\bmein name ist|\bsoy|\bme llamo|\bmi chiamo|\bsono|\bmijn naam is|\bik ben|"
+    rf"\bmeu nome é|\bsou|\bjag heter|\bjag är|\bname|\bfull name|\bnombre|\bnom)\b"
+    rf"[ \t]*:?[ \t]*({_FULL_NAME})"
 )
 _LABEL_COMPANY = re.compile(
     r"^[ \t-]*(?:company|firma|empresa|société|entreprise|azienda|bedrijf|företag)\s*:[ \t]*"
@@ -599,7 +601,8 @@ _AT_COMPANY = re.compile(
 
 
 def _clean_name(text: str) -> str:
-    return " ".join(re.sub(r"[\"'<>]", " ", text).split())
+    # Quotes around a name go; an apostrophe inside one stays (O'Connor, D'Angelo).
+    return " ".join(re.sub(r"[\"<>]|(?<!\w)'|'(?!\w)", " ", text).split())
 
 
 def _names(text: str, sender: str, body_at: int, signature: tuple[int, str]) -> list[Candidate]:

@@ -100,3 +100,9 @@ def test_a_plan_asked_about_is_not_the_plan_the_customer_is_on() -> None:
         date(2024, 8, 14),
     )
     assert found.findings["plan"].value == "starter"
+
+
+def test_a_name_keeps_its_apostrophe_and_a_word_inside_another_is_no_introduction() -> None:
+    # "import contacts from" once read as the introduction "I'm port contacts from".
+    assert _evidence("msg-0217").values("full_name") == ["Daniel O'Connor"]
+    assert "Tara O'Connor" in _evidence("msg-0186").values("full_name")

@@ -436,8 +436,9 @@ async def test_our_own_or_an_example_address_is_refused_and_reviewed(
     ours = await receive(engine, id="msg-9002", sender="Tara McAllister <tara@brightdesk.io>")
     copied = await receive(engine, id="msg-9003", sender="Tara McAllister <tara@zenith.example>")
     assert names(engine, ours) == [*STORED[:-1], "Reviewing/request"]
-    assert "the message gives no customer email address" in (
-        last(engine, ours, "Reviewing/request").input["reason"]
+    assert (
+        "the message gives no customer email address"
+        in (last(engine, ours, "Reviewing/request").input["reason"])
     )
     assert names(engine, copied) == [*STORED, "Reviewing/request"]
     request = last(engine, copied, "Reviewing/request")
