@@ -145,7 +145,7 @@ def run(
             "for hosted models).",
         ),
     ] = 1,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 160,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 96,
     expected: Annotated[
         Path | None,
         typer.Option(

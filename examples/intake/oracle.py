@@ -1,7 +1,8 @@
 """``test:oracle``: a test model that answers from ``expected.jsonl`` (fast dry runs, tests).
 
-For a message whose expected outcome is ``stored`` it answers the expected record; for any
-other message it answers ``{}``, which fails validation like a model that found nothing.
+For a message whose expected outcome is ``stored`` it answers the model's part of the expected
+record (name, company, summary); for any other message it answers ``{}``, which fails
+validation like a model that found nothing.
 ``INTAKE_ORACLE_DELAY`` (seconds) slows each answer, to watch progress or interrupt a run.
 """
 
@@ -29,7 +30,7 @@ def register_oracle(
     """Register ``test:oracle`` for these messages."""
     answers = {
         render(m.sender, m.subject, m.body): json.dumps(
-            (expected.get(m.id) or {}).get("record") or {}, ensure_ascii=False
+            _details(expected.get(m.id)), ensure_ascii=False
         )
         for m in messages
     }
@@ -45,3 +46,8 @@ def register_oracle(
         return "{}"
 
     register_test_model("oracle", FunctionModel(answer, name=ORACLE))
+
+
+def _details(row: Mapping[str, Any] | None) -> dict[str, Any]:
+    record = (row or {}).get("record") or {}
+    return {k: record[k] for k in ("full_name", "company", "summary") if k in record}

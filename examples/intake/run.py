@@ -43,10 +43,10 @@ async def run_intake(
     models: Sequence[str],
     *,
     window: int = 1,
-    max_tokens: int = 160,
+    max_tokens: int = 96,
     policy: Policy | None = None,
     progress: Progress | None = None,
-    poll: float = 0.2,
+    poll: float = 0.02,
 ) -> RunResult:
     """Run the intake over ``messages`` on database ``db``.
 

@@ -36,6 +36,7 @@ __all__ = [
     "LANGUAGE_CODES",
     "PLAN_VALUES",
     "SUMMARY_OVERLAP_THRESHOLD",
+    "CustomerDetails",
     "CustomerRecord",
     "Plan",
     "compare_records",
@@ -212,6 +213,21 @@ class CustomerRecord(BaseModel):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"expected text, got {type(value).__name__}")
         return value
+
+
+class CustomerDetails(BaseModel):
+    """What needs judgment in one customer email: the customer's name and company, and what
+    they want."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    # No field descriptions: a tiny model shown them in the schema copies them as answers.
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+    company: Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None,
+        BeforeValidator(_blank_to_none),
+    ] = None
+    summary: Annotated[str, _Text, StringConstraints(max_length=120)]
 
 
 SUMMARY_OVERLAP_THRESHOLD = 0.5

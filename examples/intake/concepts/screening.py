@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from accord import Concept, action
 
-__all__ = ["Screened", "Screening", "screen_text"]
+__all__ = ["Screened", "Screening", "screen_answer", "screen_text"]
 
 
 class Screened(TypedDict):
@@ -148,3 +148,12 @@ class Screening(Concept):
         """Clean, or flagged as injection, junk or several customers, with the evidence."""
         verdict, reason = screen_text(sender, subject, body, self.own_domains)
         return {"message": message, "verdict": verdict, "reason": reason}
+
+
+def screen_answer(text: str) -> str | None:
+    """The quote of text aimed at a model inside a model's answer, or None.
+
+    A model that read an injected message may carry the instruction into a free-text field;
+    the same rules as for the message apply to what it answered.
+    """
+    return _first(INJECTION_RULES, text)

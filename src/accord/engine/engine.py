@@ -295,7 +295,15 @@ class Engine:
             raise EngineError("the engine is not running: call `await engine.start()` first")
 
     def _is_idle(self) -> bool:
-        return not (self._roots or self._ready or self._finished or self._in_flight or self._busy)
+        # Stimuli other processes posted (a review decision) are pending work too.
+        return not (
+            self._roots
+            or self._ready
+            or self._finished
+            or self._in_flight
+            or self._busy
+            or self._inbox
+        )
 
     async def _loop(self) -> None:
         try:

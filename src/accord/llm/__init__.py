@@ -9,6 +9,7 @@ invalid_output, budget_exceeded, internal), each with every `Attempt` made.
 from accord.llm._guard import RealRequestForbidden, allow_real_requests, forbid_real_requests
 from accord.llm.cache import MemoryCache, ResponseCache, SqliteCache
 from accord.llm.errors import RETRYABLE, FailureKind, ModelError
+from accord.llm.grounding import Grounding, Ungrounded, occurs_in, one_of, parses_as
 from accord.llm.limits import Limits
 from accord.llm.messages import Message, Mode, Request, Response
 from accord.llm.models import (
@@ -35,6 +36,7 @@ __all__ = [
     "Failure",
     "FailureKind",
     "FunctionModel",
+    "Grounding",
     "LLMFailure",
     "Limits",
     "MemoryCache",
@@ -57,10 +59,14 @@ __all__ = [
     "SqliteCache",
     "Success",
     "Task",
+    "Ungrounded",
     "allow_real_requests",
     "default_model",
     "forbid_real_requests",
+    "occurs_in",
+    "one_of",
     "parse",
+    "parses_as",
     "register_test_model",
     "resolve_model",
 ]

@@ -11,12 +11,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from accord.llm.grounding import Grounding, Ungrounded
 from accord.llm.limits import clip_text, nesting_depth, storable
 from accord.llm.parsing import OutputError, Parsed, parse
 from accord.llm.spec import TaskSpec
 from accord.values import Unrepresentable, check_representable
 
-__all__ = ["bounded_errors", "clip", "read_answer"]
+__all__ = ["bounded_errors", "clip", "grounding_errors", "read_answer"]
 
 
 def read_answer(task: TaskSpec[Any], adapter: TypeAdapter[Any], text: str) -> Parsed[Any]:
@@ -169,6 +170,18 @@ def bounded_errors(task: TaskSpec[Any], exc: OutputError) -> tuple[tuple[dict[st
     if len(exc.errors) > limit:
         text += f"\n- and {len(exc.errors) - limit:,} more errors"
     errors = tuple(storable(_short_input(e), _ERROR_TEXT) for e in kept)
+    return errors, clip_text(text, task.limits.stored_raw_chars)
+
+
+def grounding_errors(
+    task: TaskSpec[Any], found: tuple[Ungrounded, ...]
+) -> tuple[tuple[dict[str, Any], ...], str]:
+    """The ungrounded fields as storable validation errors, and the re-ask text for them."""
+    kept = found[: task.limits.errors]
+    errors = tuple(storable(_short_input(u.error()), _ERROR_TEXT) for u in kept)
+    text = Grounding.errors_text(kept)
+    if len(found) > len(kept):
+        text += f"\n- and {len(found) - len(kept):,} more ungrounded fields"
     return errors, clip_text(text, task.limits.stored_raw_chars)
 
 

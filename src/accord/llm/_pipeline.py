@@ -20,10 +20,11 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BeforeValidator, TypeAdapter
 
 from accord.llm import _prompting
-from accord.llm._answers import bounded_errors, clip, read_answer
+from accord.llm._answers import bounded_errors, clip, grounding_errors, read_answer
 from accord.llm._guard import RealRequestForbidden, redact
 from accord.llm.cache import CachedAnswer, cache_key
 from accord.llm.errors import ModelError
+from accord.llm.grounding import Ungrounded
 from accord.llm.messages import Message, Request, Response
 from accord.llm.models.base import Model
 from accord.llm.parsing import OutputError, Parsed
@@ -164,11 +165,14 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
         if key is not None and task.cache is not None:
             hit = task.cache.get(key)
             if hit is not None:
+                cached: Parsed[Any] | None
                 try:
-                    parsed = read_answer(task, adapter, hit.text)
+                    cached = read_answer(task, adapter, hit.text)
                 except OutputError:
-                    pass  # an entry written by an older schema, parser or limit: ask the model
-                else:
+                    cached = None  # an entry written by an older schema, parser or limit
+                if cached is not None and _ungrounded(state, cached):
+                    cached = None  # grounding reads inputs the request (the key) may not show
+                if cached is not None:
                     state.record(
                         Attempt(
                             model.name,
@@ -176,7 +180,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                             profile.mode,
                             "ok",
                             raw=clip(task, hit.text),
-                            repairs=parsed.repairs,
+                            repairs=cached.repairs,
                             reask=reask,
                             cached=True,
                             latency_ms=0.0,
@@ -184,7 +188,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                             raw_chars=len(hit.text),
                         )
                     )
-                    return _success(state, parsed)
+                    return _success(state, cached)
         if not model.breaker.allow():
             message = f"circuit open for {model.name} after repeated failures"
             state.record(
@@ -284,6 +288,32 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
             del text, response, exc  # an oversized answer is not kept alive by this frame
             reask = True
             continue
+        found = _ungrounded(state, parsed)
+        if found:
+            errors, errors_text = grounding_errors(task, found)
+            state.record(
+                Attempt(
+                    model.name,
+                    version,
+                    profile.mode,
+                    "invalid_output",
+                    repairs=parsed.repairs,
+                    errors=errors,
+                    error_class="Ungrounded",
+                    message=errors_text,
+                    **common,
+                )
+            )
+            failure = state.failure(
+                "invalid_output",
+                f"{model.name}: the answer is not grounded in the input:\n{errors_text}",
+                errors=errors,
+                raw=raw,
+            )
+            messages = (*opening, Message("assistant", text), _prompting.reask(errors_text))
+            del text, response
+            reask = True
+            continue
         state.record(
             Attempt(model.name, version, profile.mode, "ok", repairs=parsed.repairs, **common)
         )
@@ -327,6 +357,14 @@ def _success(state: _State, parsed: Parsed[Any]) -> Success[Any]:
         raw=parsed.raw,
         repairs=parsed.repairs,
     )
+
+
+def _ungrounded(state: _State, parsed: Parsed[Any]) -> tuple[Ungrounded, ...]:
+    """The fields of a validated answer its task's grounding finds no evidence for."""
+    grounding = state.task.grounding
+    if grounding is None:
+        return ()
+    return grounding.check(state.task.dump(parsed.value), state.inputs)
 
 
 def _finish_note(response: Response) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 from accord.llm.cache import ResponseCache, default_cache
+from accord.llm.grounding import Grounding
 from accord.llm.limits import Limits
 from accord.llm.models import Model, default_model, resolve_model
 from accord.llm.resilience import Policy
@@ -77,7 +78,10 @@ class TaskSpec(Generic[T]):
     as ``str``). ``cache`` is off by default; ``True`` uses an in-memory cache, or pass a
     `ResponseCache` (e.g. ``SqliteCache(path)``). ``settings`` go to the model unchanged
     (``temperature``, ``max_tokens``, ``seed``, ...). ``limits`` bounds the answers (size,
-    nesting) and the raw text kept of them (see `Limits`).
+    nesting) and the raw text kept of them (see `Limits`). ``grounding`` declares, per output
+    field, what in the inputs counts as evidence for it (see `accord.llm.grounding`): checked
+    after validation, an ungrounded field is an invalid answer, re-asked with the reasons (and
+    the candidates) and failing as ``invalid_output`` when no attempt is grounded.
     """
 
     def __init__(
@@ -94,6 +98,7 @@ class TaskSpec(Generic[T]):
         policy: Policy | None = None,
         max_repair_cost: int | None = None,
         limits: Limits | None = None,
+        grounding: Grounding | None = None,
     ) -> None:
         if not name.isidentifier():
             raise ValueError(f"task name {name!r} must be an identifier (letters, digits, _)")
@@ -128,6 +133,28 @@ class TaskSpec(Generic[T]):
         self.limits = limits or Limits()
         self.schema: dict[str, Any] = self.adapter.json_schema()
         self.schema_name = _schema_name(output, name)
+        self.grounding = grounding
+        if grounding is not None:
+            self._check_grounding(grounding)
+
+    def _check_grounding(self, grounding: Grounding) -> None:
+        properties = self.schema.get("properties")
+        if isinstance(properties, dict):
+            unknown = [f for f in grounding.rules if f not in properties]
+            if unknown:
+                raise ValueError(
+                    f"task {self.name!r}: grounding names {', '.join(unknown)}, which the "
+                    f"output has no field for; its fields are {', '.join(properties)}"
+                )
+        sources = sorted(
+            {s for rules in grounding.rules.values() for r in rules for s in r.sources}
+        )
+        missing = [s for s in sources if s not in self.inputs]
+        if missing:
+            raise ValueError(
+                f"task {self.name!r}: grounding reads {', '.join(missing)}, which is not an "
+                f"input; declare it in inputs= (its inputs are {', '.join(self.inputs)})"
+            )
 
     @property
     def models(self) -> tuple[Model, ...]:

@@ -78,7 +78,9 @@ async def test_a_surrogate_in_full_name_goes_to_review_and_the_next_message_is_s
     assert await receive(engine, "msg-0004") == [
         "Inbox/receive",
         "Screening/screen",
+        "Evidence/gather",
         "Extracting/extract",
+        "Evidence/assemble",
         "Customers/add",
     ]
     assert [r["record"] for r in engine.query(Customers.all)] == [good("msg-0004")]

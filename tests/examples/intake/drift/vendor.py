@@ -3,8 +3,8 @@ be switched to a worse version behind the same model string (what a provider upd
 
 The worse version, chosen per message by its number so every run is the same:
 
-* 3 in 10 answers say the plan is enterprise (a plan the customer asks about, say): valid, so
-  they are stored, and only drift shows them;
+* 3 in 10 answers pad the summary with a pleasantry the customer wrote (valid and grounded, so
+  they are stored, and only drift shows them: the model writes only name, company and summary);
 * 2 in 10 answers are prose instead of JSON, on the first try and on the re-ask (invalid output);
 * 1 in 10 answers JSON with a trailing comma inside a code fence (the parser repairs it);
 * every answer takes 30 ms instead of none.
@@ -62,7 +62,8 @@ class Vendor:
         await asyncio.sleep(0.03)
         bucket = number % 10
         if bucket in (0, 1, 2) and record:
-            return json.dumps({**record, "plan": "enterprise"}, ensure_ascii=False)
+            padded = f"{record.get('summary') or ''} They thank the support team for its help."
+            return json.dumps({**record, "summary": padded[:120]}, ensure_ascii=False)
         if bucket in (3, 4):
             return "I have read the email. The customer seems to want help with their account."
         if bucket == 5 and record:

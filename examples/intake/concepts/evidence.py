@@ -1,0 +1,146 @@
+"""Evidence: what each message says for certain, and the record assembled only from grounded
+values (the model proposes, the evidence decides)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from accord import Concept, Error, action, error
+from accord.llm.grounding import Grounding, Rule, fold, occurs_in, one_of
+from examples.intake.concepts.screening import screen_answer
+from examples.intake.evidence import EvidenceSet, gather
+
+__all__ = ["DECIDED_FIELDS", "Assembled", "Evidence", "Gathered", "details_grounding", "hints"]
+
+DECIDED_FIELDS = ("email", "phone", "plan", "signup_date", "language")
+"""Fields the evidence decides; the model never writes them."""
+
+
+def _name_rule() -> Rule:
+    among, anywhere = one_of("names"), occurs_in("message")
+
+    def check(value: str, inputs: Mapping[str, Any]) -> str | None:
+        return (among if inputs.get("names") else anywhere).check(value, inputs)
+
+    return Rule("one of the names found, else in the message", check, ("names", "message"))
+
+
+def details_grounding() -> Grounding:
+    """What grounds the model's part of a record: one of the names the evidence found when it
+    found any, else text that occurs in the message; a company among those found or in the
+    message. Inputs: ``message``, ``names`` and ``companies`` (the candidates)."""
+    return Grounding(
+        {
+            "full_name": _name_rule(),
+            # Company candidates are incomplete (a company named in a sentence): the message
+            # grounds one too.
+            "company": (one_of("companies"), occurs_in("message")),
+        },
+        required=("full_name",),
+    )
+
+
+class Gathered(TypedDict):
+    message: str
+    evidence: dict[str, Any]  # field -> candidates (value, text, span, note), value, problem
+    hints: str  # the candidates as the model is shown them
+    names: list[str]  # the name candidates (what grounds the model's full_name)
+    companies: list[str]
+
+
+class Assembled(TypedDict):
+    message: str
+    record: dict[str, Any]
+
+
+def hints(found: EvidenceSet) -> str:
+    """The name and company candidates, one line each, for the prompt."""
+    names = "; ".join(dict.fromkeys(found.values("full_name"))) or "none found"
+    companies = "; ".join(dict.fromkeys(found.values("company"))) or "none found"
+    return f"Names in the email: {names}\nCompanies in the email: {companies}"
+
+
+class Evidence(Concept):
+    """Deterministic evidence per field (no model, no state) and grounded assembly."""
+
+    def __init__(self, own_domains: Iterable[str] = (), default_region: str | None = "US") -> None:
+        self.own_domains = tuple(own_domains)
+        self.default_region = default_region
+
+    @action
+    def gather(
+        self, message: str, sender: str, subject: str, body: str, received_on: date
+    ) -> Gathered:
+        """Every candidate of every field, with its span, and each field's decision or doubt."""
+        found = gather(
+            sender,
+            subject,
+            body,
+            received_on,
+            own_domains=self.own_domains,
+            default_region=self.default_region,
+        )
+        return {
+            "message": message,
+            "evidence": found.to_json(),
+            "hints": hints(found),
+            "names": list(dict.fromkeys(found.values("full_name"))),
+            "companies": list(dict.fromkeys(found.values("company"))),
+        }
+
+    @action
+    def assemble(
+        self, message: str, evidence: dict[str, Any], details: dict[str, Any], text: str
+    ) -> Assembled | Error:
+        """The record, when the evidence decides every field it owns and the model's part
+        (name, company, summary) is grounded in the message and carries no instruction.
+
+        Otherwise ``ungrounded`` (the model's part), ``injected`` (text aimed at a model in the
+        answer) or ``undecided`` (the evidence), with ``proposed`` (what is known) and
+        ``fields`` (each failing field and why) for the reviewer.
+        """
+        record: dict[str, Any] = dict.fromkeys(
+            ("full_name", "email", "phone", "company", "plan", "signup_date", "language")
+        )
+        record.update(
+            full_name=details.get("full_name"),
+            company=details.get("company"),
+            summary=details.get("summary"),
+        )
+        problems: dict[str, str] = {}
+        for name in DECIDED_FIELDS:
+            finding = evidence.get(name) or {}
+            record[name] = finding.get("value")
+            if finding.get("problem"):
+                problems[name] = str(finding.get("reason") or finding["problem"])
+        kind = "undecided" if problems else None
+        inputs = {
+            "message": text,
+            "names": evidence.get("full_name", {}).get("candidates", []),
+            "companies": evidence.get("company", {}).get("candidates", []),
+        }
+        for miss in details_grounding().check(details, inputs):
+            problems[miss.field] = miss.reason
+            kind = kind or "ungrounded"
+        given_company, given_name = details.get("company"), details.get("full_name")
+        if (
+            isinstance(given_company, str)
+            and isinstance(given_name, str)
+            and fold(given_company) == fold(given_name)
+        ):
+            problems["company"] = f"{given_company!r} is the customer's name, not a company"
+            kind = kind or "ungrounded"
+        for field in ("full_name", "company", "summary"):
+            value = details.get(field)
+            aimed = screen_answer(value) if isinstance(value, str) else None
+            if aimed is not None:
+                problems[field] = f"the answer's {field} holds text aimed at a model: {aimed}"
+                kind = "injected"
+        if kind is None:
+            return {"message": message, "record": record}
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        return error(kind, f"{kind}: {listed}", proposed=record, fields=problems)
