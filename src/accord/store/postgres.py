@@ -14,6 +14,7 @@ Durability is PostgreSQL's: a batch is durable when its ``COMMIT`` returns (with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -25,6 +26,7 @@ from typing import Any
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
+from psycopg.pq import TransactionStatus
 from pydantic_core import to_json
 
 from accord.records import Record
@@ -319,7 +321,7 @@ class _PgTransaction:
         if self._done:
             return
         self._done = True
-        if not self._conn.closed and self._conn.info.transaction_status != 0:  # not IDLE
+        if not self._conn.closed and self._conn.info.transaction_status != TransactionStatus.IDLE:
             self._conn.execute("ROLLBACK")
 
 
@@ -388,7 +390,13 @@ class PostgresStore:
                 conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (self.lock_class,))
                 for statement in (*LOG_SCHEMA, *(ddl(s) for s in schemas)):
                     conn.execute(translate(statement))
-            self._become_worker(conn)
+                if not self._live(conn):
+                    # Alone: no block of ids is in use, so ids go on from the log's last one
+                    # (as on SQLite) instead of skipping the rest of a dead worker's block.
+                    conn.execute(
+                        "SELECT setval('accord_ids', COALESCE(MAX(id), 0) + 1, false) FROM actions"
+                    )
+                self._become_worker(conn)
             self._reader = self.connect()
             self._ids_conn = self.connect()
         except BaseException:
@@ -422,7 +430,13 @@ class PostgresStore:
     def close(self) -> None:
         self._close_helpers()
         if self._conn is not None:
-            self._conn.close()  # ends the session: the worker's lock goes, its flows move
+            # The lock goes now, not when the server gets round to ending the session: an
+            # engine started right after this one takes over this worker's flows at once.
+            with contextlib.suppress(psycopg.Error):
+                if self._conn.info.transaction_status == TransactionStatus.INERROR:
+                    self._conn.execute("ROLLBACK")
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+            self._conn.close()
             self._conn = None
 
     def next_id(self) -> int:
@@ -474,7 +488,7 @@ class PostgresStore:
 
     _LIVE = (
         "SELECT l.objid::text::bigint FROM pg_locks l WHERE l.locktype = 'advisory' "
-        "AND l.granted AND l.objsubid = 2 AND l.classid::text::bigint = %(cls)s "
+        "AND l.granted AND l.objsubid = 2 AND l.objid <> 0 AND l.classid::text::bigint = %(cls)s "
         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
 
@@ -574,6 +588,9 @@ class PostgresStore:
     def live_workers(self) -> set[int]:
         """The ids of the workers alive on this schema now."""
         return {int(r[0]) for r in self._read(self._LIVE, {"cls": self.lock_class})}
+
+    def _live(self, conn: psycopg.Connection[Any]) -> set[int]:
+        return {int(r[0]) for r in conn.execute(self._LIVE, {"cls": self.lock_class})}
 
     # -- reads ----------------------------------------------------------------------------------
 
