@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-
 from tests.store.pg_server import fresh_schema, server_url
 
 from . import support

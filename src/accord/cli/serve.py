@@ -19,9 +19,10 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail
+from accord.cli._common import DEFAULT_DB, AppArgument, StoreOption, fail
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
+from accord.store import Store, is_postgres_url, store_for
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.server import MAX_DEPTH, AccordServer
@@ -38,7 +39,7 @@ def serve_command(
     app: AppArgument,
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    db: DbOption = DEFAULT_DB,
+    db: StoreOption = str(DEFAULT_DB),
     deadline: Annotated[
         float, typer.Option(help="Seconds a request may wait for its answer before a 504.")
     ] = 10.0,
@@ -64,14 +65,18 @@ def serve_command(
     ] = True,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
-    """Serve an app's Requesting routes over HTTP, with the engine on a SQLite file."""
+    """Serve an app's Requesting routes over HTTP; the engine on SQLite or PostgreSQL."""
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
-    store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+    store: Store = (
+        store_for(db)
+        if is_postgres_url(db)
+        else SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+    )
 
     def engine_factory(a: App) -> Engine:
         return Engine(a, store=store)

@@ -43,8 +43,8 @@ from accord.engine.matching import combinations, compile_where, substitute
 from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
-from accord.store.base import Store, Transaction
 from accord.store import store_for
+from accord.store.base import Store, Transaction
 from accord.sync import dsl
 from accord.sync.model import Pattern, QueryCall, Sync, Var
 from accord.values import Unrepresentable, check_representable

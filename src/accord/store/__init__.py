@@ -7,13 +7,26 @@ from pathlib import Path
 from accord.store.base import FlowSummary, Store, Transaction
 from accord.store.sqlite import SqliteStore, StoreLocked
 
-__all__ = ["FlowSummary", "SqliteStore", "Store", "StoreLocked", "Transaction", "store_for"]
+__all__ = [
+    "FlowSummary",
+    "SqliteStore",
+    "Store",
+    "StoreLocked",
+    "Transaction",
+    "is_postgres_url",
+    "store_for",
+]
+
+
+def is_postgres_url(value: str | Path) -> bool:
+    """Whether ``value`` names a PostgreSQL database rather than a SQLite file."""
+    return str(value).startswith(("postgresql://", "postgres://"))
 
 
 def store_for(db: str | Path) -> Store:
     """The store a ``--db`` value names: a ``postgresql://`` URL, else a SQLite file path."""
     text = str(db)
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(text):
         from accord.store.postgres import PostgresStore  # psycopg only when asked for
 
         return PostgresStore(text)

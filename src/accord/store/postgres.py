@@ -31,10 +31,11 @@ from pydantic_core import to_json
 
 from accord.records import Record
 from accord.state import Params, Row
+from accord.store import is_postgres_url
 from accord.store._pgsql import ddl, translate
 from accord.store.base import FlowSummary
 
-__all__ = ["ClaimLost", "PostgresDb", "PostgresStore", "is_postgres_url"]
+__all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 
 CHANNEL = "accord_inbox"
 ID_BLOCK = 1000  # ids a worker takes from the shared sequence at once
@@ -99,11 +100,6 @@ class ClaimLost(RuntimeError):
     """A batch touched a flow another worker owns; the batch was not committed."""
 
 
-def is_postgres_url(value: str) -> bool:
-    """Whether ``value`` names a PostgreSQL database rather than a SQLite file."""
-    return value.startswith(("postgresql://", "postgres://"))
-
-
 def _record(row: Sequence[Any]) -> Record:
     rid, flow, concept, action, inp, out, sync, cause, attempt, invoked, completed = row
     return Record(
@@ -152,7 +148,7 @@ class PostgresDb:
     def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
         if self._before is not None:
             self._before()
-        return self._conn.execute(translate(sql), params)  # type: ignore[arg-type]
+        return self._conn.execute(translate(sql), params)
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._cursor(sql, params).rowcount
@@ -161,7 +157,7 @@ class PostgresDb:
         if self._before is not None:
             self._before()
         with self._conn.cursor() as cursor:
-            cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+            cursor.executemany(translate(sql), rows)
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         cursor = self._cursor(sql, params)
@@ -307,9 +303,7 @@ class _PgTransaction:
                     "INSERT INTO firings (sync, key, flow) VALUES (%s,%s,%s)", self._fired
                 )
             if self._events:
-                cursor.executemany(
-                    "INSERT INTO flow_events VALUES (%s,%s,%s,%s)", self._events
-                )
+                cursor.executemany("INSERT INTO flow_events VALUES (%s,%s,%s,%s)", self._events)
         self._invoked, self._completed, self._fired, self._events = {}, [], [], []
 
     def commit(self) -> None:
@@ -406,6 +400,21 @@ class PostgresStore:
         self._conn = conn
         self._block_end = 0
         self.first_transaction = True
+
+    def attach(self) -> None:
+        """Open for reading only (``accord flows``): no tables created, no worker id taken.
+
+        Raises :class:`ConnectionError` when the server cannot be reached and
+        :class:`LookupError` when the database holds no accord log."""
+        conn = self.connect()
+        row = conn.execute("SELECT to_regclass('actions') IS NOT NULL").fetchone()
+        if row is None or not row[0]:
+            conn.close()
+            raise LookupError(
+                f"{self._safe_url()} has no accord action log (table actions) in its "
+                "search_path; pass the URL the app runs on"
+            )
+        self._reader = conn
 
     def _become_worker(self, conn: psycopg.Connection[Any]) -> None:
         # The id's advisory lock is held by the writer's session for its whole life: the
@@ -609,8 +618,7 @@ class PostgresStore:
 
     def flow_firings(self, flow: int) -> set[tuple[str, str]]:
         return {
-            (s, k)
-            for s, k in self._read("SELECT sync, key FROM firings WHERE flow = %s", (flow,))
+            (s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = %s", (flow,))
         }
 
     def record(self, record_id: int) -> Record | None:
