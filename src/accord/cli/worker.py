@@ -49,7 +49,7 @@ def worker_command(
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(_work(loaded, db, takeover_interval))
-    except ConnectionError as exc:
+    except (ConnectionError, LookupError) as exc:
         fail(str(exc), 1)
 
 

@@ -89,7 +89,7 @@ class Worker:
             await conn.execute(f"LISTEN {CHANNEL}")
             engine.inbox_posted()  # what was posted before we listened
             async for notice in conn.notifies():
-                if notice.payload == (store.schema or ""):
+                if notice.payload == store.current_schema:
                     engine.inbox_posted()
 
     async def _take_over(self, engine: Engine, store: PostgresStore) -> None:

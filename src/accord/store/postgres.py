@@ -341,11 +341,15 @@ class PostgresStore:
         self._reader: psycopg.Connection[Any] | None = None
         self._ids_conn: psycopg.Connection[Any] | None = None
         self._ids = threading.Lock()
+        self._posting = threading.Lock()
         self._next_id = 0
         self._block_end = 0
         self.worker = 0
-        # The advisory lock class of this schema's workers (several schemas, one database).
-        self.lock_class = zlib.crc32(f"accord:{schema}".encode()) & 0x7FFFFFFF
+        # The advisory lock class of this schema's workers (several schemas, one database),
+        # and the schema itself: both known once connected (a URL may set the search_path).
+        self.lock_class = 0
+        self.current_schema = ""
+        self._post_conn: psycopg.Connection[Any] | None = None
         self.first_transaction = False
 
     # -- connections ------------------------------------------------------------------------
@@ -362,6 +366,16 @@ class PostgresStore:
         if self.schema is not None:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             conn.execute(f'SET search_path TO "{self.schema}"')
+        if not self.current_schema:
+            row = conn.execute("SELECT current_schema()").fetchone()
+            if row is None or row[0] is None:
+                conn.close()
+                raise LookupError(
+                    f"{self._safe_url()}: no schema in the search_path exists; create it or "
+                    "name one with ?options=-csearch_path%3DNAME"
+                )
+            self.current_schema = str(row[0])
+            self.lock_class = zlib.crc32(f"accord:{self.current_schema}".encode()) & 0x7FFFFFFF
         return conn
 
     def _safe_url(self) -> str:
@@ -431,10 +445,10 @@ class PostgresStore:
                 return
 
     def _close_helpers(self) -> None:
-        for conn in (self._reader, self._ids_conn):
+        for conn in (self._reader, self._ids_conn, self._post_conn):
             if conn is not None:
                 conn.close()
-        self._reader = self._ids_conn = None
+        self._reader = self._ids_conn = self._post_conn = None
 
     def close(self) -> None:
         self._close_helpers()
@@ -476,21 +490,17 @@ class PostgresStore:
 
     def post(self, concept: str, action: str, inputs: dict[str, Any], flow: int | None) -> None:
         """Leave a root invocation for whichever worker takes it, and wake the workers."""
-        conn = self._reader if self._reader is not None else None
-        own = conn is None
-        if conn is None:
-            conn = self.connect()
-        try:
+        with self._posting:  # posts may come from several threads (a web server's)
+            if self._post_conn is None:
+                self._post_conn = self.connect()
+            conn = self._post_conn
             with conn.transaction():
                 conn.execute(
                     "INSERT INTO inbox (flow, concept, action, input, created_at) "
                     "VALUES (%s,%s,%s,%s,%s)",
                     (flow, concept, action, _dumps(inputs), time.time()),
                 )
-                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, self.schema or ""))
-        finally:
-            if own:
-                conn.close()
+                conn.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
 
     def inbox_size(self) -> int:
         return int(self._read("SELECT count(*) FROM inbox")[0][0])
