@@ -20,7 +20,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -143,19 +143,28 @@ class PostgresDb:
 
     def __init__(self, conn: psycopg.Connection[Any], before: Any = None) -> None:
         self._conn = conn
-        self._before = before  # called before each statement (a deferred savepoint)
+        # Returns the statements to send first (a deferred savepoint), or "".
+        self._before: Callable[[], str] | None = before
 
     def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
-        if self._before is not None:
-            self._before()
-        return self._conn.execute(translate(sql), params)
+        first = self._before() if self._before is not None else ""
+        if not first:
+            return self._conn.execute(translate(sql), params)
+        # One round trip for both: the savepoint goes with the statement, in one query bound on
+        # this side (the server binds only single statements). Half the round trips per step.
+        cursor = psycopg.ClientCursor(self._conn)
+        cursor.execute(f"{first}; {translate(sql)}", params)
+        for _ in range(first.count(";") + 1):
+            cursor.nextset()
+        return cursor
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._cursor(sql, params).rowcount
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if self._before is not None:
-            self._before()
+        first = self._before() if self._before is not None else ""
+        for statement in first.split("; ") if first else ():
+            self._conn.execute(statement.encode())
         with self._conn.cursor() as cursor:
             cursor.executemany(translate(sql), rows)
 
@@ -187,9 +196,11 @@ class _PgTransaction:
         self._events: list[tuple[int, float, str, str]] = []
         self._new_flows: set[int] = set()
         self._flows: set[int] = set()
-        # Savepoints cost a round trip each: one is opened only when the action runs SQL.
+        # Savepoints cost a round trip each: one is opened only when the action runs SQL, and
+        # the release of the last one travels with the next one (COMMIT releases the rest).
         self._depth = 0
         self._opened: list[bool] = []
+        self._release = ""
         self._done = False
         conn.execute("BEGIN")
         if store.first_transaction:
@@ -197,11 +208,22 @@ class _PgTransaction:
             store.first_transaction = False
             conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
 
-    def _open_savepoint(self) -> None:
+    def _open_savepoint(self) -> str:
+        """The savepoints to open before the action's first statement (sent with it)."""
+        first = []
         for level, opened in enumerate(self._opened):
             if not opened:
-                self._conn.execute(f"SAVEPOINT s{level + 1}")
+                first.append(f"SAVEPOINT s{level + 1}")
                 self._opened[level] = True
+        if not first:
+            return ""
+        release, self._release = self._release, ""
+        return release + "; ".join(first)
+
+    def _flush(self) -> None:
+        if self._release:
+            self._conn.execute(self._release.encode())
+            self._release = ""
 
     def savepoint(self) -> None:
         self._depth += 1
@@ -209,13 +231,14 @@ class _PgTransaction:
 
     def release(self) -> None:
         if self._opened.pop():
-            self._conn.execute(f"RELEASE s{self._depth}")
+            self._flush()
+            self._release = f"RELEASE s{self._depth}; "
         self._depth -= 1
 
     def rollback_to(self) -> None:
         if self._opened.pop():
-            self._conn.execute(f"ROLLBACK TO s{self._depth}")
-            self._conn.execute(f"RELEASE s{self._depth}")
+            self._flush()
+            self._conn.execute(f"ROLLBACK TO s{self._depth}; RELEASE s{self._depth}".encode())
         self._depth -= 1
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
