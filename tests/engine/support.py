@@ -14,8 +14,7 @@ from typing import Any
 
 from accord import App
 from accord.engine import Engine, Record
-from accord.store._pgsql import translate
-from accord.store.postgres import PostgresStore
+from accord.store.postgres import PostgresDb, PostgresStore
 
 # (id, "Concept/action", input, output, sync, cause): everything a test asserts about a record
 # except timestamps and attempts.
@@ -39,7 +38,7 @@ class PostgresBackend:
     def rows(self, db: Path, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         store = self.store(db)
         with store.connect() as conn:
-            return [tuple(r) for r in conn.execute(translate(sql), params).fetchall()]
+            return [tuple(row.values()) for row in PostgresDb(conn).all(sql, params)]
 
 
 BACKEND: PostgresBackend | None = None  # set by conftest.py for the postgres parametrization

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accord.store.base import FlowSummary, Store, Transaction
+from accord.store.base import FlowSummary, Store, Transaction, is_postgres_url
 from accord.store.sqlite import SqliteStore, StoreLocked
 
 __all__ = [
@@ -16,11 +16,6 @@ __all__ = [
     "is_postgres_url",
     "store_for",
 ]
-
-
-def is_postgres_url(value: str | Path) -> bool:
-    """Whether ``value`` names a PostgreSQL database rather than a SQLite file."""
-    return str(value).startswith(("postgresql://", "postgres://"))
 
 
 def store_for(db: str | Path) -> Store:

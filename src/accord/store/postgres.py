@@ -31,9 +31,8 @@ from pydantic_core import to_json
 
 from accord.records import Record
 from accord.state import Params, Row
-from accord.store import is_postgres_url
 from accord.store._pgsql import ddl, translate
-from accord.store.base import FlowSummary
+from accord.store.base import FlowSummary, is_postgres_url
 
 __all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 
