@@ -453,6 +453,11 @@ class PostgresStore:
         self._reader = conn
 
     def _become_worker(self, conn: psycopg.Connection[Any]) -> None:
+        # A machine that vanishes sends nothing: the server finds its session dead after
+        # about 10 + 3 x 5 s of silence (keepalives), and its flows move then.
+        conn.execute("SET tcp_keepalives_idle = 10")
+        conn.execute("SET tcp_keepalives_interval = 5")
+        conn.execute("SET tcp_keepalives_count = 3")
         # The id's advisory lock is held by the writer's session for its whole life: the
         # worker is alive, for every other worker, exactly while its lock is held.
         while True:
