@@ -40,7 +40,7 @@ class Counter(Concept):
     @action
     def increment(self, name: str) -> Count:
         self.db.execute(
-            "INSERT INTO counters VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = counters.count + 1",
+            "INSERT INTO counters VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1",
             (name,),
         )
         row = self.db.one("SELECT count FROM counters WHERE name = ?", (name,))

@@ -76,3 +76,13 @@ def test_portable_upsert_with_the_table_name(db: PostgresDb) -> None:
     db.execute(sql, ("a", "x"))
     db.execute(sql, ("a", "x"))
     assert db.one("SELECT score FROM notes") == {"score": 2.0}
+
+
+def test_an_upsert_written_for_sqlite_reads_the_existing_row(db: PostgresDb) -> None:
+    sql = (
+        "INSERT INTO notes (user, body, score) VALUES (?, ?, 1) "
+        "ON CONFLICT (user, body) DO UPDATE SET score = COALESCE(score, 0) + 10 "
+        "WHERE score < 100 RETURNING score"
+    )
+    assert db.one(sql, ("a", "x")) == {"score": 1.0}
+    assert db.one(sql, ("a", "x")) == {"score": 11.0}

@@ -28,11 +28,14 @@ def translate(sql: str) -> str:
     """A concept's SQLite statement as psycopg runs it on PostgreSQL.
 
     ``?`` becomes ``%s``, ``:name`` ``%(name)s``, ``%`` ``%%``; ``INSERT OR IGNORE`` becomes
-    ``INSERT ... ON CONFLICT DO NOTHING``; a column named ``user`` is quoted.
+    ``INSERT ... ON CONFLICT DO NOTHING``; a column named ``user`` is quoted; in an upsert's
+    ``DO UPDATE``, a bare column (the existing row's, on SQLite) is qualified with the table's
+    name, which PostgreSQL requires.
     """
     ignore = _OR_IGNORE.match(sql)
     if ignore:
         sql = ignore.group(1) + sql[ignore.end() :]
+    sql = _qualify_upsert(sql)
     sql = _rewrite(sql)
     if ignore:
         body = sql.rstrip().rstrip(";")
@@ -40,6 +43,105 @@ def translate(sql: str) -> str:
         at = returning[-1].start() if returning else len(body)
         sql = f"{body[:at].rstrip()} ON CONFLICT DO NOTHING {body[at:]}".rstrip()
     return sql
+
+
+_INSERT_INTO = re.compile(r'^\s*INSERT\s+INTO\s+((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))?)', re.I)
+_DO_UPDATE = re.compile(r"\bDO\s+UPDATE\s+SET\b", re.IGNORECASE)
+_NOT_COLUMNS = frozenset(
+    [
+        "null",
+        "true",
+        "false",
+        "and",
+        "or",
+        "not",
+        "is",
+        "in",
+        "like",
+        "glob",
+        "between",
+        "case",
+        "when",
+        "then",
+        "else",
+        "end",
+        "cast",
+        "as",
+        "collate",
+        "distinct",
+        "exists",
+        "select",
+        "from",
+        "where",
+        "escape",
+        "returning",
+        "excluded",
+        "current_timestamp",
+        "current_date",
+        "current_time",
+    ]
+)
+
+
+def _qualify_upsert(sql: str) -> str:
+    """Qualify bare columns on the right of ``DO UPDATE SET col = ...`` and in its ``WHERE``."""
+    into = _INSERT_INTO.match(sql)
+    update = _DO_UPDATE.search(sql) if into else None
+    if into is None or update is None:
+        return sql
+    table, at = into.group(1), update.end()
+    out, i, n = [sql[:at]], at, len(sql)
+    assigning = True  # before a `=` of an assignment: the column being set, left alone
+    depth = 0
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            end = sql.find(c, i + 1)
+            while end != -1 and end + 1 < n and sql[end + 1] == c:
+                end = sql.find(c, end + 2)
+            end = n - 1 if end == -1 else end
+            out.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if c.isalpha() or c == "_":
+            end = i + 1
+            while end < n and (sql[end].isalnum() or sql[end] in "_$"):
+                end += 1
+            word = sql[i:end]
+            before = sql[:i].rstrip()[-1:]
+            after = sql[end:].lstrip()[:1]
+            lower = word.lower()
+            if lower == "returning" and depth == 0:
+                out.append(sql[i:])
+                break
+            if lower == "where" and depth == 0:
+                assigning = False
+            previous = re.search(r"(\w+)\s*$", sql[:i])
+            qualify = (
+                not assigning
+                and before not in (".", ":")
+                and after not in ("(", ".")
+                and lower not in _NOT_COLUMNS
+                and not (previous and previous.group(1).lower() == "as")  # CAST(x AS TYPE)
+            )
+            out.append(f"{table}.{word}" if qualify else word)
+            i = end
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "=" and depth == 0 and assigning:
+            assigning = False
+        elif c == "," and depth == 0 and not _in_where(out):
+            assigning = True
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _in_where(out: list[str]) -> bool:
+    return bool(re.search(r"\bwhere\b", "".join(out).lower().rsplit("set", 1)[-1]))
 
 
 def _rewrite(sql: str) -> str:
