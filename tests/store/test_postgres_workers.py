@@ -131,7 +131,7 @@ async def wait_until_done(store: PostgresStore, flows: int, timeout: float = 120
             await asyncio.sleep(0.05)
 
 
-async def test_two_workers_share_posted_flows_and_one_takes_over_when_the_other_dies(
+async def test_when_a_worker_dies_mid_flight_a_live_one_takes_over_its_flows(
     pg_url: str, pg_schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ACCORD_TEST_MAX_DELAY_MS", "200")
@@ -145,9 +145,11 @@ async def test_two_workers_share_posted_flows_and_one_takes_over_when_the_other_
             await asyncio.wait_for(w.started.wait(), timeout=30)
         client = PostgresStore(pg_url, schema=pg_schema)
         client.attach()  # reads and posts; not a worker
-        for i in range(60):
-            client.post("Work", "step", {"key": f"k{i}", "n": 0}, None)
-        await asyncio.sleep(0.3)  # mid-flight: calls running, flows claimed by both
+        for i in range(60):  # each worker starts (and owns) half of the flows
+            engine = workers[i % 2].engine
+            assert engine is not None
+            await engine.invoke(Work.step, key=f"k{i}", n=0)
+        await asyncio.sleep(0.1)  # mid-flight: model calls running in both workers
         victim = workers[0].engine
         assert victim is not None
         assert isinstance(victim.store, PostgresStore)
@@ -178,3 +180,37 @@ async def test_two_workers_share_posted_flows_and_one_takes_over_when_the_other_
     assert workers[1].restarts == 0  # the survivor never saw a flow it did not own
     assert in_flight  # the kill caught the victim in the middle of flows...
     assert {claims[f] for f in in_flight} <= live  # ...which live workers took over and ended
+
+
+async def test_a_post_that_continues_a_flow_is_run_by_the_flows_owner(
+    pg_url: str, pg_schema: str
+) -> None:
+    workers = [Worker(worker_app.build(), pg_url, schema=pg_schema) for _ in range(2)]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    try:
+        for w in workers:
+            await asyncio.wait_for(w.started.wait(), timeout=30)
+        client = PostgresStore(pg_url, schema=pg_schema)
+        client.attach()
+        for i in range(10):  # flows started by each worker are owned by it
+            engine = workers[i % 2].engine
+            assert engine is not None
+            await engine.invoke(Work.step, key=f"k{i}", n=0)
+        await wait_until_done(client, 10)
+        owners_before = client.claims()
+        for flow in owners_before:  # each continues in its own flow, whoever owns it
+            client.post("Work", "step", {"key": f"again{flow}", "n": 0}, flow)
+        await wait_until_done(client, 20)
+        per_flow = client.reader().all(
+            "SELECT flow, count(*) AS n FROM actions WHERE action = 'last' GROUP BY flow"
+        )
+        owners_after = client.claims()
+        client.close()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert len(set(owners_before.values())) == 2  # both workers own flows
+    assert {r["flow"]: r["n"] for r in per_flow} == dict.fromkeys(owners_before, 2)
+    assert owners_after == owners_before  # no claim moved...
+    assert [w.restarts for w in workers] == [0, 0]  # ...and no batch touched another's flow
