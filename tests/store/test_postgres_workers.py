@@ -66,7 +66,7 @@ def test_two_workers_racing_for_orphaned_flows_never_take_the_same_one(
         def race(store: PostgresStore) -> None:
             start.wait()
             got = taken.setdefault(store.worker, [])
-            while records := store.adopt(limit=7):
+            while records := store.adopt(limit=3):
                 got.extend(r.flow for r in records)
 
         threads = [threading.Thread(target=race, args=(s,)) for s in (b, c)]

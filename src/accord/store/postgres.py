@@ -288,6 +288,13 @@ class _PgTransaction:
             )
         old = sorted(self._flows - self._new_flows)
         if old:
+            # A flow nobody claims (a log copied in) is nobody's cache: whoever touches it
+            # first takes it. One claimed by another worker fails the check below.
+            c.execute(
+                "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f "
+                "ON CONFLICT (flow) DO NOTHING",
+                (store.worker, old),
+            )
             row = c.execute(
                 "SELECT count(*) FROM flow_claims WHERE flow = ANY(%s) AND owner = %s",
                 (old, store.worker),
