@@ -71,7 +71,8 @@ class Worker:
                 done, _ = await asyncio.wait(
                     [failed, *helpers], return_when=asyncio.FIRST_COMPLETED
                 )
-                cause = next(iter(done)).exception()
+                finished = next(iter(done))
+                cause = finished.exception() or (finished.result() if finished is failed else None)
             finally:
                 for task in (failed, *helpers):
                     task.cancel()
