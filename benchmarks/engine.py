@@ -1,6 +1,7 @@
 """Engine benchmark: F flows, each a chain of synchronized durable steps, run concurrently.
 
     .venv/bin/python benchmarks/engine.py [--flows 2000] [--steps 10] [--compare] [--db-dir DIR]
+        [--store postgresql://... [--workers 1,2]]
 
 Every engine runs under the same durability: SQLite in WAL mode with ``synchronous=FULL`` (an
 fsync at every commit); docs/decisions/0003-benchmark-durability.md says why. accord records
@@ -284,7 +285,23 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--compare", action="store_true", help="also run LangGraph and DBOS")
     parser.add_argument("--db-dir", type=Path, help="where the databases go (default: a temp dir)")
+    parser.add_argument(
+        "--store",
+        help="also run accord on this PostgreSQL database (postgresql://...): one engine in "
+        "this process, then --workers worker processes; each run in a schema of its own",
+    )
+    parser.add_argument(
+        "--workers", default="1,2", help="worker process counts with --store (default 1,2)"
+    )
     args = parser.parse_args(argv)
+    try:
+        args.workers = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        parser.error(f"--workers {args.workers!r}: give counts like 1,2,4")
+    if any(n < 1 for n in args.workers):
+        parser.error("--workers: every count must be at least 1")
+    if args.store is not None and not args.store.startswith(("postgresql://", "postgres://")):
+        parser.error(f"--store {args.store!r}: give a postgresql:// URL")
     # The checker warns that next_step is a cycle; its `where` ends it, so that is expected here.
     logging.getLogger("accord.engine").setLevel(logging.ERROR)
     for name in ("flows", "steps", "peer_flows"):
@@ -310,6 +327,8 @@ def run(args: argparse.Namespace, db_dir: Path) -> None:
         accord, peak_rss_mb, cpu_us = run_accord(flows, steps, db_dir)
     print(_line(accord, ", group commit"), flush=True)
     print(f"accord CPU time per step (process, all threads): {cpu_us:.0f} us", flush=True)
+    if args.store is not None:
+        run_postgres(args, accord)
     with _phase(f"raw SQLite loop: {peer_flows} flows x {steps} steps"):
         raw = raw_sqlite.run(peer_flows, steps, db_dir)
     print(_line(raw, ", one commit per step, one flow at a time"), flush=True)
@@ -335,6 +354,29 @@ def run(args: argparse.Namespace, db_dir: Path) -> None:
         f"steps_per_s={accord.steps_per_s:.0f} flows_per_s={accord.flows_per_s:.0f} "
         f"p50_flow_ms={accord.p50_ms:.0f} peak_rss_mb={peak_rss_mb:.0f}"
     )
+
+
+def run_postgres(args: argparse.Namespace, sqlite: Result) -> None:
+    """accord on PostgreSQL: in this process, then on worker processes sharing the flows."""
+    import _postgres
+
+    flows, steps = args.flows, args.steps
+    with _phase(f"accord on PostgreSQL, one engine: {flows} flows x {steps} steps"):
+        single = _postgres.run_in_process(chain_app, flows, steps, args.store)
+    print(_line(single, ", in process"), flush=True)
+    print(
+        f"accord on PostgreSQL / accord on SQLite: {single.steps_per_s / sqlite.steps_per_s:.2f}x"
+    )
+    by_count: dict[int, Result] = {}
+    for count in args.workers:
+        with _phase(f"accord, {count} worker processes: {flows} flows x {steps} steps"):
+            by_count[count] = _postgres.run_workers(chain_app, flows, steps, args.store, count)
+        print(_line(by_count[count], ", posted to the inbox"), flush=True)
+    if 1 in by_count:
+        for count, result in by_count.items():
+            if count != 1:
+                factor = result.steps_per_s / by_count[1].steps_per_s
+                print(f"{count} workers / 1 worker: {factor:.2f}x")
 
 
 if __name__ == "__main__":

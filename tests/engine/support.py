@@ -1,4 +1,8 @@
-"""Shared helpers of the engine tests: a running engine on a real SQLite file, log summaries."""
+"""Shared helpers of the engine tests: a running engine on a real SQLite file, log summaries.
+
+Under the ``postgres`` parametrization (conftest.py) the same helpers give each database path
+a PostgreSQL schema of its own instead: the tests run unchanged on both stores.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,40 @@ from typing import Any
 
 from accord import App
 from accord.engine import Engine, Record
+from accord.store.postgres import PostgresDb, PostgresStore
 
 # (id, "Concept/action", input, output, sync, cause): everything a test asserts about a record
 # except timestamps and attempts.
 Entry = tuple[int, str, dict[str, Any], dict[str, Any] | None, str | None, tuple[int, ...]]
 
 
+class PostgresBackend:
+    """Test databases as schemas of one PostgreSQL database: one schema per path."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.schemas: dict[Path, str] = {}
+
+    def schema(self, db: Path) -> str:
+        return self.schemas.setdefault(db, f"{self.prefix}_{len(self.schemas)}")
+
+    def store(self, db: Path) -> PostgresStore:
+        return PostgresStore(self.url, schema=self.schema(db))
+
+    def rows(self, db: Path, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        store = self.store(db)
+        with store.connect() as conn:
+            return [tuple(row.values()) for row in PostgresDb(conn).all(sql, params)]
+
+
+BACKEND: PostgresBackend | None = None  # set by conftest.py for the postgres parametrization
+
+
 def engine_for(app: App, db: Path, **options: Any) -> Engine:
     """An engine on ``db`` (static checks on, as in production)."""
+    if BACKEND is not None:
+        return Engine(app, store=BACKEND.store(db), **options)
     return Engine(app, db, **options)
 
 
@@ -39,6 +69,8 @@ def entries(records: Sequence[Record]) -> list[Entry]:
 
 def stored_rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Rows read straight from the SQLite file, independently of the engine."""
+    if BACKEND is not None:
+        return BACKEND.rows(db, sql, params)
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, params).fetchall()

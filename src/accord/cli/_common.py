@@ -14,14 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from accord.loading import APP_FORMS
+from accord.store import is_postgres_url
+from accord.store.base import Store
 from accord.store.sqlite import SqliteStore
 
 __all__ = [
     "DEFAULT_DB",
     "AppArgument",
     "DbOption",
+    "StoreOption",
     "console",
     "fail",
+    "open_log",
     "open_store",
     "require_database",
 ]
@@ -33,6 +37,16 @@ DbOption = Annotated[
     Path, typer.Option("--db", help="The app's SQLite database file (the engine's log).")
 ]
 DEFAULT_DB = Path("accord.db")
+
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="ACCORD_DB",
+        help="The app's database: a SQLite file, or a postgresql:// URL (a schema other than "
+        "the default with ?options=-csearch_path%3DNAME). Default: $ACCORD_DB, else accord.db.",
+    ),
+]
 
 AppArgument = Annotated[
     str,
@@ -65,6 +79,18 @@ def require_database(db: Path) -> None:
 
 
 @contextmanager
+def open_log(db: str) -> Iterator[Store]:
+    """Open an existing app database, a SQLite file or a ``postgresql://`` URL, for reading
+    its log (closed on exit), or exit 2 saying what is wrong."""
+    if is_postgres_url(db):
+        with _open_postgres(db) as shared:
+            yield shared
+    else:
+        with open_store(Path(db)) as embedded:
+            yield embedded
+
+
+@contextmanager
 def open_store(db: Path) -> Iterator[SqliteStore]:
     """Open an existing app database (closed on exit), or exit 2 saying what is wrong."""
     require_database(db)
@@ -76,6 +102,21 @@ def open_store(db: Path) -> Iterator[SqliteStore]:
         fail(f"{db} is a SQLite database but not an accord app's: it has no action log")
     store = SqliteStore(db)
     store.open()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _open_postgres(url: str) -> Iterator[Store]:
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    store = PostgresStore(url)
+    try:
+        store.attach()
+    except (ConnectionError, LookupError) as exc:
+        fail(str(exc))
     try:
         yield store
     finally:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_store
+from accord.cli._common import DEFAULT_DB, StoreOption, console, fail, open_log
 from accord.records import Record
 from accord.store.base import Store
 
@@ -86,11 +86,11 @@ def provenance(store: Store, record_id: int) -> Tree:
 
 
 def flows(
-    db: DbOption = DEFAULT_DB,
+    db: StoreOption = str(DEFAULT_DB),
     limit: Annotated[int, typer.Option(min=1, help="How many recent flows.")] = 20,
 ) -> None:
     """List recent flows with their status."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         table = Table("flow", "root action", "status", "actions", "pending", "errors", "started")
         colors = {"done": "green", "running": "yellow", "failed": "red", "halted": "red"}
         for f in store.flows(limit):
@@ -104,10 +104,10 @@ def flows(
 
 def trace(
     flow: Annotated[int, typer.Argument(metavar="FLOW", help="The flow id (see `accord flows`).")],
-    db: DbOption = DEFAULT_DB,
+    db: StoreOption = str(DEFAULT_DB),
 ) -> None:
     """Print a flow as a tree of actions, with the sync that caused each."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         records = store.flow_records(flow)
         if not records:
             fail(f"no flow {flow} in {db}; list flows with `accord flows`", 1)
@@ -118,10 +118,10 @@ def why(
     record: Annotated[
         int, typer.Argument(metavar="RECORD", help="A record id (as shown by `accord trace`).")
     ],
-    db: DbOption = DEFAULT_DB,
+    db: StoreOption = str(DEFAULT_DB),
 ) -> None:
     """Walk a record's provenance back to the root action of its flow."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         try:
             chain = provenance(store, record)
         except LookupError as exc:

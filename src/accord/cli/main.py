@@ -14,6 +14,7 @@ from accord.cli.drift import drift_app
 from accord.cli.log import log_app
 from accord.cli.review import review_app
 from accord.cli.serve import serve_command
+from accord.cli.worker import worker_command
 
 __all__ = ["app", "main"]
 
@@ -28,6 +29,7 @@ app.add_typer(drift_app, name="drift")
 app.add_typer(log_app, name="log")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 app.command("console")(console_command)
 app.command("flows")(flows.flows)
 app.command("trace")(flows.trace)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -19,10 +20,11 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail
+from accord.cli._common import DEFAULT_DB, AppArgument, StoreOption, fail
 from accord.cli.console import MOUNT_PREFIX, console_settings
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
+from accord.store import Store, is_postgres_url, store_for
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.console import create_console
@@ -40,7 +42,7 @@ def serve_command(
     app: AppArgument,
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    db: DbOption = DEFAULT_DB,
+    db: StoreOption = str(DEFAULT_DB),
     deadline: Annotated[
         float, typer.Option(help="Seconds a request may wait for its answer before a 504.")
     ] = 10.0,
@@ -73,18 +75,24 @@ def serve_command(
     ] = False,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
-    """Serve an app's Requesting routes over HTTP, with the engine on a SQLite file."""
+    """Serve an app's Requesting routes over HTTP; the engine on SQLite or PostgreSQL."""
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
     mounts = {}
     if console:
-        settings = console_settings(loaded, db, prefix=MOUNT_PREFIX)
+        if is_postgres_url(db):
+            fail("--console reads a SQLite database only (for now); run it on the SQLite file")
+        settings = console_settings(loaded, Path(db), prefix=MOUNT_PREFIX)
         mounts[MOUNT_PREFIX] = create_console(settings)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
-    store = SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+    store: Store = (
+        store_for(db)
+        if is_postgres_url(db)
+        else SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
+    )
 
     def engine_factory(a: App) -> Engine:
         return Engine(a, store=store)

@@ -43,8 +43,8 @@ from accord.engine.matching import combinations, compile_where, substitute
 from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
+from accord.store import store_for
 from accord.store.base import Store, Transaction
-from accord.store.sqlite import SqliteStore
 from accord.sync import dsl
 from accord.sync.model import Pattern, QueryCall, Sync, Var
 from accord.values import Unrepresentable, check_representable
@@ -80,11 +80,11 @@ class Engine:
     ) -> None:
         if not isinstance(db, str | Path):
             raise TypeError(
-                f"db is the path of a SQLite file, got {type(db).__name__}; "
+                f"db is the path of a SQLite file or a postgresql:// URL, got {type(db).__name__}; "
                 "pass a store object as `Engine(app, store=...)`"
             )
         self.app = app
-        self.store: Store = store if store is not None else SqliteStore(db)
+        self.store: Store = store if store is not None else store_for(db)
         self.deterministic = deterministic
         self.step_budget = step_budget
         self.poll_interval = poll_interval
@@ -285,6 +285,21 @@ class Engine:
         The answer to "which syncs was this flow waiting on?" when a request times out.
         """
         return self._flows.flow(flow).waiting(self.app.syncs)
+
+    # -- shared stores (accord.engine.worker) -----------------------------------------------
+
+    def adopt(self, records: list[Record]) -> None:
+        """Run pending invocations another engine left behind (it died); their flows, claimed
+        in the store by the caller, are advanced by this engine from now on."""
+        self._require_running()
+        for record in records:
+            self._flows.flow(record.flow).pending += 1
+            self._dispatch(record)
+
+    def inbox_posted(self) -> None:
+        """Another process posted to the inbox: take it now rather than at the next poll."""
+        self._inbox = True
+        self._wake.set()
 
     # -- the loop ---------------------------------------------------------------------------
 

@@ -14,7 +14,12 @@ from typing import Any, Protocol
 from accord.records import Record
 from accord.state import Db
 
-__all__ = ["FlowSummary", "Store", "Transaction"]
+__all__ = ["FlowSummary", "Store", "Transaction", "is_postgres_url"]
+
+
+def is_postgres_url(value: object) -> bool:
+    """Whether ``value`` (a ``--db`` value) names a PostgreSQL database, not a SQLite file."""
+    return str(value).startswith(("postgresql://", "postgres://"))
 
 
 @dataclass(frozen=True, slots=True)

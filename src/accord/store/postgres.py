@@ -1,0 +1,716 @@
+"""The shared store: the action log and concept state in PostgreSQL, for many engines at once.
+
+Every engine on the database is a *worker* with an id of its own, alive exactly while its
+writer connection holds a session advisory lock on that id (PostgreSQL frees it when the
+session ends: a process killed, a connection lost). A flow is *claimed* by one worker at a time
+(a ``flow_claims`` row): only the owner advances it, and every batch checks, in its own
+transaction, that it still owns each flow it touches. Flows whose owner is dead are taken over
+by :meth:`PostgresStore.adopt` with ``FOR UPDATE SKIP LOCKED``, so two workers never take the
+same flow. Posted stimuli go through the ``inbox`` table and wake workers with ``NOTIFY``.
+
+Durability is PostgreSQL's: a batch is durable when its ``COMMIT`` returns (with the server's
+``synchronous_commit`` on, its default), before anything it caused runs. See docs/scaling.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import TransactionStatus
+from pydantic_core import to_json
+
+from accord.records import Record
+from accord.state import Params, Row
+from accord.store._pgsql import ddl, translate
+from accord.store.base import FlowSummary, is_postgres_url
+
+__all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
+
+CHANNEL = "accord_inbox"
+ID_BLOCK = 1000  # ids a worker takes from the shared sequence at once
+
+LOG_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS actions (
+        id BIGINT PRIMARY KEY,
+        flow BIGINT NOT NULL,
+        concept TEXT NOT NULL,
+        action TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        sync TEXT,
+        cause TEXT NOT NULL DEFAULT '[]',
+        attempt INTEGER NOT NULL DEFAULT 1,
+        invoked_at DOUBLE PRECISION NOT NULL,
+        completed_at DOUBLE PRECISION
+    )""",
+    "CREATE INDEX IF NOT EXISTS actions_flow ON actions(flow, id)",
+    "CREATE INDEX IF NOT EXISTS actions_pending ON actions(flow, id) WHERE output IS NULL",
+    "CREATE INDEX IF NOT EXISTS actions_name ON actions(concept, action, id)",
+    """CREATE TABLE IF NOT EXISTS firings (
+        sync TEXT NOT NULL,
+        key TEXT NOT NULL,
+        flow BIGINT NOT NULL,
+        PRIMARY KEY (sync, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS firings_flow ON firings(flow)",
+    """CREATE TABLE IF NOT EXISTS flow_events (
+        flow BIGINT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS flow_events_flow ON flow_events(flow)",
+    """CREATE TABLE IF NOT EXISTS inbox (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        flow BIGINT,
+        concept TEXT NOT NULL,
+        action TEXT NOT NULL,
+        input TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL
+    )""",
+    # One row per flow: the worker that advances it. Kept while the worker lives (so a flow's
+    # state cached in a worker's memory is never advanced by another), moved when it dies.
+    """CREATE TABLE IF NOT EXISTS flow_claims (
+        flow BIGINT PRIMARY KEY,
+        owner BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS flow_claims_owner ON flow_claims(owner)",
+    f"CREATE SEQUENCE IF NOT EXISTS accord_ids INCREMENT BY {ID_BLOCK}",
+    "CREATE SEQUENCE IF NOT EXISTS accord_workers",
+)
+
+_COLUMNS = (
+    "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
+)
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class ClaimLost(RuntimeError):
+    """A batch touched a flow another worker owns; the batch was not committed."""
+
+
+def _record(row: Sequence[Any]) -> Record:
+    rid, flow, concept, action, inp, out, sync, cause, attempt, invoked, completed = row
+    return Record(
+        id=rid,
+        flow=flow,
+        concept=concept,
+        action=action,
+        input=json.loads(inp),
+        sync=sync,
+        cause=tuple(json.loads(cause)),
+        attempt=attempt,
+        invoked_at=invoked,
+        output=None if out is None else json.loads(out),
+        completed_at=completed,
+    )
+
+
+def _dumps(value: Any) -> str:
+    return to_json(value).decode()
+
+
+class _BoolAsInt(Dumper):
+    """Booleans stored as 0 and 1, as SQLite does: the same concept SQL on both."""
+
+    oid = psycopg.adapters.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class _PlainNumeric(Loader):
+    """NUMERIC read as int or float (``SUM`` of integers is NUMERIC here, an int on SQLite)."""
+
+    def load(self, data: Any) -> Any:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class PostgresDb:
+    """:class:`accord.state.Db` over one psycopg connection; SQLite-style translate."""
+
+    def __init__(self, conn: psycopg.Connection[Any], before: Any = None) -> None:
+        self._conn = conn
+        # Returns the statements to send first (a deferred savepoint), or "".
+        self._before: Callable[[], str] | None = before
+
+    def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
+        first = self._before() if self._before is not None else ""
+        if not first:
+            return self._conn.execute(translate(sql), params)
+        # One round trip for both: the savepoint goes with the statement, in one query bound on
+        # this side (the server binds only single statements). Half the round trips per step.
+        cursor = psycopg.ClientCursor(self._conn)
+        cursor.execute(f"{first}; {translate(sql)}", params)
+        for _ in range(first.count(";") + 1):
+            cursor.nextset()
+        return cursor
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._cursor(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        first = self._before() if self._before is not None else ""
+        for statement in first.split("; ") if first else ():
+            self._conn.execute(statement.encode())
+        with self._conn.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = self._cursor(sql, params)
+        if cursor.description is None:
+            return None
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d.name for d in cursor.description], row, strict=True))
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = self._cursor(sql, params)
+        if cursor.description is None:
+            return []
+        names = [d.name for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class _PgTransaction:
+    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any]) -> None:
+        self._store = store
+        self._conn = conn
+        self.db = PostgresDb(conn, self._open_savepoint)
+        self._invoked: dict[int, list[Any]] = {}
+        self._completed: list[tuple[Any, ...]] = []
+        self._fired: list[tuple[str, str, int]] = []
+        self._events: list[tuple[int, float, str, str]] = []
+        self._new_flows: set[int] = set()
+        self._flows: set[int] = set()
+        # Savepoints cost a round trip each: one is opened only when the action runs SQL, and
+        # the release of the last one travels with the next one (COMMIT releases the rest).
+        self._depth = 0
+        self._opened: list[bool] = []
+        self._release = ""
+        self._done = False
+        conn.execute("BEGIN")
+        if store.first_transaction:
+            # Concepts' setup() of workers starting together: one after the other.
+            store.first_transaction = False
+            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+
+    def _open_savepoint(self) -> str:
+        """The savepoints to open before the action's first statement (sent with it)."""
+        first = []
+        for level, opened in enumerate(self._opened):
+            if not opened:
+                first.append(f"SAVEPOINT s{level + 1}")
+                self._opened[level] = True
+        if not first:
+            return ""
+        release, self._release = self._release, ""
+        return release + "; ".join(first)
+
+    def _flush(self) -> None:
+        if self._release:
+            self._conn.execute(self._release.encode())
+            self._release = ""
+
+    def savepoint(self) -> None:
+        self._depth += 1
+        self._opened.append(False)
+
+    def release(self) -> None:
+        if self._opened.pop():
+            self._flush()
+            self._release = f"RELEASE s{self._depth}; "
+        self._depth -= 1
+
+    def rollback_to(self) -> None:
+        if self._opened.pop():
+            self._flush()
+            self._conn.execute(f"ROLLBACK TO s{self._depth}; RELEASE s{self._depth}".encode())
+        self._depth -= 1
+
+    def invoked(self, r: Record, input_json: str | None = None) -> None:
+        if r.id == r.flow:
+            self._new_flows.add(r.flow)
+        else:
+            self._flows.add(r.flow)
+        self._invoked[r.id] = [
+            r.id,
+            r.flow,
+            r.concept,
+            r.action,
+            _dumps(r.input) if input_json is None else input_json,
+            r.sync,
+            f"[{','.join(map(str, r.cause))}]",
+            r.attempt,
+            r.invoked_at,
+            None,
+            None,
+        ]
+
+    def completed(self, r: Record, output_json: str | None = None) -> None:
+        output = _dumps(r.output) if output_json is None else output_json
+        self._flows.add(r.flow)
+        row = self._invoked.get(r.id)
+        if row is None:
+            self._completed.append((output, r.completed_at, r.id))
+        else:
+            row[9:] = output, r.completed_at
+
+    def fired(self, sync: str, key: str, flow: int) -> None:
+        self._flows.add(flow)
+        self._fired.append((sync, key, flow))
+
+    def event(self, flow: int, kind: str, detail: str) -> None:
+        self._flows.add(flow)
+        self._events.append((flow, time.time(), kind, detail))
+
+    def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
+        return self._store.take_inbox(self._conn, limit)
+
+    def _check_claims(self) -> None:
+        store, c = self._store, self._conn
+        if self._new_flows:
+            c.execute(
+                "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f",
+                (store.worker, sorted(self._new_flows)),
+            )
+        old = sorted(self._flows - self._new_flows)
+        if old:
+            # A flow nobody claims (a log copied in) is nobody's cache: whoever touches it
+            # first takes it. One claimed by another worker fails the check below.
+            c.execute(
+                "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f "
+                "ON CONFLICT (flow) DO NOTHING",
+                (store.worker, old),
+            )
+            row = c.execute(
+                "SELECT count(*) FROM flow_claims WHERE flow = ANY(%s) AND owner = %s",
+                (old, store.worker),
+            ).fetchone()
+            if row is None or row[0] != len(old):
+                raise ClaimLost(
+                    f"worker {store.worker} no longer owns every flow of this batch "
+                    f"(flows {old[:10]}); the batch is dropped and its work resumes from the log"
+                )
+        self._flows.update(self._new_flows)
+        self._new_flows.clear()
+
+    def write(self) -> None:
+        if self._done:
+            return
+        c = self._conn
+        self._check_claims()
+        with c.cursor() as cursor:
+            if self._invoked:
+                cursor.executemany(
+                    "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, "
+                    "invoked_at, output, completed_at) "
+                    "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                    list(self._invoked.values()),
+                )
+            if self._completed:
+                # `output IS NULL`: a completion is recorded once, whoever tries twice.
+                cursor.executemany(
+                    "UPDATE actions SET output = %s, completed_at = %s "
+                    "WHERE id = %s AND output IS NULL",
+                    self._completed,
+                )
+            if self._fired:
+                cursor.executemany(
+                    "INSERT INTO firings (sync, key, flow) VALUES (%s,%s,%s)", self._fired
+                )
+            if self._events:
+                cursor.executemany("INSERT INTO flow_events VALUES (%s,%s,%s,%s)", self._events)
+        self._invoked, self._completed, self._fired, self._events = {}, [], [], []
+
+    def commit(self) -> None:
+        self.write()
+        self._conn.execute("COMMIT")
+        self._done = True
+
+    def rollback(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if not self._conn.closed and self._conn.info.transaction_status != TransactionStatus.IDLE:
+            self._conn.execute("ROLLBACK")
+
+
+class PostgresStore:
+    """The action log and concept state in a PostgreSQL database, shared by many workers.
+
+    ``url`` is a libpq URL (``postgresql://user@host:5432/db``); ``schema`` the schema that
+    holds the tables (created if absent; default: the connection's ``search_path``).
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        if not is_postgres_url(url):
+            raise ValueError(
+                f"{url!r} is not a PostgreSQL URL; pass one like postgresql://user@host:5432/db"
+            )
+        if schema is not None and not _SCHEMA_NAME.match(schema):
+            raise ValueError(
+                f"schema {schema!r}: use lower-case letters, digits and _ (at most 63)"
+            )
+        self.url = url
+        self.schema = schema
+        self._conn: psycopg.Connection[Any] | None = None
+        self._reader: psycopg.Connection[Any] | None = None
+        self._ids_conn: psycopg.Connection[Any] | None = None
+        self._ids = threading.Lock()
+        self._posting = threading.Lock()
+        self._next_id = 0
+        self._block_end = 0
+        self.worker = 0
+        # The advisory lock class of this schema's workers (several schemas, one database),
+        # and the schema itself: both known once connected (a URL may set the search_path).
+        self.lock_class = 0
+        self.current_schema = ""
+        self._post_conn: psycopg.Connection[Any] | None = None
+        self.first_transaction = False
+
+    # -- connections ------------------------------------------------------------------------
+
+    def connect(self) -> psycopg.Connection[Any]:
+        """A new autocommit connection to this store's schema (the caller closes it)."""
+        try:
+            conn = psycopg.connect(self.url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConnectionError(f"cannot connect to {self._safe_url()}: {first}") from None
+        conn.adapters.register_dumper(bool, _BoolAsInt)
+        conn.adapters.register_loader("numeric", _PlainNumeric)
+        if self.schema is not None:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            conn.execute(f'SET search_path TO "{self.schema}"')
+        if not self.current_schema:
+            row = conn.execute("SELECT current_schema()").fetchone()
+            if row is None or row[0] is None:
+                conn.close()
+                raise LookupError(
+                    f"{self._safe_url()}: no schema in the search_path exists; create it or "
+                    "name one with ?options=-csearch_path%3DNAME"
+                )
+            self.current_schema = str(row[0])
+            self.lock_class = zlib.crc32(f"accord:{self.current_schema}".encode()) & 0x7FFFFFFF
+        return conn
+
+    def _safe_url(self) -> str:
+        return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", self.url)
+
+    @property
+    def conn(self) -> psycopg.Connection[Any]:
+        if self._conn is None:
+            raise RuntimeError("the store is not open; start the engine first")
+        return self._conn
+
+    def claim(self) -> None:
+        """Nothing to reserve: any number of workers share the database."""
+
+    def open(self, schemas: Iterable[str] = ()) -> None:
+        conn = self.connect()
+        try:
+            with conn.transaction():
+                # Workers starting together create the tables one after the other.
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (self.lock_class,))
+                for statement in (*LOG_SCHEMA, *(ddl(s) for s in schemas)):
+                    conn.execute(translate(statement))
+                if not self._live(conn):
+                    # Alone: no block of ids is in use, so ids go on from the log's last one
+                    # (as on SQLite) instead of skipping the rest of a dead worker's block.
+                    conn.execute(
+                        "SELECT setval('accord_ids', COALESCE(MAX(id), 0) + 1, false) FROM actions"
+                    )
+                self._become_worker(conn)
+            self._reader = self.connect()
+            self._ids_conn = self.connect()
+        except BaseException:
+            conn.close()
+            self._close_helpers()
+            raise
+        self._conn = conn
+        self._block_end = 0
+        self.first_transaction = True
+
+    def attach(self) -> None:
+        """Open for reading only (``accord flows``): no tables created, no worker id taken.
+
+        Raises :class:`ConnectionError` when the server cannot be reached and
+        :class:`LookupError` when the database holds no accord log."""
+        conn = self.connect()
+        row = conn.execute("SELECT to_regclass('actions') IS NOT NULL").fetchone()
+        if row is None or not row[0]:
+            conn.close()
+            raise LookupError(
+                f"{self._safe_url()} has no accord action log (table actions) in its "
+                "search_path; pass the URL the app runs on"
+            )
+        self._reader = conn
+
+    def _become_worker(self, conn: psycopg.Connection[Any]) -> None:
+        # A machine that vanishes sends nothing: the server finds its session dead after
+        # about 10 + 3 x 5 s of silence (keepalives), and its flows move then.
+        conn.execute("SET tcp_keepalives_idle = 10")
+        conn.execute("SET tcp_keepalives_interval = 5")
+        conn.execute("SET tcp_keepalives_count = 3")
+        # The id's advisory lock is held by the writer's session for its whole life: the
+        # worker is alive, for every other worker, exactly while its lock is held.
+        while True:
+            row = conn.execute("SELECT nextval('accord_workers')").fetchone()
+            assert row is not None
+            worker = int(row[0]) % 0x7FFFFFFF
+            got = conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (self.lock_class, worker)
+            ).fetchone()
+            if got is not None and got[0]:
+                self.worker = worker
+                return
+
+    def _close_helpers(self) -> None:
+        for conn in (self._reader, self._ids_conn, self._post_conn):
+            if conn is not None:
+                conn.close()
+        self._reader = self._ids_conn = self._post_conn = None
+
+    def close(self) -> None:
+        self._close_helpers()
+        if self._conn is not None:
+            # The lock goes now, not when the server gets round to ending the session: an
+            # engine started right after this one takes over this worker's flows at once.
+            with contextlib.suppress(psycopg.Error):
+                if self._conn.info.transaction_status == TransactionStatus.INERROR:
+                    self._conn.execute("ROLLBACK")
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+            self._conn.close()
+            self._conn = None
+
+    def next_id(self) -> int:
+        with self._ids:
+            if self._next_id >= self._block_end:
+                self._new_block()
+            value = self._next_id
+            self._next_id += 1
+            return value
+
+    def _new_block(self) -> None:
+        conn = self._ids_conn if self._ids_conn is not None else self.conn
+        row = conn.execute("SELECT nextval('accord_ids')").fetchone()
+        assert row is not None
+        self._next_id = int(row[0])
+        self._block_end = self._next_id + ID_BLOCK
+
+    def _fresh_ids(self) -> None:
+        """Ids from now on exceed every id given out so far, by any worker: work taken over
+        from another worker keeps its records in id order."""
+        with self._ids:
+            self._block_end = 0
+
+    def begin(self) -> _PgTransaction:
+        return _PgTransaction(self, self.conn)
+
+    # -- the inbox ----------------------------------------------------------------------------
+
+    def post(self, concept: str, action: str, inputs: dict[str, Any], flow: int | None) -> None:
+        """Leave a root invocation for whichever worker takes it, and wake the workers."""
+        with self._posting:  # posts may come from several threads (a web server's)
+            if self._post_conn is None:
+                self._post_conn = self.connect()
+            conn = self._post_conn
+            with conn.transaction():
+                conn.execute(
+                    "INSERT INTO inbox (flow, concept, action, input, created_at) "
+                    "VALUES (%s,%s,%s,%s,%s)",
+                    (flow, concept, action, _dumps(inputs), time.time()),
+                )
+                conn.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
+
+    def inbox_size(self) -> int:
+        return int(self._read("SELECT count(*) FROM inbox")[0][0])
+
+    _LIVE = (
+        "SELECT l.objid::text::bigint FROM pg_locks l WHERE l.locktype = 'advisory' "
+        "AND l.granted AND l.objsubid = 2 AND l.objid <> 0 AND l.classid::text::bigint = %(cls)s "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+
+    def take_inbox(
+        self, conn: psycopg.Connection[Any], limit: int
+    ) -> list[tuple[int | None, str, str, dict[str, Any]]]:
+        """Posted stimuli this worker may run: new flows, its own flows, and idle flows whose
+        owner is gone (their claims move here). Other workers' flows wait for them."""
+        params = {"me": self.worker, "cls": self.lock_class, "limit": limit}
+        rows = conn.execute(
+            f"""SELECT i.id, i.flow, i.concept, i.action, i.input, c.owner
+                FROM inbox i LEFT JOIN flow_claims c ON c.flow = i.flow
+                WHERE i.flow IS NULL OR c.owner = %(me)s
+                   OR ((c.owner IS NULL OR c.owner NOT IN ({self._LIVE}))
+                       AND NOT EXISTS (SELECT 1 FROM actions a
+                                       WHERE a.flow = i.flow AND a.output IS NULL))
+                ORDER BY i.id LIMIT %(limit)s FOR UPDATE OF i SKIP LOCKED""",
+            params,
+        ).fetchall()
+        taken: list[tuple[int | None, str, str, dict[str, Any]]] = []
+        ids: list[int] = []
+        moved = False
+        for rid, flow, concept, action, inp, owner in rows:
+            if flow is not None and owner != self.worker:
+                got = conn.execute(
+                    f"""INSERT INTO flow_claims (flow, owner) VALUES (%(flow)s, %(me)s)
+                        ON CONFLICT (flow) DO UPDATE SET owner = EXCLUDED.owner
+                        WHERE flow_claims.owner NOT IN ({self._LIVE})
+                        RETURNING flow""",
+                    {**params, "flow": flow},
+                ).fetchone()
+                if got is None:  # another worker took the flow meanwhile: it gets the post
+                    continue
+                moved = True
+            ids.append(rid)
+            taken.append((flow, concept, action, json.loads(inp)))
+        if ids:
+            conn.execute("DELETE FROM inbox WHERE id = ANY(%s)", (ids,))
+        if moved:
+            self._fresh_ids()
+        return taken
+
+    # -- taking over ----------------------------------------------------------------------------
+
+    def adopt(self, limit: int = 1000) -> list[Record]:
+        """Claim up to ``limit`` flows with pending work whose owner is gone (or that have
+        none), and return their pending invocations, oldest first, counting a new attempt."""
+        conn = self._ids_conn if self._ids_conn is not None else self.conn
+        params = {"me": self.worker, "cls": self.lock_class, "limit": limit}
+        with conn.transaction():
+            rows = conn.execute(
+                f"""WITH orphaned AS (
+                        SELECT c.flow FROM flow_claims c
+                        WHERE c.owner <> %(me)s AND c.owner NOT IN ({self._LIVE})
+                          AND EXISTS (SELECT 1 FROM actions a
+                                      WHERE a.flow = c.flow AND a.output IS NULL)
+                        LIMIT %(limit)s FOR UPDATE OF c SKIP LOCKED)
+                    UPDATE flow_claims c SET owner = %(me)s FROM orphaned o
+                    WHERE c.flow = o.flow RETURNING c.flow""",
+                params,
+            ).fetchall()
+            flows = [r[0] for r in rows]
+            # Flows with pending work and no claim at all (a log copied by migrate-store).
+            rows = conn.execute(
+                """INSERT INTO flow_claims (flow, owner)
+                   SELECT DISTINCT a.flow, %(me)s FROM actions a
+                   WHERE a.output IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM flow_claims c WHERE c.flow = a.flow)
+                   LIMIT %(limit)s
+                   ON CONFLICT (flow) DO NOTHING RETURNING flow""",
+                params,
+            ).fetchall()
+            flows += [r[0] for r in rows]
+            if not flows:
+                return []
+            pending = conn.execute(
+                f"""UPDATE actions SET attempt = attempt + 1
+                    WHERE flow = ANY(%s) AND output IS NULL RETURNING {_COLUMNS}""",
+                (flows,),
+            ).fetchall()
+        self._fresh_ids()
+        return sorted((_record(r) for r in pending), key=lambda r: r.id)
+
+    def resume(self) -> list[Record]:
+        """The pending work this worker takes on at start: that of flows whose owner is gone."""
+        records: list[Record] = []
+        while True:
+            more = self.adopt()
+            if not more:
+                return records
+            records += more
+
+    def claims(self) -> dict[int, int]:
+        """Flow -> owning worker, for every claimed flow (operators and tests)."""
+        return {flow: owner for flow, owner in self._read("SELECT flow, owner FROM flow_claims")}
+
+    def live_workers(self) -> set[int]:
+        """The ids of the workers alive on this schema now."""
+        return {int(r[0]) for r in self._read(self._LIVE, {"cls": self.lock_class})}
+
+    def _live(self, conn: psycopg.Connection[Any]) -> set[int]:
+        return {int(r[0]) for r in conn.execute(self._LIVE, {"cls": self.lock_class})}
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def reader(self) -> PostgresDb:
+        if self._reader is None:
+            raise RuntimeError("the store is not open; start the engine first")
+        return PostgresDb(self._reader)
+
+    def _read(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        conn = self._reader if self._reader is not None else self.conn
+        return conn.execute(sql, params).fetchall()
+
+    def flow_records(self, flow: int) -> list[Record]:
+        sql = f"SELECT {_COLUMNS} FROM actions WHERE flow = %s ORDER BY id"
+        return [_record(r) for r in self._read(sql, (flow,))]
+
+    def flow_firings(self, flow: int) -> set[tuple[str, str]]:
+        return {
+            (s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = %s", (flow,))
+        }
+
+    def record(self, record_id: int) -> Record | None:
+        rows = self._read(f"SELECT {_COLUMNS} FROM actions WHERE id = %s", (record_id,))
+        return _record(rows[0]) if rows else None
+
+    def flows(self, limit: int = 20) -> list[FlowSummary]:
+        rows = self._read(
+            """SELECT a.flow,
+                      (SELECT concept || '/' || action FROM actions WHERE id = a.flow),
+                      MIN(a.invoked_at), MAX(COALESCE(a.completed_at, a.invoked_at)), COUNT(*),
+                      SUM(CASE WHEN a.output IS NULL THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN a.output LIKE '{"error":%%' THEN 1 ELSE 0 END),
+                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow),
+                      (SELECT COUNT(*) FROM actions x
+                        WHERE x.flow = a.flow AND x.output LIKE '{"error":%%'
+                          AND NOT EXISTS (SELECT 1 FROM actions r
+                                          WHERE r.flow = x.flow
+                                            AND r.cause::jsonb @> to_jsonb(x.id)))
+               FROM actions a
+               WHERE a.flow IN (SELECT DISTINCT flow FROM actions ORDER BY flow DESC LIMIT %s)
+               GROUP BY a.flow ORDER BY a.flow DESC""",
+            (limit,),
+        )
+        return [
+            FlowSummary(
+                flow,
+                root or "?",
+                started,
+                updated,
+                count,
+                pending or 0,
+                errors or 0,
+                events,
+                unhandled,
+            )
+            for flow, root, started, updated, count, pending, errors, events, unhandled in rows
+        ]
+
+    def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
+        rows = self._read(
+            "SELECT at, kind, detail FROM flow_events WHERE flow = %s ORDER BY at", (flow,)
+        )
+        return [(at, kind, detail) for at, kind, detail in rows]
+
+    def recent(self, concept: str, action: str, limit: int) -> list[Record]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM actions WHERE concept = %s AND action = %s "
+            "ORDER BY id DESC LIMIT %s"
+        )
+        return [_record(r) for r in self._read(sql, (concept, action, limit))]
