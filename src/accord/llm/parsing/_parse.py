@@ -145,7 +145,7 @@ def _parse_leniently(
                 longest = (size, rejected)
     if not accepted:
         raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
-    distinct = {_key(adapter, result.value) for _, result in accepted}
+    distinct = {_key(adapter, result.value) for _, result in accepted} if len(accepted) > 1 else ()
     if len(distinct) > 1:
         raise OutputError(
             text,
