@@ -83,7 +83,7 @@ class Schema:
             return known[1]
         by_norm: dict[str, list[str]] = {}
         for name in self.properties(node):
-            by_norm.setdefault(_norm(name), []).append(name)
+            by_norm.setdefault(norm(name), []).append(name)
         self._spellings[id(node)] = (node, by_norm)
         return by_norm
 
@@ -115,7 +115,8 @@ class Schema:
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
-def _norm(key: str) -> str:
+def norm(key: str) -> str:
+    """``key`` without case, spaces, ``-`` and ``_``: the spelling rule for keys and enums."""
     return _SEPARATORS.sub("", key).lower()
 
 
@@ -166,7 +167,7 @@ def _renamed(
     for key, value in data.items():
         target = key
         if key not in properties:
-            matches = by_norm.get(_norm(key), [])
+            matches = by_norm.get(norm(key), [])
             if len(matches) > 1:
                 raise Refusal(
                     "ambiguous_key",
@@ -570,8 +571,8 @@ def _iso(year: int, month: int, day: int, text: str, loc: Loc, log: RepairLog) -
 
 def to_member(text: str, loc: Loc, members: list[Any], log: RepairLog) -> Any:
     """The one enum member ``text`` spells differently, else `Refusal`."""
-    wanted = _norm(text)
-    matches = [m for m in members if isinstance(m, str) and _norm(m) == wanted]
+    wanted = norm(text)
+    matches = [m for m in members if isinstance(m, str) and norm(m) == wanted]
     if len(matches) == 1:
         log.note("enum_case", f"{_where(loc)}: read {text!r} as {matches[0]!r}")
         return matches[0]

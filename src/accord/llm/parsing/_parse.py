@@ -13,8 +13,9 @@ from accord.llm.parsing._audit import Audit, auditor, generic, key_tokens
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
+from accord.llm.parsing._lines import looks_like_lines, read_lines
 from accord.llm.parsing._result import OutputError, Parsed, Repair
-from accord.llm.parsing._validate import Accepted, Rejected, validate
+from accord.llm.parsing._validate import Accepted, Rejected, schema_of, validate
 
 T = TypeVar("T")
 
@@ -144,6 +145,8 @@ def _parse_leniently(
             if longest is None or size > longest[0]:
                 longest = (size, rejected)
     if not accepted:
+        if looks_like_lines(text):
+            return _parse_lines(text, adapter, max_cost, forbid, found, longest)
         raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
     distinct = {_key(adapter, result.value) for _, result in accepted} if len(accepted) > 1 else ()
     if len(distinct) > 1:
@@ -171,6 +174,32 @@ def _parse_leniently(
             "multiple_candidates",
             f"the reply holds {len(found.candidates)} JSON values; used the only valid answer",
         )
+    repairs = log.repairs()
+    _check_budget(text, repairs, max_cost, forbid)
+    return Parsed(result.value, repairs, text)
+
+
+def _parse_lines(
+    text: str,
+    adapter: TypeAdapter[T],
+    max_cost: int | None,
+    forbid: Collection[str],
+    found: Scan,
+    longest: tuple[int, Rejected] | None,
+) -> Parsed[T]:
+    """A reply of ``field: value`` lines, read when no JSON value in it validated."""
+    try:
+        lines = read_lines(text, schema_of(adapter))
+    except SyntaxProblem as problem:
+        raise OutputError(text, [_json_error(problem, "syntax")]) from None
+    if lines is None:
+        raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
+    data, log = lines
+    try:
+        result = validate(adapter, data, [])
+    except Rejected as rejected:
+        raise OutputError(text, rejected.errors, log.repairs()) from None
+    log.extend(result.log)
     repairs = log.repairs()
     _check_budget(text, repairs, max_cost, forbid)
     return Parsed(result.value, repairs, text)

@@ -166,6 +166,11 @@ def _info(adapter: TypeAdapter[Any]) -> _Info:
     return info
 
 
+def schema_of(adapter: TypeAdapter[Any]) -> fix.Schema:
+    """The JSON schema of ``adapter``'s type, with its navigation remembered."""
+    return _info(adapter).schema
+
+
 def _validate_once(adapter: TypeAdapter[T], data: Any, log: RepairLog) -> T:
     """Validate ``data`` strictly, then laxly (each coercion a repair), then after the
     schema-guided fixes that Pydantic's errors ask for, each with exactly one reading."""
