@@ -26,7 +26,8 @@ _BLOCK_SCALARS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 
 def looks_like_lines(text: str) -> bool:
     """Whether ``text`` may be field lines: cheap, so refused replies pay little for it."""
-    return ":" in text and "\n" in text.strip()
+    start = text.lstrip()[:1]
+    return (start.isalpha() or start in ("`", "-", "#", "_")) and ":" in text
 
 
 def read_lines(text: str, schema: Schema) -> tuple[dict[str, Any], RepairLog] | None:
