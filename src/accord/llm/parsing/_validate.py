@@ -7,15 +7,13 @@ config (strict or lax) decides.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError, to_json
+from pydantic_core import PydanticSerializationError, SchemaValidator, to_json
 
 from accord.llm.parsing import _normalize as fix
 from accord.llm.parsing._audit import generic, placeholder
@@ -142,27 +140,35 @@ class _Info:
     """What validation needs per output type, computed once (a JSON schema costs far
     more than a parse)."""
 
+    adapter: TypeAdapter[Any]
     schema: fix.Schema
     # A type configured strict converts nothing: no schema-guided fix applies to it.
     fixable: bool
+    # The validator's own method: TypeAdapter.validate_json adds a Python layer per call.
+    validate_json: Callable[..., Any]
 
 
-_infos: weakref.WeakKeyDictionary[TypeAdapter[Any], _Info] = weakref.WeakKeyDictionary()
+_MAX_INFOS = 1024
+# Keyed by id(adapter); an entry keeps its adapter alive, so an id is never reused.
+_infos: dict[int, _Info] = {}
 
 
 def _info(adapter: TypeAdapter[Any]) -> _Info:
-    try:
-        return _infos[adapter]
-    except (KeyError, TypeError):
-        pass
+    info = _infos.get(id(adapter))
+    if info is not None and info.adapter is adapter:
+        return info
     try:
         root: dict[str, Any] = adapter.json_schema()
     except Exception:  # a type without a JSON schema: nothing to guide the fixes
         root = {}
-    info = _Info(fix.Schema(root), bool(root) and not _is_strict(adapter))
-    # An adapter that cannot be weakly referenced is not cached.
-    with contextlib.suppress(TypeError):
-        _infos[adapter] = info
+    validator = adapter.validator
+    validate_json = (
+        validator.validate_json if isinstance(validator, SchemaValidator) else adapter.validate_json
+    )
+    info = _Info(adapter, fix.Schema(root), bool(root) and not _is_strict(adapter), validate_json)
+    if len(_infos) >= _MAX_INFOS:
+        _infos.clear()
+    _infos[id(adapter)] = info
     return info
 
 
@@ -186,11 +192,12 @@ def _validate_once(adapter: TypeAdapter[T], data: Any, log: RepairLog) -> T:
     copied = False
     for _ in range(_MAX_FIX_ROUNDS):
         text = _to_json(data)
+        result: T
         try:
-            result = adapter.validate_json(text, strict=True)
+            result = info.validate_json(text, strict=True)
         except ValidationError as strict:
             try:
-                result = adapter.validate_json(text)
+                result = info.validate_json(text)
             except ValidationError as exc:
                 errors = _plain_errors(exc)
                 if not info.fixable:
