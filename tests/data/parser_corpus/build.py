@@ -625,6 +625,33 @@ SOURCES: dict[str, str] = {
     "refusal in prose, no JSON": "https://github.com/huggingface/smolagents/issues/1732",
     "typographic quotes": "https://github.com/BoundaryML/baml/issues/1074",
     "template-style double braces": "https://github.com/run-llama/llama_index/issues/7886",
+    "YAML instead of JSON": "https://github.com/langchain-ai/langchain/pull/14674",
+    "YAML with a block list": "https://github.com/langchain-ai/langchain/pull/14674",
+    "YAML in a yaml fence with a document marker": (
+        "https://github.com/tanchongmin/strictjson/issues/20"
+    ),
+    "an unquoted colon inside a YAML value": (
+        "https://github.com/The-Pocket/PocketFlow-Tutorial-Codebase-Knowledge/issues/87"
+    ),
+    "YAML words a YAML loader would retype (no, on, 1.10)": (
+        "https://github.com/mrseanryan/gpt-summarizer/issues/13"
+    ),
+    "YAML with quoted values and keys in another case": (
+        "https://github.com/chain-ml/council/pull/126"
+    ),
+    "YAML with a flow list of lists": "https://github.com/chain-ml/council/pull/127",
+    "YAML with the same key twice, different values": (
+        "https://github.com/langchain-ai/langchain/pull/14674"
+    ),
+    "YAML with a key that is no field": "https://github.com/tanchongmin/strictjson/issues/20",
+    "prose line before YAML lines": ("https://github.com/run-llama/llama_index/issues/16390"),
+    "YAML block scalar for a string": (
+        "https://github.com/The-Pocket/PocketFlow-Tutorial-Codebase-Knowledge/issues/87"
+    ),
+    "YAML with nested mappings for a list of objects": (
+        "https://github.com/tanchongmin/strictjson/issues/20"
+    ),
+    "YAML with template residue": "https://github.com/mrseanryan/gpt-summarizer/issues/13",
 }
 
 # One line on why a kind is accepted or refused; the rest follow the two defaults below.
@@ -644,6 +671,21 @@ REASONS: dict[str, str] = {
     "two spellings of one field with different values": "choosing a spelling is a guess",
     "an inner quote followed by a comma: two endings parse": "two readings: ambiguous",
     "several items joined in one string where a list is wanted": "splitting is a guess",
+    "YAML instead of JSON": "every line names one field; each value read by its field's type",
+    "YAML with a block list": "the `- item` lines under a list field are its items",
+    "YAML in a yaml fence with a document marker": "fence and `---` carry no data",
+    "an unquoted colon inside a YAML value": "the key before the first colon is a field",
+    "YAML words a YAML loader would retype (no, on, 1.10)": (
+        "read as the field's type: text stays text, `no` for a bool is Pydantic's lax false"
+    ),
+    "YAML with quoted values and keys in another case": "quotes delimit; each key names one field",
+    "YAML with a flow list of lists": "a JSON list for a list field has one reading",
+    "YAML with the same key twice, different values": "last-wins would drop one answer",
+    "YAML with a key that is no field": "the line's data would be dropped",
+    "prose line before YAML lines": "a prose line cannot be told from a field line reliably",
+    "YAML block scalar for a string": "block text has several readings (folding, chomping)",
+    "YAML with nested mappings for a list of objects": "nesting is not read: refused, not guessed",
+    "YAML with template residue": "the value would be invented",
 }
 
 
@@ -675,6 +717,7 @@ def build() -> list[dict[str, Any]]:
                 if raw is not None:
                     cases.append(case(schema, None, raw, "refuse", why))
     cases.extend(special_cases())
+    cases.extend(key_value_cases())
     for n, item in enumerate(cases, start=1):
         item["id"] = f"{item['schema']}-{n:03d}"
     return cases
@@ -697,6 +740,115 @@ def case(schema: str, value: Any, raw: str, expect: str, why: str) -> dict[str, 
         "why": f"{why}: {reason}",
         "source": source,
     }
+
+
+def _lines(record: dict[str, Any], *, quoted: bool = False) -> str:
+    """``record`` as YAML-style ``field: value`` lines, lists as ``- item`` lines."""
+    out: list[str] = []
+    for key, value in record.items():
+        if isinstance(value, list) and all(isinstance(item, str) for item in value) and value:
+            out.append(f"{key}:")
+            out.extend(f"  - {item}" for item in value)
+        elif isinstance(value, list):
+            out.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+        elif value is None:
+            out.append(f"{key}: null")
+        elif isinstance(value, bool):
+            out.append(f"{key}: {'true' if value else 'false'}")
+        elif isinstance(value, str) and quoted:
+            out.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+        else:
+            out.append(f"{key}: {value}")
+    return "\n".join(out)
+
+
+def key_value_cases() -> list[dict[str, Any]]:
+    """Replies written as YAML-style ``field: value`` lines instead of JSON."""
+    alice, jose = CUSTOMERS[0], CUSTOMERS[1]
+    found: list[dict[str, Any]] = []
+    for record in CUSTOMERS[:4]:
+        found.append(case("customer", record, _lines(record), "value", "YAML with a block list"))
+    for record in CLASSIFICATIONS[:3]:
+        raw = "```yaml\n---\n" + _lines(record) + "\n```"
+        found.append(
+            case(
+                "classification",
+                record,
+                raw,
+                "value",
+                "YAML in a yaml fence with a document marker",
+            )
+        )
+    for record in ROSTERS[:3]:
+        found.append(
+            case("roster", record, _lines(record), "value", "YAML with a flow list of lists")
+        )
+    colon = {"label": "billing", "confidence": 0.92, "reason": "Charged twice: May 3 and May 4."}
+    found.append(
+        case(
+            "classification", colon, _lines(colon), "value", "an unquoted colon inside a YAML value"
+        )
+    )
+    retyped = {"team": "on", "week": 7, "shifts": [["no", "yes"]], "leads": ["off"]}
+    found.append(
+        case(
+            "roster",
+            retyped,
+            'team: on\nweek: 7\nshifts: [["no", "yes"]]\nleads:\n  - off',
+            "value",
+            "YAML words a YAML loader would retype (no, on, 1.10)",
+        )
+    )
+    version = {"label": "technical", "confidence": 0.5, "reason": "1.10"}
+    found.append(
+        case(
+            "classification",
+            version,
+            "label: technical\nconfidence: 0.5\nreason: 1.10",
+            "value",
+            "YAML words a YAML loader would retype (no, on, 1.10)",
+        )
+    )
+    no_vip = {**jose, "vip": False}
+    found.append(
+        case(
+            "customer",
+            no_vip,
+            _lines({**jose, "vip": True}).replace("vip: true", "vip: no"),
+            "value",
+            "YAML words a YAML loader would retype (no, on, 1.10)",
+        )
+    )
+    quoted = _lines(alice, quoted=True).replace("name:", "Name:").replace("email:", "E-mail:")
+    found.append(
+        case("customer", alice, quoted, "value", "YAML with quoted values and keys in another case")
+    )
+    twice = _lines(alice) + f"\nname: {jose['name']}"
+    found.append(
+        case("customer", None, twice, "refuse", "YAML with the same key twice, different values")
+    )
+    unknown = _lines(alice).replace("email:", "mail:")
+    found.append(case("customer", None, unknown, "refuse", "YAML with a key that is no field"))
+    prose = "Sure! Here is the customer:\n" + _lines(alice)
+    found.append(case("customer", None, prose, "refuse", "prose line before YAML lines"))
+    block = "label: billing\nconfidence: 0.9\nreason: |\n  Charged twice.\n  Wants a refund."
+    found.append(case("classification", None, block, "refuse", "YAML block scalar for a string"))
+    invoice = INVOICES[0]
+    nested = "\n".join(
+        [f"{key}: {invoice[key]}" for key in ("invoice_number", "customer", "currency", "total")]
+        + ["items:"]
+        + [
+            f"  - sku: {item['sku']}\n    description: {item['description']}\n"
+            f"    quantity: {item['quantity']}\n    unit_price: {item['unit_price']}"
+            for item in invoice["items"]
+        ]
+    )
+    found.append(
+        case("invoice", None, nested, "refuse", "YAML with nested mappings for a list of objects")
+    )
+    residue = "name: <customer name>\nemail: TBD"
+    found.append(case("customer", None, residue, "refuse", "YAML with template residue"))
+    return found
 
 
 def special_cases() -> list[dict[str, Any]]:
@@ -833,9 +985,9 @@ def special_cases() -> list[dict[str, Any]]:
         ),
         case(
             "classification",
-            None,
+            {"label": "technical", "confidence": 0.7, "reason": "crash"},
             "label: technical\nconfidence: 0.7\nreason: crash",
-            "refuse",
+            "value",
             "YAML instead of JSON",
         ),
         case(

@@ -83,7 +83,7 @@ def scan(text: str) -> Scan:
             # the same way): skipping them keeps the scan linear.
             search_from = max(start + 1, problem.pos)
             continue
-        if _looks_nested(text, start, read.end) and result.problem is not None:
+        if result.problem is not None and _looks_nested(text, start, read.end):
             search_from = start + 1
             continue
         _label_surroundings(text, start, read.end, log)

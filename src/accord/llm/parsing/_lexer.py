@@ -76,6 +76,7 @@ _NUMBER_CHARS = re.compile(r"[-+0-9.eE]+")
 _WORD = re.compile(r"[^\W\d][\w$]*")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _BLANK = re.compile(r"[ \t\r\n\ufeff]*")
+_BLANK_STARTS = frozenset(" \t\r\n\ufeff#/")
 _PYTHON_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|')")
 _CURLY_CLOSERS = {
     "\u201c": "\u201d\u201c",
@@ -149,9 +150,15 @@ class Lexer:
         token.newline_before = newline
         return token
 
+    def seek(self, pos: int) -> None:
+        """Continue reading at ``pos`` (after a value read by other means)."""
+        self._pos, self._peeked = pos, None
+
     def _skip_blank(self) -> bool:
         """Skip whitespace and comments; report whether a newline was skipped."""
         text, pos, newline = self._text, self._pos, False
+        if pos < len(text) and text[pos] not in _BLANK_STARTS:
+            return False  # the common case: a token right here
         while pos < len(text):
             char = text[pos]
             if char in " \t\r\n\ufeff":

@@ -27,73 +27,147 @@ class Refusal(Exception):
 
 # --- JSON schema navigation ------------------------------------------------------------
 
-
-def resolve(root: dict[str, Any], node: Any) -> dict[str, Any]:
-    """``node`` with its ``$ref`` followed."""
-    while isinstance(node, dict) and "$ref" in node:
-        ref = str(node["$ref"]).removeprefix("#/$defs/")
-        node = root.get("$defs", {}).get(ref, {})
-    return node if isinstance(node, dict) else {}
+_EMPTY: dict[str, Any] = {}
 
 
-def options(root: dict[str, Any], node: Any) -> list[dict[str, Any]]:
-    """The non-null alternatives of ``node`` (``anyOf``/``oneOf`` flattened)."""
-    node = resolve(root, node)
-    alternatives = node.get("anyOf") or node.get("oneOf")
-    if not alternatives:
-        return [node] if node.get("type") != "null" else []
-    found: list[dict[str, Any]] = []
-    for alternative in alternatives:
-        found.extend(options(root, alternative))
-    return found
+class Schema:
+    """A JSON schema with its navigation remembered per node: built once per output type,
+    so a repair walks the schema at the cost of dictionary lookups."""
+
+    __slots__ = ("_options", "_properties", "_spellings", "fields", "root")
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+        # Keyed by id(node); each entry keeps its node alive, so an id is never reused.
+        self._options: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+        self._properties: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._spellings: dict[int, tuple[Any, dict[str, list[str]]]] = {}
+        self.fields = frozenset(self.properties(root))
+
+    def resolve(self, node: Any) -> dict[str, Any]:
+        """``node`` with its ``$ref`` followed."""
+        while isinstance(node, dict) and "$ref" in node:
+            ref = str(node["$ref"]).removeprefix("#/$defs/")
+            node = self.root.get("$defs", _EMPTY).get(ref, _EMPTY)
+        return node if isinstance(node, dict) else _EMPTY
+
+    def options(self, node: Any) -> list[dict[str, Any]]:
+        """The non-null alternatives of ``node`` (``anyOf``/``oneOf`` flattened)."""
+        known = self._options.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        resolved = self.resolve(node)
+        alternatives = resolved.get("anyOf") or resolved.get("oneOf")
+        if not alternatives:
+            found = [resolved] if resolved.get("type") != "null" else []
+        else:
+            found = [option for item in alternatives for option in self.options(item)]
+        self._options[id(node)] = (node, found)
+        return found
+
+    def properties(self, node: Any) -> dict[str, Any]:
+        """The properties of every alternative of ``node``, merged."""
+        known = self._properties.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        merged: dict[str, Any] = {}
+        for option in self.options(node):
+            merged.update(option.get("properties", _EMPTY))
+        self._properties[id(node)] = (node, merged)
+        return merged
+
+    def spellings(self, node: Any) -> dict[str, list[str]]:
+        """The properties of ``node`` by their normalised spelling."""
+        known = self._spellings.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        by_norm: dict[str, list[str]] = {}
+        for name in self.properties(node):
+            by_norm.setdefault(norm(name), []).append(name)
+        self._spellings[id(node)] = (node, by_norm)
+        return by_norm
+
+    def child(self, node: Any, part: str | int) -> dict[str, Any] | None:
+        """The schema of ``part`` (a key or an index) inside values of ``node``."""
+        for option in self.options(node):
+            if isinstance(part, str) and part in option.get("properties", _EMPTY):
+                return self.resolve(option["properties"][part])
+            if isinstance(part, str) and isinstance(option.get("additionalProperties"), dict):
+                return self.resolve(option["additionalProperties"])
+            if isinstance(part, int):
+                prefix = option.get("prefixItems")
+                if isinstance(prefix, list) and part < len(prefix):
+                    return self.resolve(prefix[part])
+                if isinstance(option.get("items"), dict):
+                    return self.resolve(option["items"])
+        return None
+
+    def at(self, path: Loc) -> dict[str, Any] | None:
+        """The schema of the value at ``path``."""
+        node: dict[str, Any] | None = self.resolve(self.root)
+        for part in path:
+            if node is None:
+                return None
+            node = self.child(node, part)
+        return node
 
 
-def child(root: dict[str, Any], node: Any, part: str | int) -> dict[str, Any] | None:
-    """The schema of ``part`` (a key or an index) inside values of ``node``."""
-    for option in options(root, node):
-        if isinstance(part, str) and part in option.get("properties", {}):
-            return resolve(root, option["properties"][part])
-        if isinstance(part, str) and isinstance(option.get("additionalProperties"), dict):
-            return resolve(root, option["additionalProperties"])
-        if isinstance(part, int):
-            prefix = option.get("prefixItems")
-            if isinstance(prefix, list) and part < len(prefix):
-                return resolve(root, prefix[part])
-            if isinstance(option.get("items"), dict):
-                return resolve(root, option["items"])
-    return None
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
-def _norm(key: str) -> str:
-    return re.sub(r"[\W_]+", "", key).lower()
+def norm(key: str) -> str:
+    """``key`` without case, spaces, ``-`` and ``_``: the spelling rule for keys and enums."""
+    return _SEPARATORS.sub("", key).lower()
 
 
 # --- key spellings -----------------------------------------------------------------------
 
 
-def rename_keys(root: dict[str, Any], node: Any, data: Any, loc: Loc, log: RepairLog) -> Any:
-    """``data`` with keys written in another case style renamed to the one field they match."""
+def rename_keys(schema: Schema, node: Any, data: Any, loc: Loc, log: RepairLog) -> Any:
+    """``data`` with keys written in another case style renamed to the one field they
+    match; ``data`` itself when nothing was renamed."""
     if isinstance(data, list):
-        return [
-            rename_keys(root, child(root, node, n) or {}, item, (*loc, n), log)
-            for n, item in enumerate(data)
-        ]
+        changed = False
+        items = []
+        for n, item in enumerate(data):
+            if isinstance(item, dict | list):
+                new = rename_keys(schema, schema.child(node, n) or _EMPTY, item, (*loc, n), log)
+                changed = changed or new is not item
+                item = new
+            items.append(item)
+        return items if changed else data
     if not isinstance(data, dict):
         return data
-    properties: dict[str, Any] = {}
-    for option in options(root, node):
-        properties.update(option.get("properties", {}))
+    properties = schema.properties(node)
     if not properties:
         return data
-    by_norm: dict[str, list[str]] = {}
-    for name in properties:
-        by_norm.setdefault(_norm(name), []).append(name)
+    result: dict[str, Any] = data
+    if not all(key in properties for key in data):
+        result = _renamed(schema.spellings(node), properties, data, loc, log)
+    changed = result is not data
+    values: dict[str, Any] = {}
+    for key, value in result.items():
+        if isinstance(value, dict | list):
+            new = rename_keys(schema, schema.child(node, key) or _EMPTY, value, (*loc, key), log)
+            changed = changed or new is not value
+            value = new
+        values[key] = value
+    return values if changed else result
+
+
+def _renamed(
+    by_norm: dict[str, list[str]],
+    properties: dict[str, Any],
+    data: dict[str, Any],
+    loc: Loc,
+    log: RepairLog,
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     renamed: dict[str, str] = {}
     for key, value in data.items():
         target = key
         if key not in properties:
-            matches = by_norm.get(_norm(key), [])
+            matches = by_norm.get(norm(key), [])
             if len(matches) > 1:
                 raise Refusal(
                     "ambiguous_key",
@@ -116,10 +190,7 @@ def rename_keys(root: dict[str, Any], node: Any, data: Any, loc: Loc, log: Repai
             renamed[target] = key
             log.note("key_case", f"read key {key!r} as field {target!r}")
         result[target] = value
-    return {
-        key: rename_keys(root, child(root, node, key) or {}, value, (*loc, key), log)
-        for key, value in result.items()
-    }
+    return result
 
 
 # --- schema echo and placeholders ----------------------------------------------------------
@@ -127,13 +198,11 @@ def rename_keys(root: dict[str, Any], node: Any, data: Any, loc: Loc, log: Repai
 _SCHEMA_KEYS = frozenset({"$schema", "properties", "required", "additionalProperties", "$defs"})
 
 
-def check_schema_echo(root: dict[str, Any], data: Any) -> None:
+def check_schema_echo(schema: Schema, data: Any) -> None:
     """Refuse a reply that is a JSON schema (or the model's schema) rather than data."""
     if not isinstance(data, dict):
         return
-    fields: set[str] = set()
-    for option in options(root, root):
-        fields.update(option.get("properties", {}))
+    fields = schema.fields
     hits = (_SCHEMA_KEYS & data.keys()) - fields
     typed = data.get("type") in ("object", "array") and "type" not in fields
     if hits and (typed or len(hits) > 1 or isinstance(data.get("properties"), dict)):
@@ -268,7 +337,7 @@ def _field_words(loc: Loc) -> set[str]:
     names = [part for part in loc if isinstance(part, str)]
     if not names:
         return set()
-    return {word for word in re.split(r"[\W_]+", names[-1].lower()) if word}
+    return {word for word in _SEPARATORS.split(names[-1].lower()) if word}
 
 
 def _unit_named(unit: str, loc: Loc) -> bool:
@@ -502,8 +571,8 @@ def _iso(year: int, month: int, day: int, text: str, loc: Loc, log: RepairLog) -
 
 def to_member(text: str, loc: Loc, members: list[Any], log: RepairLog) -> Any:
     """The one enum member ``text`` spells differently, else `Refusal`."""
-    wanted = _norm(text)
-    matches = [m for m in members if isinstance(m, str) and _norm(m) == wanted]
+    wanted = norm(text)
+    matches = [m for m in members if isinstance(m, str) and norm(m) == wanted]
     if len(matches) == 1:
         log.note("enum_case", f"{_where(loc)}: read {text!r} as {matches[0]!r}")
         return matches[0]
@@ -518,9 +587,12 @@ def to_member(text: str, loc: Loc, members: list[Any], log: RepairLog) -> Any:
     return None
 
 
+_LIST_SEPARATORS = re.compile(r"[,;\n]")
+
+
 def to_list(value: Any, loc: Loc, log: RepairLog) -> list[Any]:
     """A single value where a list of that value is wanted, as a one-element list."""
-    if isinstance(value, str) and re.search(r"[,;\n]", value):
+    if isinstance(value, str) and _LIST_SEPARATORS.search(value):
         raise Refusal(
             "ambiguous_list",
             loc,

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
-from accord.llm.parsing._audit import key_count, placeholder
+from accord.llm.parsing._audit import Audit, auditor, generic, key_tokens
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
+from accord.llm.parsing._lines import looks_like_lines, read_lines
 from accord.llm.parsing._result import OutputError, Parsed, Repair
-from accord.llm.parsing._validate import Accepted, Rejected, validate
+from accord.llm.parsing._validate import Accepted, Rejected, schema_of, validate
 
 T = TypeVar("T")
 
@@ -27,11 +27,10 @@ class _Target(Generic[T]):
     """What `parse` needs per output type, computed once."""
 
     adapter: TypeAdapter[T]
-    validate_json: Callable[[str], T]
-    validate_strict: Callable[[str], T]
-    # A model that could validate by ignoring every key it was given (extra keys
-    # ignored, at least one field): its fast-path result needs one more look.
-    may_ignore_all_keys: bool
+    validate_json: Callable[..., T]
+    # How many keys a valid value was built from, or -1 when the value needs the
+    # lenient path's closer look (a placeholder, or a model built from no key).
+    audit: Audit
 
 
 _targets: dict[Any, _Target[Any]] = {}
@@ -59,16 +58,14 @@ def parse(
     except (KeyError, TypeError):
         target = _target(output_type)
     try:
-        value = target.validate_strict(text)
+        value = target.validate_json(text, strict=True)
     except ValidationError:
         return _parse_leniently(text, target.adapter, max_cost, forbid)
-    if (
-        (target.may_ignore_all_keys and not value.__pydantic_fields_set__)
-        # More keys in the text than the value was built from: a duplicate key, or a
-        # key in another spelling that validation ignored.
-        or text.count('":') + text.count('" :') != key_count(value)
-        or placeholder(value) is not None
-    ):
+    keys = target.audit(value)
+    # More keys in the text than the value was built from means a duplicate key, or a
+    # key in another spelling that validation ignored. Every key is followed by a colon,
+    # so when the colons match the keys there is nothing more to count.
+    if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
         return _parse_leniently(text, target.adapter, max_cost, forbid)
     # The frozen dataclass __init__ costs about as much as validating a small
     # model; valid JSON is the common case, so it gets this cheaper construction.
@@ -99,18 +96,23 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
     validate_json = (
         validator.validate_json if isinstance(validator, SchemaValidator) else adapter.validate_json
     )
-    validate_strict = partial(validate_json, strict=True)
     model = (
         output_type
         if isinstance(output_type, type) and issubclass(output_type, BaseModel)
         else _model_class(adapter)
     )
+    # A model that could validate by ignoring every key it was given (extra keys
+    # ignored, at least one field): a value built from no key needs one more look.
     may_ignore = (
         model is not None
         and bool(model.model_fields)
         and model.model_config.get("extra") != "allow"
     )
-    return _Target(adapter, validate_json, validate_strict, may_ignore)
+    if isinstance(output_type, TypeAdapter):
+        audit = auditor(model, top_model=may_ignore) if model is not None else generic
+    else:
+        audit = auditor(output_type, top_model=may_ignore)
+    return _Target(adapter, validate_json, audit)
 
 
 def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
@@ -143,8 +145,10 @@ def _parse_leniently(
             if longest is None or size > longest[0]:
                 longest = (size, rejected)
     if not accepted:
+        if looks_like_lines(text):
+            return _parse_lines(text, adapter, max_cost, forbid, found, longest)
         raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
-    distinct = {_key(adapter, result.value) for _, result in accepted}
+    distinct = {_key(adapter, result.value) for _, result in accepted} if len(accepted) > 1 else ()
     if len(distinct) > 1:
         raise OutputError(
             text,
@@ -170,6 +174,32 @@ def _parse_leniently(
             "multiple_candidates",
             f"the reply holds {len(found.candidates)} JSON values; used the only valid answer",
         )
+    repairs = log.repairs()
+    _check_budget(text, repairs, max_cost, forbid)
+    return Parsed(result.value, repairs, text)
+
+
+def _parse_lines(
+    text: str,
+    adapter: TypeAdapter[T],
+    max_cost: int | None,
+    forbid: Collection[str],
+    found: Scan,
+    longest: tuple[int, Rejected] | None,
+) -> Parsed[T]:
+    """A reply of ``field: value`` lines, read when no JSON value in it validated."""
+    try:
+        lines = read_lines(text, schema_of(adapter))
+    except SyntaxProblem as problem:
+        raise OutputError(text, [_json_error(problem, "syntax")]) from None
+    if lines is None:
+        raise OutputError(text, _no_value_errors(found, longest), found.log.repairs())
+    data, log = lines
+    try:
+        result = validate(adapter, data, [])
+    except Rejected as rejected:
+        raise OutputError(text, rejected.errors, log.repairs()) from None
+    log.extend(result.log)
     repairs = log.repairs()
     _check_budget(text, repairs, max_cost, forbid)
     return Parsed(result.value, repairs, text)

@@ -97,9 +97,20 @@ class _Reader:
             raise SyntaxProblem("nesting is too deep", self._lexer.peek().start)
         token = self._lexer.next()
         self.end = token.end
-        if token.kind is Kind.LBRACE:
-            return self._object(path, depth)
-        if token.kind is Kind.LBRACKET:
+        if token.kind is Kind.LBRACE or token.kind is Kind.LBRACKET:
+            if depth:
+                # Damage is usually local: a nested value that is valid JSON is read by
+                # the C decoder, which gives the one reading valid JSON has.
+                try:
+                    value, end = _STRICT.raw_decode(self._text, token.start)
+                except (ValueError, RecursionError):
+                    pass
+                else:
+                    self._lexer.seek(end)
+                    self.end = end
+                    return value
+            if token.kind is Kind.LBRACE:
+                return self._object(path, depth)
             return self._array(path, depth)
         if token.kind is Kind.STRING:
             if context != "top" and self._text[token.start] == '"':

@@ -56,7 +56,11 @@ class OutputError(Exception):
         self.raw = raw
         self.errors = errors
         self.repairs = repairs
-        super().__init__(self.field_errors_text())
+        super().__init__()
+
+    def __str__(self) -> str:
+        # Written when shown, not when raised: most refusals are only inspected or retried.
+        return self.field_errors_text()
 
     def __reduce__(self) -> tuple[type[OutputError], tuple[Any, ...]]:
         return (OutputError, (self.raw, self.errors, self.repairs))

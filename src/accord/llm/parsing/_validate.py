@@ -7,17 +7,16 @@ config (strict or lax) decides.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError, SchemaValidator, to_json
 
 from accord.llm.parsing import _normalize as fix
-from accord.llm.parsing._audit import placeholder
+from accord.llm.parsing._audit import generic, placeholder
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._normalize import Loc, Refusal
 from accord.llm.parsing._reader import Path
@@ -104,14 +103,6 @@ def has_unknown_keys_only(value: object, data: Any) -> bool:
     return not isinstance(data, dict) or bool(data)
 
 
-def _field_names(adapter: TypeAdapter[Any]) -> frozenset[str]:
-    schema = _schema(adapter)
-    ref = schema.get("$ref", "")
-    if ref.startswith("#/$defs/"):  # recursive models put their fields in $defs
-        schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
-    return frozenset(schema.get("properties", {}))
-
-
 def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, RepairLog]]:
     """The value itself, then the values inside wrappers around it.
 
@@ -120,7 +111,7 @@ def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, 
     would drop the missing fields' absence and accept an inner value in their place.
     """
     yield value, (), RepairLog()
-    fields = _field_names(adapter)
+    fields = _info(adapter).schema.fields
     inner: Any = value
     prefix: Path = ()
     log = RepairLog()
@@ -144,47 +135,75 @@ def _shapes(value: Any, adapter: TypeAdapter[Any]) -> Iterator[tuple[Any, Path, 
         yield inner, prefix, copy
 
 
-_schemas: weakref.WeakKeyDictionary[TypeAdapter[Any], dict[str, Any]] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True, slots=True)
+class _Info:
+    """What validation needs per output type, computed once (a JSON schema costs far
+    more than a parse)."""
+
+    adapter: TypeAdapter[Any]
+    schema: fix.Schema
+    # A type configured strict converts nothing: no schema-guided fix applies to it.
+    fixable: bool
+    # The validator's own method: TypeAdapter.validate_json adds a Python layer per call.
+    validate_json: Callable[..., Any]
 
 
-def _schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
-    """The adapter's JSON schema, computed once (it costs far more than a parse)."""
+_MAX_INFOS = 1024
+# Keyed by id(adapter); an entry keeps its adapter alive, so an id is never reused.
+_infos: dict[int, _Info] = {}
+
+
+def _info(adapter: TypeAdapter[Any]) -> _Info:
+    info = _infos.get(id(adapter))
+    if info is not None and info.adapter is adapter:
+        return info
     try:
-        return _schemas[adapter]
-    except (KeyError, TypeError):
-        pass
-    try:
-        schema: dict[str, Any] = adapter.json_schema()
+        root: dict[str, Any] = adapter.json_schema()
     except Exception:  # a type without a JSON schema: nothing to guide the fixes
-        schema = {}
-    # An adapter that cannot be weakly referenced is not cached.
-    with contextlib.suppress(TypeError):
-        _schemas[adapter] = schema
-    return schema
+        root = {}
+    validator = adapter.validator
+    validate_json = (
+        validator.validate_json if isinstance(validator, SchemaValidator) else adapter.validate_json
+    )
+    info = _Info(adapter, fix.Schema(root), bool(root) and not _is_strict(adapter), validate_json)
+    if len(_infos) >= _MAX_INFOS:
+        _infos.clear()
+    _infos[id(adapter)] = info
+    return info
+
+
+def schema_of(adapter: TypeAdapter[Any]) -> fix.Schema:
+    """The JSON schema of ``adapter``'s type, with its navigation remembered."""
+    return _info(adapter).schema
 
 
 def _validate_once(adapter: TypeAdapter[T], data: Any, log: RepairLog) -> T:
     """Validate ``data`` strictly, then laxly (each coercion a repair), then after the
     schema-guided fixes that Pydantic's errors ask for, each with exactly one reading."""
-    schema = _schema(adapter) if not _is_strict(adapter) else {}
-    data = json.loads(json.dumps(data))  # the fixes below edit it in place
+    info = _info(adapter)
+    schema = info.schema
     try:
         fix.check_schema_echo(schema, data)
-        data = fix.rename_keys(schema, schema, data, (), log)
+        if info.fixable:
+            data = fix.rename_keys(schema, schema.root, data, (), log)
     except Refusal as refusal:
         raise Rejected([refusal.error]) from None
     errors: list[dict[str, Any]] = []
+    copied = False
     for _ in range(_MAX_FIX_ROUNDS):
-        text = json.dumps(data, ensure_ascii=False)
+        text = _to_json(data)
+        result: T
         try:
-            result = adapter.validate_json(text, strict=True)
+            result = info.validate_json(text, strict=True)
         except ValidationError as strict:
             try:
-                result = adapter.validate_json(text)
+                result = info.validate_json(text)
             except ValidationError as exc:
                 errors = _plain_errors(exc)
-                if not schema:
+                if not info.fixable:
                     raise Rejected(errors) from None
+                if not copied:  # the fixes edit it in place; the caller's stays whole
+                    data, copied = json.loads(text), True
                 data, changed = _fix_errors(schema, data, errors, log)
                 if not changed:
                     raise Rejected(errors) from None
@@ -195,6 +214,16 @@ def _validate_once(adapter: TypeAdapter[T], data: Any, log: RepairLog) -> T:
         _check_result(result, data)
         return result
     raise Rejected(errors)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _to_json(data: Any) -> bytes | str:
+    try:
+        return to_json(data)
+    except PydanticSerializationError:  # nested deeper than its recursion limit
+        return _ENCODER.encode(data)
 
 
 def _is_strict(adapter: TypeAdapter[Any]) -> bool:
@@ -220,7 +249,9 @@ def _check_result(result: object, data: Any) -> None:
                 }
             ]
         )
-    found = placeholder(result)
+    # The generated audit answers "any placeholder?" in a few operations per field; the
+    # walk that finds where runs only when it says yes.
+    found = placeholder(result) if generic(result) < 0 else None
     if found is not None:
         loc, text = found
         raise Rejected([placeholder_error(loc, text)])
@@ -238,14 +269,14 @@ def placeholder_error(loc: Loc, text: str) -> dict[str, Any]:
 
 
 def _fix_errors(
-    schema: dict[str, Any], data: Any, errors: list[dict[str, Any]], log: RepairLog
+    schema: fix.Schema, data: Any, errors: list[dict[str, Any]], log: RepairLog
 ) -> tuple[Any, bool]:
     """``data`` with every fixable error fixed; raises `Rejected` on a refusal."""
     changed = False
     refusals: list[dict[str, Any]] = []
     for error in errors:
         path, current = _locate(data, tuple(error.get("loc", ())))
-        node = _schema_at(schema, path)
+        node = schema.at(path)
         try:
             new = _fix_one(str(error.get("type")), current, path, node, schema, log)
         except Refusal as refusal:
@@ -277,7 +308,7 @@ def _fix_one(
     value: Any,
     loc: Loc,
     node: dict[str, Any] | None,
-    schema: dict[str, Any],
+    schema: fix.Schema,
     log: RepairLog,
 ) -> Any:
     node = node or {}
@@ -287,7 +318,7 @@ def _fix_one(
         return fix.to_date(value, loc, log)
     if kind in ("enum", "literal_error") and isinstance(value, str):
         members: list[Any] = []
-        for option in fix.options(schema, node):
+        for option in schema.options(node):
             members.extend(option.get("enum", []))
             if "const" in option:
                 members.append(option["const"])
@@ -325,15 +356,6 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[Loc, Any]:
             node = container[part]
             path.append(part)
     return tuple(path), node
-
-
-def _schema_at(schema: dict[str, Any], path: Loc) -> dict[str, Any] | None:
-    node: dict[str, Any] | None = fix.resolve(schema, schema)
-    for part in path:
-        if node is None:
-            return None
-        node = fix.child(schema, node, part)
-    return node
 
 
 def _replace(data: Any, path: Loc, new: Any) -> Any:
