@@ -157,14 +157,13 @@ def run(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N messages.")] = None,
     window: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
-            help="Messages in progress at once (the embedded model "
-            "answers one request at a time, so 1 keeps each call's latency true; raise it "
-            "for hosted models).",
+            help="Messages in progress at once (default: 1 for the embedded model, which "
+            "answers one request at a time, so each call's latency stays true; 16 otherwise).",
         ),
-    ] = 1,
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 96,
     expected: Annotated[
         Path | None,

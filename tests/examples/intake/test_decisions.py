@@ -45,7 +45,7 @@ def test_decision_made_while_stopped_is_applied_by_a_run_with_nothing_else_to_do
     messages = [IncomingMessage.model_validate(MESSAGES[wanted])]
     register_oracle(messages, EXPECTED)
     db = tmp_path / "intake.db"
-    first = asyncio.run(run_intake(db, messages, [ORACLE], poll=0.01))
+    first = asyncio.run(run_intake(db, messages, [ORACLE]))
     assert first.outcomes[0].outcome == "review"
     item = _review_item(db, wanted)
     m = messages[0]
@@ -63,7 +63,7 @@ def test_decision_made_while_stopped_is_applied_by_a_run_with_nothing_else_to_do
         )
     finally:
         store.close()
-    second = asyncio.run(run_intake(db, messages, [ORACLE], poll=0.01))
+    second = asyncio.run(run_intake(db, messages, [ORACLE]))
     assert second.received_now == 0
     assert second.outcomes[0].outcome == "stored"
     assert second.outcomes[0].record is not None
