@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ from accord.store.sqlite import SqliteStore, StoreLocked
 from examples.intake.messages import BadLine, IncomingMessage, read_messages
 from examples.intake.oracle import ORACLE, register_oracle
 from examples.intake.outcomes import MessageOutcome, outcomes
-from examples.intake.report import load_expected, render, summarize
+from examples.intake.report import BadExpectations, load_expected, render, summarize
 from examples.intake.run import run_intake
 
 __all__ = ["app", "main"]
@@ -50,6 +50,26 @@ def _load(data: Path, limit: int | None) -> list[IncomingMessage]:
     if bad:
         console.print(f"[yellow]{len(bad)} bad line(s) skipped; nothing was stored for them[/]")
     return good[:limit] if limit is not None else good
+
+
+def _expectations(asked: Path | None, data: Path) -> dict[str, dict[str, Any]]:
+    """The expected outcomes, checked before the run: a bad file asked for is an error, a bad
+    one merely lying beside the data is ignored with a warning."""
+    if asked is not None and not asked.is_file():
+        console.print(f"[red]error:[/] no expectations file at {asked}; check --expected")
+        raise typer.Exit(2)
+    path = asked or data.with_name("expected.jsonl")
+    try:
+        return load_expected(path)
+    except BadExpectations as exc:
+        if asked is not None:
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        console.print(
+            f"[yellow]warning:[/] ignoring {path} found beside the data ({exc}); "
+            "pass --expected FILE to score the run"
+        )
+        return {}
 
 
 def _check_chain(chain: list[str]) -> None:
@@ -137,14 +157,13 @@ def run(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N messages.")] = None,
     window: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
-            help="Messages in progress at once (the embedded model "
-            "answers one request at a time, so 1 keeps each call's latency true; raise it "
-            "for hosted models).",
+            help="Messages in progress at once (default: 1 for the embedded model, which "
+            "answers one request at a time, so each call's latency stays true; 16 otherwise).",
         ),
-    ] = 1,
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 96,
     expected: Annotated[
         Path | None,
@@ -159,7 +178,7 @@ def run(
 ) -> None:
     """Run the intake (resuming an earlier run on the same --db) and print a summary."""
     messages = _load(data, limit)
-    expected_rows = load_expected(expected or data.with_name("expected.jsonl"))
+    expected_rows = _expectations(expected, data)
     chain = [model or default_model(), *(fallback or [])]
     _check_chain(chain)
     if ORACLE in chain:
@@ -198,12 +217,12 @@ def run(
             _exit_locked(exc)
     if result.skipped:
         console.print(f"resumed: {result.skipped} message(s) were already received earlier")
+    if export is not None:  # first: the export must not depend on the summary working
+        _write_export(export, result.outcomes)
     summary = summarize(
         result.outcomes, expected_rows, seconds=result.seconds, settled_this_run=result.settled_now
     )
     render(summary, console, db=db)
-    if export is not None:
-        _write_export(export, result.outcomes)
 
 
 @app.command("export")

@@ -16,7 +16,7 @@ from rich.table import Table
 from examples.intake.outcomes import MessageOutcome
 from examples.intake.schema import CustomerRecord, compare_records
 
-__all__ = ["Summary", "load_expected", "render", "summarize"]
+__all__ = ["BadExpectations", "Summary", "load_expected", "render", "summarize"]
 
 FIELDS = tuple(CustomerRecord.model_fields)
 
@@ -42,12 +42,58 @@ class Summary:
         return self.output_tokens / (self.generation_ms / 1000) if self.generation_ms else None
 
 
+class BadExpectations(ValueError):
+    """An expectations file that cannot be used; the message names the line and the fix."""
+
+
+_OUTCOMES = ("stored", "review", "rejected")
+_LAYOUT = (
+    'each line must be a JSON object with "id", "outcome" (stored, review or rejected) and, '
+    'for stored, a "record" with the fields ' + ", ".join(FIELDS)
+)
+
+
+def _expected_row(raw: str) -> tuple[str, dict[str, Any]]:
+    try:
+        row = json.loads(raw)
+    except json.JSONDecodeError:
+        raise BadExpectations("not valid JSON") from None
+    if not isinstance(row, dict):
+        raise BadExpectations("not a JSON object")
+    if not isinstance(row.get("id"), str) or not row["id"]:
+        raise BadExpectations('no "id" (a non-empty string)')
+    if row.get("outcome") not in _OUTCOMES:
+        raise BadExpectations(f'"outcome" is {row.get("outcome")!r}, not one of {_OUTCOMES}')
+    if row["outcome"] == "stored":
+        record = row.get("record")
+        missing = [f for f in FIELDS if not isinstance(record, dict) or f not in record]
+        if missing:
+            raise BadExpectations(f'"record" lacks {", ".join(missing)}')
+    return row["id"], row
+
+
 def load_expected(path: Path) -> dict[str, dict[str, Any]]:
-    """``expected.jsonl`` by message id (empty when the file does not exist)."""
+    """``expected.jsonl`` by message id (empty when the file does not exist).
+
+    Raises `BadExpectations` naming ``FILE:LINE`` and the expected layout when a line does not
+    fit it, so that a run never finds out at its end.
+    """
     if not path.is_file():
         return {}
-    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
-    return {str(row["id"]): row for row in rows}
+    rows: dict[str, dict[str, Any]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadExpectations(f"{path}: cannot be read ({exc})") from None
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            key, row = _expected_row(raw)
+        except BadExpectations as exc:
+            raise BadExpectations(f"{path}:{number}: {exc}; {_LAYOUT}") from None
+        rows[key] = row
+    return rows
 
 
 def _field(error: Mapping[str, Any]) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ from examples.intake.concepts import Inbox
 from examples.intake.messages import IncomingMessage
 from examples.intake.outcomes import MessageOutcome, message_flows, outcomes
 
-__all__ = ["RunResult", "run_intake"]
+__all__ = ["RunResult", "default_window", "run_intake"]
 
 Progress = Callable[[int, int], None]  # (settled, total)
 
@@ -37,24 +35,31 @@ def _busy_flows(store: SqliteStore) -> set[int]:
     return {int(r["flow"]) for r in rows}
 
 
+def default_window(models: Sequence[str]) -> int:
+    """Messages in progress at once when none is asked for: 1 for the embedded model (it
+    answers one request at a time, so more would only queue and time out), more otherwise."""
+    return 1 if models and models[0].startswith("local:") else 16
+
+
 async def run_intake(
     db: Path,
     messages: Sequence[IncomingMessage],
     models: Sequence[str],
     *,
-    window: int = 1,
+    window: int | None = None,
     max_tokens: int = 96,
     policy: Policy | None = None,
     progress: Progress | None = None,
-    poll: float = 0.02,
 ) -> RunResult:
     """Run the intake over ``messages`` on database ``db``.
 
     Messages whose arrival is already in the log are skipped (by id); unfinished work from an
-    earlier run is resumed by the engine itself when it starts. At most ``window`` messages are
-    in progress at once, so that a model serving one request at a time (the embedded one)
-    never sees requests time out while they queue.
+    earlier run is resumed by the engine itself when it starts, and review decisions posted
+    while the intake was stopped are applied. Messages are received ``window`` at a time
+    (default: `default_window`) and the run waits on the engine until they are all settled
+    before it receives the next ones: no polling between messages.
     """
+    size = window if window is not None else default_window(models)
     db.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     app = build_app(models, max_tokens=max_tokens, policy=policy)
@@ -64,13 +69,16 @@ async def run_intake(
         seen = message_flows(store)
         scope = {seen[m.id] for m in messages if m.id in seen}
         settled_before = len(scope - _busy_flows(store))
-        waiting = deque(m for m in messages if m.id not in seen)
+        waiting = [m for m in messages if m.id not in seen]
         fresh = len(waiting)
-        while True:
-            busy = _busy_flows(store) & scope
-            while waiting and len(busy) < window:
-                m = waiting.popleft()
-                root = await engine.invoke(
+        await engine.idle()  # resumed work and decisions made while stopped
+        done = len(scope)
+        if progress is not None:
+            progress(done, len(messages))
+        for first in range(0, fresh, size):
+            batch = waiting[first : first + size]
+            for m in batch:
+                await engine.invoke(
                     Inbox.receive,
                     message=m.id,
                     sender=m.sender,
@@ -78,14 +86,10 @@ async def run_intake(
                     body=m.body,
                     received_at=m.received_at,
                 )
-                scope.add(root.flow)
-                busy.add(root.flow)
+            await engine.idle()
+            done += len(batch)
             if progress is not None:
-                progress(len(scope) - len(busy), len(messages))
-            if not waiting and not busy:
-                break
-            await asyncio.sleep(poll)
-        await engine.idle()
+                progress(done, len(messages))
         results = outcomes(store, [m.id for m in messages])
     settled = sum(o.outcome != "pending" for o in results)
     if progress is not None:

@@ -50,6 +50,9 @@ class Gathered(TypedDict):
     hints: str  # the candidates as the model is shown them
     names: list[str]  # the name candidates (what grounds the model's full_name)
     companies: list[str]
+    status: str  # "decided": every field the evidence owns is decided; else "undecided"
+    doubts: str  # why not, field by field ("" when decided)
+    proposed: dict[str, Any]  # what the evidence knows, for a reviewer
 
 
 class Assembled(TypedDict):
@@ -62,6 +65,21 @@ def hints(found: EvidenceSet) -> str:
     names = "; ".join(dict.fromkeys(found.values("full_name"))) or "none found"
     companies = "; ".join(dict.fromkeys(found.values("company"))) or "none found"
     return f"Names in the email: {names}\nCompanies in the email: {companies}"
+
+
+def _decided(evidence: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record's fields the evidence decides (the others None), and each field it could
+    not decide with the reason."""
+    record: dict[str, Any] = dict.fromkeys(
+        ("full_name", "email", "phone", "company", "plan", "signup_date", "language", "summary")
+    )
+    problems: dict[str, str] = {}
+    for name in DECIDED_FIELDS:
+        finding = evidence.get(name) or {}
+        record[name] = finding.get("value")
+        if finding.get("problem"):
+            problems[name] = str(finding.get("reason") or finding["problem"])
+    return record, problems
 
 
 class Evidence(Concept):
@@ -84,9 +102,15 @@ class Evidence(Concept):
             own_domains=self.own_domains,
             default_region=self.default_region,
         )
+        evidence = found.to_json()
+        proposed, problems = _decided(evidence)
+        doubts = "; ".join(f"{k}: {v}" for k, v in problems.items())
         return {
             "message": message,
-            "evidence": found.to_json(),
+            "evidence": evidence,
+            "status": "undecided" if problems else "decided",
+            "doubts": f"undecided: {doubts}" if problems else "",
+            "proposed": proposed,
             "hints": hints(found),
             "names": list(dict.fromkeys(found.values("full_name"))),
             "companies": list(dict.fromkeys(found.values("company"))),
@@ -103,20 +127,12 @@ class Evidence(Concept):
         answer) or ``undecided`` (the evidence), with ``proposed`` (what is known) and
         ``fields`` (each failing field and why) for the reviewer.
         """
-        record: dict[str, Any] = dict.fromkeys(
-            ("full_name", "email", "phone", "company", "plan", "signup_date", "language")
-        )
+        record, problems = _decided(evidence)
         record.update(
             full_name=details.get("full_name"),
             company=details.get("company"),
             summary=details.get("summary"),
         )
-        problems: dict[str, str] = {}
-        for name in DECIDED_FIELDS:
-            finding = evidence.get(name) or {}
-            record[name] = finding.get("value")
-            if finding.get("problem"):
-                problems[name] = str(finding.get("reason") or finding["problem"])
         kind = "undecided" if problems else None
         inputs = {
             "message": text,

@@ -134,7 +134,14 @@ def approve(
     """Accept the proposed value as it is."""
     with open_store(db) as store:
         row = _open_item(store, item)
-        _check(row, json.loads(row["proposed"]), "proposed")
+        proposed = json.loads(row["proposed"]) if row["proposed"] else None
+        if proposed in (None, {}, [], ""):
+            fail(
+                f"review item {item} has no proposed value to approve; use `accord review edit "
+                f"{item} --value JSON` to give one, or `accord review reject {item}`",
+                1,
+            )
+        _check(row, proposed, "proposed")
         _post(store, row, decision="approve", note=note, reviewer=reviewer)
 
 

@@ -6,10 +6,11 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from examples.intake.cli import app
 from typer.testing import CliRunner
 
-from .conftest import DATA_DIR, MESSAGES
+from .conftest import DATA_DIR, MESSAGES, Script
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -107,3 +108,68 @@ def test_lines_the_log_cannot_store_are_skipped_by_name_and_the_run_goes_on(
         pending = conn.execute("SELECT COUNT(*) FROM actions WHERE output IS NULL").fetchone()
     assert received == [("msg-0028",)]
     assert pending == (0,)
+
+
+def _run_args(data: Path, db: Path, *extra: str) -> list[str]:
+    return ["run", "--data", str(data), "--db", str(db), *extra]
+
+
+TARA = {
+    "full_name": "Tara McAllister",
+    "company": "Zenith Solar",
+    "summary": "Add logo and brand colours to the customer portal.",
+}
+
+
+def test_expectations_of_another_layout_beside_the_data_are_ignored_with_a_warning(
+    tmp_path: Path, script: Script
+) -> None:
+    """Such a file once crashed the summary with KeyError: 'outcome' after the whole run, and
+    the export was never written."""
+    data = _write(tmp_path / "mine.jsonl", [json.dumps(MESSAGES["msg-0003"])])
+    _write(tmp_path / "expected.jsonl", [json.dumps({"id": "msg-0003", "label": "customer"})])
+    script(primary=[TARA])
+    export = tmp_path / "out.jsonl"
+    args = _run_args(data, tmp_path / "i.db", "--model", "test:primary", "--export", str(export))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "warning: ignoring" in out and "expected.jsonl:1:" in out
+    assert '"outcome" is None' in out and "pass --expected FILE" in out
+    assert out.index("wrote 1 outcome(s)") < out.index("intake summary")
+    rows = [json.loads(line) for line in export.read_text().splitlines()]
+    assert [(r["id"], r["outcome"]) for r in rows] == [("msg-0003", "stored")]
+    assert "outcome vs expected" not in out  # nothing scored against the ignored file
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["msg-0003", "stored"]', "not a JSON object"),
+        ('{"outcome": "stored"}', 'no "id"'),
+        ('{"id": "msg-0003", "outcome": "kept"}', "\"outcome\" is 'kept'"),
+        ('{"id": "msg-0003", "outcome": "stored", "record": {"email": "a@b.c"}}', "lacks"),
+    ],
+)
+def test_a_malformed_expectations_file_asked_for_stops_before_the_run(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    data = _write(tmp_path / "mine.jsonl", [json.dumps(MESSAGES["msg-0003"])])
+    bad = _write(tmp_path / "exp.jsonl", ['{"id": "msg-0028", "outcome": "rejected"}', line])
+    db = tmp_path / "i.db"
+    result = CliRunner().invoke(app, _run_args(data, db, "--expected", str(bad)))
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    out = " ".join(result.output.split())
+    assert "exp.jsonl:2:" in out and reason in out and '"id", "outcome"' in out
+    assert not db.exists()  # nothing ran
+
+
+def test_an_expectations_file_asked_for_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    data = _write(tmp_path / "mine.jsonl", [json.dumps(MESSAGES["msg-0003"])])
+    missing = tmp_path / "nope.jsonl"
+    result = CliRunner().invoke(app, _run_args(data, tmp_path / "i.db", "--expected", str(missing)))
+    assert result.exit_code == 2
+    assert "no expectations file at" in result.output and "--expected" in result.output

@@ -206,13 +206,19 @@ async def test_timeout_goes_to_review(engine: Engine, script: Script) -> None:
 async def test_signup_after_arrival_is_undecided_and_reviewed(
     engine: Engine, script: Script
 ) -> None:
-    # The message states a signup on 9 November 2025 but is dated a year before it.
-    script(primary=[details()])
+    # The message states a signup on 9 November 2025 but is dated a year before it. A person
+    # decides whatever a model would say, so no model is asked.
+    primary, _ = script(primary=[details()])
     flow = await receive(engine, received_at="2024-11-01T09:00:00+00:00")
-    assert names(engine, flow) == [*STORED[:-1], "Reviewing/request"]
+    assert names(engine, flow) == [*ARRIVAL, "Reviewing/request"]
     request = last(engine, flow, "Reviewing/request")
-    assert request.sync == "ReviewUnassembled" and "signup_date" in request.input["reason"]
-    assert request.input["proposed"]["signup_date"] is None
+    assert request.sync == "ReviewUndecidedEvidence" and "signup_date" in request.input["reason"]
+    assert request.input["reason"].startswith("undecided: ")
+    proposed = request.input["proposed"]
+    assert proposed["signup_date"] is None and proposed["email"] == good()["email"]
+    assert proposed["full_name"] is None and proposed["summary"] is None
+    assert "signup_date" in request.input["payload"]["evidence"]
+    assert primary.calls == 0
     assert customers(engine) == []
 
 
@@ -349,11 +355,12 @@ async def test_several_phone_numbers_go_to_a_person_with_the_candidates(
     engine: Engine, script: Script
 ) -> None:
     body = MESSAGES["msg-0003"]["body"] + "\nCall me on +1 415 555 0100 or +1 415 555 0199."
-    script(primary=[details()])
+    primary, _ = script(primary=[details()])
     flow = await receive(engine, body=body)
-    assert names(engine, flow) == [*STORED[:-1], "Reviewing/request"]
+    assert names(engine, flow) == [*ARRIVAL, "Reviewing/request"]
+    assert primary.calls == 0  # a person decides whatever a model would say
     request = last(engine, flow, "Reviewing/request")
-    assert request.sync == "ReviewUnassembled"
+    assert request.sync == "ReviewUndecidedEvidence"
     assert "phone: several phone numbers: +14155550100, +14155550199" in request.input["reason"]
     shown = request.input["payload"]["evidence"]["phone"]["candidates"]
     assert [c["value"] for c in shown] == ["+14155550100", "+14155550199"]
@@ -432,10 +439,11 @@ async def test_injection_with_a_failed_extraction_still_goes_to_review(
 async def test_our_own_or_an_example_address_is_refused_and_reviewed(
     engine: Engine, script: Script
 ) -> None:
-    script(primary=[details(), details()])
+    primary, _ = script(primary=[details()])
     ours = await receive(engine, id="msg-9002", sender="Tara McAllister <tara@brightdesk.io>")
     copied = await receive(engine, id="msg-9003", sender="Tara McAllister <tara@zenith.example>")
-    assert names(engine, ours) == [*STORED[:-1], "Reviewing/request"]
+    assert names(engine, ours) == [*ARRIVAL, "Reviewing/request"]
+    assert primary.calls == 1  # only for the message whose evidence decides every field
     assert (
         "the message gives no customer email address"
         in (last(engine, ours, "Reviewing/request").input["reason"])
