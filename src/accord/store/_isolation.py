@@ -1,0 +1,197 @@
+"""State isolation on SQLite: each statement of a concept is authorized by the database itself.
+
+The first time a concept runs a given SQL text, the statement is compiled (``EXPLAIN``, which
+does not execute it) with an authorizer on the connection that SQLite calls for every table and
+column the statement would read or write, including through triggers and views. A statement
+touching a table the concept does not own raises :class:`accord.ownership.IsolationError`
+before it runs. Authorized texts are remembered per concept, so the steady-state cost of
+isolation is one set lookup per statement; the authorizer is on the connection only during
+those compilations (setting it expires SQLite's prepared statements, so it is not left there).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from accord.ownership import IsolationError, Ownership
+from accord.state import Db, Params, Row
+
+__all__ = ["Guard", "OwnedDb"]
+
+_OK, _DENY = sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY
+_VERBS = {
+    sqlite3.SQLITE_READ: "read",
+    sqlite3.SQLITE_INSERT: "write",
+    sqlite3.SQLITE_UPDATE: "write",
+    sqlite3.SQLITE_DELETE: "write",
+}
+_DDL = {
+    sqlite3.SQLITE_CREATE_TABLE: "create",
+    sqlite3.SQLITE_CREATE_TEMP_TABLE: "create",
+    sqlite3.SQLITE_CREATE_VIEW: "create",
+    sqlite3.SQLITE_CREATE_TEMP_VIEW: "create",
+    sqlite3.SQLITE_DROP_TABLE: "drop",
+    sqlite3.SQLITE_DROP_TEMP_TABLE: "drop",
+    sqlite3.SQLITE_DROP_VIEW: "drop",
+    sqlite3.SQLITE_DROP_TEMP_VIEW: "drop",
+    sqlite3.SQLITE_CREATE_INDEX: "index",
+    sqlite3.SQLITE_CREATE_TEMP_INDEX: "index",
+    sqlite3.SQLITE_DROP_INDEX: "index",
+    sqlite3.SQLITE_DROP_TEMP_INDEX: "index",
+    sqlite3.SQLITE_CREATE_TRIGGER: "create a trigger on",
+    sqlite3.SQLITE_CREATE_TEMP_TRIGGER: "create a trigger on",
+    sqlite3.SQLITE_DROP_TRIGGER: "drop a trigger on",
+    sqlite3.SQLITE_DROP_TEMP_TRIGGER: "drop a trigger on",
+}
+_ALWAYS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_SCHEMA_TABLES = {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_sequence"}
+_MEMO_LIMIT = 4096  # distinct SQL texts remembered per concept (dynamic SQL must not grow it)
+
+
+class Guard:
+    """The ownership rules of one store, and the SQL texts each concept may run."""
+
+    def __init__(self, ownership: Ownership) -> None:
+        self.ownership = ownership
+        self._allowed: dict[tuple[str, bool], set[str]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str,
+              params: Params) -> None:
+        """Raise :class:`IsolationError` if ``sql`` touches a table ``concept`` does not own."""
+        allowed = self._allowed.get((concept, migrating))
+        if allowed is not None and sql in allowed:
+            return
+        with self._lock:
+            denied, compiled = self._compile(conn, concept, migrating, sql, params)
+            if denied is not None:
+                raise denied
+            if not compiled:
+                return  # the statement itself is wrong: running it raises SQLite's error
+            memo = self._allowed.setdefault((concept, migrating), set())
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo.add(sql)
+
+    def _compile(self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str,
+                 params: Params) -> tuple[Exception | None, bool]:
+        found: list[IsolationError | sqlite3.Error] = []
+        rules = self.ownership
+
+        def authorize(code: int, arg1: str | None, arg2: str | None, _db: str | None,
+                      _inner: str | None) -> int:
+            if code in _ALWAYS:
+                return _OK
+            verb = _VERBS.get(code)
+            if verb is not None and arg1 is not None:
+                table = arg1.lower()
+                if rules.may(concept, table):
+                    return _OK
+                if migrating and table in _SCHEMA_TABLES:
+                    return _OK  # DDL updates the schema table itself
+                found.append(IsolationError(concept, verb, arg1, rules.owner(table)))
+                return _DENY
+            what = _DDL.get(code)
+            if what is not None:
+                # For indexes and triggers arg1 is the index or trigger, arg2 the table.
+                table = (arg2 if what in ("index",) or "trigger" in what else arg1) or ""
+                if migrating and (rules.may(concept, table) or rules.owner(table) is None):
+                    return _OK
+                if not migrating:
+                    found.append(
+                        sqlite3.OperationalError(
+                            f"{concept} may not {what} table {table} in an action or query: "
+                            "change tables in the concept's schema or migrations"
+                        )
+                    )
+                else:
+                    found.append(IsolationError(concept, what, table, rules.owner(table)))
+                return _DENY
+            if code == sqlite3.SQLITE_ALTER_TABLE:
+                table = (arg2 or "").lower()
+                if migrating and rules.may(concept, table):
+                    return _OK
+                found.append(IsolationError(concept, "alter", arg2 or "?", rules.owner(table)))
+                return _DENY
+            if migrating and code == sqlite3.SQLITE_PRAGMA:
+                return _OK  # table_info and friends, in a migration's Python step
+            found.append(
+                sqlite3.OperationalError(
+                    f"{concept} may not run this statement ({_describe(code, arg1)}): a concept "
+                    "reads and writes its own tables, the engine owns transactions and settings"
+                )
+            )
+            return _DENY
+
+        conn.set_authorizer(authorize)
+        try:
+            conn.execute("EXPLAIN " + sql, params).fetchall()
+        except sqlite3.Error:
+            # Not authorized, or the statement's own error (a typo, no such table, wrong
+            # bindings), which running it reports with SQLite's message as without isolation.
+            return (found[0] if found else None), False
+        finally:
+            conn.set_authorizer(None)
+        return (found[0] if found else None), True
+
+
+def _describe(code: int, arg1: str | None) -> str:
+    names = {
+        sqlite3.SQLITE_TRANSACTION: "a transaction",
+        sqlite3.SQLITE_SAVEPOINT: "a savepoint",
+        sqlite3.SQLITE_PRAGMA: f"PRAGMA {arg1}",
+        sqlite3.SQLITE_ATTACH: "ATTACH",
+        sqlite3.SQLITE_DETACH: "DETACH",
+    }
+    return names.get(code, f"authorizer action {code}")
+
+
+class OwnedDb:
+    """A concept's view of a :class:`Db`: every statement is checked against its ownership."""
+
+    __slots__ = ("_check", "_db")
+
+    def __init__(self, db: Db, check: Callable[[str, Params], None]) -> None:
+        self._db = db
+        self._check = check
+
+    def around(self, db: Db) -> OwnedDb:
+        """The same rules over another handle (an async action's buffered writes)."""
+        return OwnedDb(db, self._check)
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        self._check(sql, params)
+        return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        rows = list(rows)
+        if rows:
+            self._check(sql, rows[0])
+        self._db.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        self._check(sql, params)
+        return self._db.one(sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        self._check(sql, params)
+        return self._db.all(sql, params)
+
+
+def checker(
+    guard: Guard, conn: sqlite3.Connection, concept: str, migrating: bool
+) -> Callable[[str, Params], None]:
+    """The check of one concept's statements on one connection."""
+
+    def check(sql: str, params: Params) -> None:
+        guard.check(conn, concept, migrating, sql, params)
+
+    return check
+
+
+def owned(guard: Guard, conn: sqlite3.Connection, db: Db, concept: str, migrating: bool) -> Any:
+    """``db`` seen by ``concept``: an :class:`OwnedDb` checking against ``guard``."""
+    return OwnedDb(db, checker(guard, conn, concept, migrating))
