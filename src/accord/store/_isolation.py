@@ -59,19 +59,20 @@ class Guard:
         self._allowed: dict[tuple[str, bool], set[str]] = {}
         self._lock = threading.Lock()
 
+    def allowed(self, concept: str, migrating: bool) -> set[str]:
+        """The SQL texts authorized for a concept so far (shared, grows as texts pass)."""
+        return self._allowed.setdefault((concept, migrating), set())
+
     def check(self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str,
               params: Params) -> None:
         """Raise :class:`IsolationError` if ``sql`` touches a table ``concept`` does not own."""
-        allowed = self._allowed.get((concept, migrating))
-        if allowed is not None and sql in allowed:
-            return
         with self._lock:
             denied, compiled = self._compile(conn, concept, migrating, sql, params)
             if denied is not None:
                 raise denied
             if not compiled:
                 return  # the statement itself is wrong: running it raises SQLite's error
-            memo = self._allowed.setdefault((concept, migrating), set())
+            memo = self.allowed(concept, migrating)
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
             memo.add(sql)
@@ -150,48 +151,49 @@ def _describe(code: int, arg1: str | None) -> str:
 
 
 class OwnedDb:
-    """A concept's view of a :class:`Db`: every statement is checked against its ownership."""
+    """A concept's view of a :class:`Db`: every statement is checked against its ownership.
 
-    __slots__ = ("_check", "_db")
+    The hot path is one set lookup: texts already authorized for this concept skip the check.
+    """
 
-    def __init__(self, db: Db, check: Callable[[str, Params], None]) -> None:
+    __slots__ = ("_allowed", "_check", "_db")
+
+    def __init__(self, db: Db, allowed: set[str], check: Callable[[str, Params], None]) -> None:
         self._db = db
+        self._allowed = allowed
         self._check = check
 
     def around(self, db: Db) -> OwnedDb:
         """The same rules over another handle (an async action's buffered writes)."""
-        return OwnedDb(db, self._check)
+        return OwnedDb(db, self._allowed, self._check)
 
     def execute(self, sql: str, params: Params = ()) -> int:
-        self._check(sql, params)
+        if sql not in self._allowed:
+            self._check(sql, params)
         return self._db.execute(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        rows = list(rows)
-        if rows:
-            self._check(sql, rows[0])
+        if sql not in self._allowed:
+            rows = list(rows)
+            if rows:
+                self._check(sql, rows[0])
         self._db.executemany(sql, rows)
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        self._check(sql, params)
+        if sql not in self._allowed:
+            self._check(sql, params)
         return self._db.one(sql, params)
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
-        self._check(sql, params)
+        if sql not in self._allowed:
+            self._check(sql, params)
         return self._db.all(sql, params)
-
-
-def checker(
-    guard: Guard, conn: sqlite3.Connection, concept: str, migrating: bool
-) -> Callable[[str, Params], None]:
-    """The check of one concept's statements on one connection."""
-
-    def check(sql: str, params: Params) -> None:
-        guard.check(conn, concept, migrating, sql, params)
-
-    return check
 
 
 def owned(guard: Guard, conn: sqlite3.Connection, db: Db, concept: str, migrating: bool) -> Any:
     """``db`` seen by ``concept``: an :class:`OwnedDb` checking against ``guard``."""
-    return OwnedDb(db, checker(guard, conn, concept, migrating))
+
+    def check(sql: str, params: Params) -> None:
+        guard.check(conn, concept, migrating, sql, params)
+
+    return OwnedDb(db, guard.allowed(concept, migrating), check)
