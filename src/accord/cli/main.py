@@ -12,6 +12,7 @@ from accord.cli.check import check_command
 from accord.cli.console import console_command
 from accord.cli.drift import drift_app
 from accord.cli.log import log_app
+from accord.cli.migrate import migrate_command
 from accord.cli.review import review_app
 from accord.cli.serve import serve_command
 
@@ -28,6 +29,7 @@ app.add_typer(drift_app, name="drift")
 app.add_typer(log_app, name="log")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
+app.command("migrate")(migrate_command)
 app.command("console")(console_command)
 app.command("flows")(flows.flows)
 app.command("trace")(flows.trace)
