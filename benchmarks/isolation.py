@@ -88,7 +88,7 @@ def first_compile_cost() -> float:
     conn.execute(Counter.schema[0])
     store = SqliteStore(":memory:")
     store.isolate(Ownership.of([Counter()]))
-    db = SqliteDb(conn, store._guard).for_concept("Counter")  # noqa: SLF001
+    db = SqliteDb(conn, store._guard).for_concept("Counter")
     start = time.perf_counter()
     for i in range(2000):
         db.one(f"SELECT n FROM counter_counts WHERE name = ? AND {i} = {i}", ("a",))
@@ -96,16 +96,20 @@ def first_compile_cost() -> float:
 
 
 def main() -> None:
-    print(f"statement, warm:   isolated {per_statement(True):7.0f} ns   "
-          f"open {per_statement(False):7.0f} ns")
+    print(
+        f"statement, warm:   isolated {per_statement(True):7.0f} ns   "
+        f"open {per_statement(False):7.0f} ns"
+    )
     print(f"statement, first:  isolated {first_compile_cost():7.1f} us (once per concept and text)")
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(2):  # warm up
             asyncio.run(per_action(True, Path(folder)))
         on = min(asyncio.run(per_action(True, Path(folder))) for _ in range(3))
         off = min(asyncio.run(per_action(False, Path(folder))) for _ in range(3))
-    print(f"action (engine):   isolated {on:7.1f} us   open {off:7.1f} us   "
-          f"cost {on - off:+.1f} us ({(on - off) / off:+.1%})")
+    print(
+        f"action (engine):   isolated {on:7.1f} us   open {off:7.1f} us   "
+        f"cost {on - off:+.1f} us ({(on - off) / off:+.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,8 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from accord.annotations import for_pydantic, typed_dict_fields, union_members
+from accord.migrations import Migration
 from accord.state import Db
-
-if typing.TYPE_CHECKING:
-    from accord.migrations import Migration
 
 __all__ = [
     "ActionCall",
@@ -142,7 +140,7 @@ class Concept:
             ) from None
         # A store that isolates state hands each concept a handle checked against its tables.
         scope = getattr(db, "for_concept", None)
-        return db if scope is None else scope(self.name)  # type: ignore[no-any-return]
+        return db if scope is None else scope(self.name)
 
     @property
     def invocation(self) -> Invocation:

@@ -1,7 +1,13 @@
 """What an engine does to a database before it runs: state isolation, migrations, sync changes.
 
 Called once by :meth:`accord.engine.Engine.start`, after the store is open and before any
-concept's ``setup``. Syncs that ran on a database are recorded there; when an app starts with
+concept's ``setup``. Migrations (declared with :func:`accord.migration`) run in one transaction:
+a concept met for the first time on a database where none of its tables exist is created from
+its ``schema`` at the code's version; one whose tables exist but whose version was never
+recorded is at version 0 (made before it declared migrations); pending migrations run in order,
+then ``schema`` (``IF NOT EXISTS`` creates what is new), then the version is recorded. A
+database newer than the code is refused; a failing step rolls everything back.
+ Syncs that ran on a database are recorded there; when an app starts with
 different syncs, flows already in flight continue under one rule: **a sync applies to the
 completions recorded while it is part of the app**. A new sync fires on new completions only
 (it never replays the log); a removed sync never fires again, while the invocations it already
@@ -20,12 +26,24 @@ from pathlib import Path
 
 from accord import migrations
 from accord.app import App
-from accord.ownership import Ownership
+from accord.concept import Concept
+from accord.migrations import Step
+from accord.ownership import Ownership, created_tables
 from accord.state import Db
-from accord.store.base import Store
+from accord.store.base import Store, Transaction
 from accord.sync.model import Sync
 
-__all__ = ["SYNCS_SCHEMA", "Prepared", "SyncChanges", "prepare", "recorded_syncs", "sync_changes"]
+__all__ = [
+    "SYNCS_SCHEMA",
+    "Plan",
+    "Prepared",
+    "SyncChanges",
+    "apply",
+    "plan_and_run",
+    "prepare",
+    "recorded_syncs",
+    "sync_changes",
+]
 
 log = logging.getLogger("accord.engine")
 
@@ -67,7 +85,9 @@ def sync_changes(recorded: Mapping[str, str], syncs: Iterable[Sync]) -> SyncChan
     return SyncChanges(
         added=tuple(sorted(current.keys() - recorded.keys())),
         removed=tuple(sorted(recorded.keys() - current.keys())),
-        changed=tuple(sorted(n for n in current.keys() & recorded.keys() if current[n] != recorded[n])),
+        changed=tuple(
+            sorted(n for n in current.keys() & recorded.keys() if current[n] != recorded[n])
+        ),
     )
 
 
@@ -113,10 +133,133 @@ def _record_syncs(db: Db, syncs: list[Sync]) -> SyncChanges:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What :func:`apply` found (and did) for one concept."""
+
+    concept: str
+    recorded: int | None  # None: never recorded on this database
+    target: int
+    fresh: bool  # created from its schema: no migration needed
+    pending: tuple[migrations.Migration, ...] = field(default=())
+
+    def describe(self) -> str:
+        if self.fresh:
+            return f"{self.concept}: new, created at version {self.target}"
+        if not self.pending:
+            return f"{self.concept}: at version {self.target}, up to date"
+        start = self.recorded or 0
+        lines = [f"{self.concept}: version {start} -> {self.target}"]
+        lines += [f"  {m.version}: {m.describe()}" for m in self.pending]
+        return "\n".join(lines)
+
+
+def _exists(db: Db, table: str) -> bool:
+    row = db.one(
+        "SELECT 1 AS found FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = ?",
+        (table,),
+    )
+    return row is not None
+
+
+def _plan(db: Db, concept: Concept, recorded: int | None, where: str) -> Plan:
+    target = migrations.code_version(concept)
+    declared = migrations.migrations_of(concept)
+    if recorded is not None and recorded > target:
+        raise migrations.MigrationError(
+            f"{where} holds {concept.name} at version {recorded}, but this code knows versions "
+            f"up to {target}: it was written by newer code; run that code, or restore a backup "
+            "made before the upgrade"
+        )
+    if recorded is None:
+        # A concept without tables cannot tell a new database from an old one: its migrations
+        # run once, and must tolerate a database that never had the old state.
+        tables = [t for s in type(concept).schema for t in created_tables(s)]
+        if tables and not any(_exists(db, t) for t in tables):
+            return Plan(concept.name, None, target, fresh=True)
+        recorded = 0
+    return Plan(concept.name, recorded, target, fresh=False, pending=declared[recorded:])
+
+
+def _run_step(db: Db, step: Step) -> None:
+    if isinstance(step, str):
+        db.execute(step)
+    else:
+        step(db)
+
+
+def _scoped(db: Db, concept: str) -> Db:
+    scope = getattr(db, "for_concept", None)
+    return db if scope is None else scope(concept, migrating=True)
+
+
+def plan_and_run(tx: Transaction, concepts: Iterable[Concept], where: str) -> list[Plan]:
+    """Inside ``tx``: create or migrate every concept's tables and record their versions."""
+    db = tx.db
+    db.execute(migrations.VERSIONS_SCHEMA)
+    recorded = {
+        row["concept"]: int(row["version"])
+        for row in db.all("SELECT concept, version FROM accord_concepts")
+    }
+    plans = []
+    for concept in concepts:
+        plan = _plan(db, concept, recorded.get(concept.name), where)
+        state = _scoped(db, concept.name)
+        for m in plan.pending:
+            for step in m.steps:
+                try:
+                    _run_step(state, step)
+                except Exception as exc:
+                    raise migrations.MigrationError(
+                        f"{concept.name} migration {m.version} ({m.describe()}) failed: "
+                        f"{type(exc).__name__}: {exc}; the database was left unchanged"
+                    ) from exc
+        for statement in type(concept).schema:
+            try:
+                db.execute(statement)
+            except Exception as exc:
+                hint = (
+                    "; if the table changed, declare a migration for it" if not plan.fresh else ""
+                )
+                raise migrations.MigrationError(
+                    f"{concept.name}: its schema statement failed on {where}: "
+                    f"{type(exc).__name__}: {exc}{hint}"
+                ) from exc
+        if recorded.get(concept.name) != plan.target:
+            db.execute(
+                "INSERT INTO accord_concepts (concept, version, migrated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(concept) DO UPDATE SET version = excluded.version, "
+                "migrated_at = excluded.migrated_at",
+                (concept.name, plan.target, time.time()),
+            )
+        plans.append(plan)
+    return plans
+
+
+def apply(store: Store, concepts: Iterable[Concept], *, dry_run: bool = False) -> list[Plan]:
+    """Create or migrate the concepts' state on an open store, in one transaction.
+
+    With ``dry_run`` everything runs and is then rolled back: a plan that succeeds would
+    succeed for real. Raises :class:`migrations.MigrationError` (nothing changed) on any problem.
+    """
+    where = f"database {getattr(store, 'path', '')}".rstrip()
+    tx = store.begin()
+    try:
+        plans = plan_and_run(tx, list(concepts), where)
+    except BaseException:
+        tx.rollback()
+        raise
+    if dry_run:
+        tx.rollback()
+    else:
+        tx.commit()
+    return plans
+
+
+@dataclass(frozen=True)
 class Prepared:
     """What :func:`prepare` did."""
 
-    plans: list[migrations.Plan] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
     syncs: SyncChanges = field(default_factory=SyncChanges)
 
 
@@ -136,7 +279,7 @@ def prepare(store: Store, app: App) -> Prepared:
         first = tx.db.one(
             "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'accord_syncs'"
         )
-        plans = migrations.plan_and_run(tx, app.concepts, where)
+        plans = plan_and_run(tx, app.concepts, where)
         changes = _record_syncs(tx.db, list(app.syncs))
         tx.commit()
     except BaseException:

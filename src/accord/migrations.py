@@ -1,7 +1,7 @@
 """Versioned migrations of concept state, applied when an engine starts.
 
 A concept's ``schema`` always describes its *latest* tables; ``migrations`` upgrade a database
-made by older code, one numbered step at a time::
+made by older code, one numbered step at a time (:mod:`accord.evolution` applies them)::
 
     class Stock(Concept):
         schema = ("CREATE TABLE IF NOT EXISTS stock_levels (item TEXT PRIMARY KEY, "
@@ -20,24 +20,17 @@ recorded. A database newer than the code is refused; a failing step rolls everyt
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from accord.state import Db
-
-if TYPE_CHECKING:
-    from accord.concept import Concept
-    from accord.store.base import Store, Transaction
 
 __all__ = [
     "VERSIONS_SCHEMA",
     "Migration",
     "MigrationError",
-    "Plan",
     "Step",
-    "apply",
     "code_version",
     "migration",
     "migrations_of",
@@ -87,7 +80,7 @@ def migration(version: int, *steps: Step, description: str = "") -> Migration:
     return Migration(version, tuple(steps), description)
 
 
-def migrations_of(concept: Concept) -> tuple[Migration, ...]:
+def migrations_of(concept: Any) -> tuple[Migration, ...]:
     """A concept's migrations, checked to be numbered 1, 2, 3... in order."""
     declared: Sequence[Any] = getattr(type(concept), "migrations", ())
     for expected, item in enumerate(declared, start=1):
@@ -104,131 +97,6 @@ def migrations_of(concept: Concept) -> tuple[Migration, ...]:
     return tuple(declared)
 
 
-def code_version(concept: Concept) -> int:
+def code_version(concept: Any) -> int:
     """The version of a concept's state this code expects."""
     return len(migrations_of(concept))
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What :func:`apply` found (and did) for one concept."""
-
-    concept: str
-    recorded: int | None  # None: never recorded on this database
-    target: int
-    fresh: bool  # created from its schema: no migration needed
-    pending: tuple[Migration, ...] = field(default=())
-
-    def describe(self) -> str:
-        if self.fresh:
-            return f"{self.concept}: new, created at version {self.target}"
-        if not self.pending:
-            return f"{self.concept}: at version {self.target}, up to date"
-        start = self.recorded or 0
-        lines = [f"{self.concept}: version {start} -> {self.target}"]
-        lines += [f"  {m.version}: {m.describe()}" for m in self.pending]
-        return "\n".join(lines)
-
-
-def _exists(db: Db, table: str) -> bool:
-    row = db.one(
-        "SELECT 1 AS found FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = ?",
-        (table,),
-    )
-    return row is not None
-
-
-def _plan(db: Db, concept: Concept, recorded: int | None, where: str) -> Plan:
-    from accord.ownership import created_tables
-
-    target = code_version(concept)
-    migrations = migrations_of(concept)
-    if recorded is not None and recorded > target:
-        raise MigrationError(
-            f"{where} holds {concept.name} at version {recorded}, but this code knows versions "
-            f"up to {target}: it was written by newer code; run that code, or restore a backup "
-            "made before the upgrade"
-        )
-    if recorded is None:
-        tables = [t for s in type(concept).schema for t in created_tables(s)]
-        if not any(_exists(db, t) for t in tables):
-            return Plan(concept.name, None, target, fresh=True)
-        recorded = 0
-    return Plan(concept.name, recorded, target, fresh=False, pending=migrations[recorded:])
-
-
-def _run_step(db: Db, step: Step) -> None:
-    if isinstance(step, str):
-        db.execute(step)
-    else:
-        step(db)
-
-
-def _scoped(db: Db, concept: str) -> Db:
-    scope = getattr(db, "for_concept", None)
-    return db if scope is None else scope(concept, migrating=True)  # type: ignore[no-any-return]
-
-
-def plan_and_run(tx: Transaction, concepts: Iterable[Concept], where: str) -> list[Plan]:
-    """Inside ``tx``: create or migrate every concept's tables and record their versions."""
-    db = tx.db
-    db.execute(VERSIONS_SCHEMA)
-    recorded = {
-        row["concept"]: int(row["version"])
-        for row in db.all("SELECT concept, version FROM accord_concepts")
-    }
-    plans = []
-    for concept in concepts:
-        plan = _plan(db, concept, recorded.get(concept.name), where)
-        state = _scoped(db, concept.name)
-        for m in plan.pending:
-            for step in m.steps:
-                try:
-                    _run_step(state, step)
-                except Exception as exc:
-                    raise MigrationError(
-                        f"{concept.name} migration {m.version} ({m.describe()}) failed: "
-                        f"{type(exc).__name__}: {exc}; the database was left unchanged"
-                    ) from exc
-        for statement in type(concept).schema:
-            try:
-                db.execute(statement)
-            except Exception as exc:
-                hint = (
-                    "; if the table changed, declare a migration for it"
-                    if not plan.fresh
-                    else ""
-                )
-                raise MigrationError(
-                    f"{concept.name}: its schema statement failed on {where}: "
-                    f"{type(exc).__name__}: {exc}{hint}"
-                ) from exc
-        if recorded.get(concept.name) != plan.target:
-            db.execute(
-                "INSERT INTO accord_concepts (concept, version, migrated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(concept) DO UPDATE SET version = excluded.version, "
-                "migrated_at = excluded.migrated_at",
-                (concept.name, plan.target, time.time()),
-            )
-        plans.append(plan)
-    return plans
-
-
-def apply(store: Store, concepts: Iterable[Concept], *, dry_run: bool = False) -> list[Plan]:
-    """Create or migrate the concepts' state on an open store, in one transaction.
-
-    With ``dry_run`` everything runs and is then rolled back: a plan that succeeds would
-    succeed for real. Raises :class:`MigrationError` (nothing changed) on any problem.
-    """
-    where = f"database {getattr(store, 'path', '')}".rstrip()
-    tx = store.begin()
-    try:
-        plans = plan_and_run(tx, list(concepts), where)
-    except BaseException:
-        tx.rollback()
-        raise
-    if dry_run:
-        tx.rollback()
-    else:
-        tx.commit()
-    return plans

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from accord.concept import Concept
+from accord.migrations import migrations_of
 
 __all__ = [
     "ENGINE_TABLES",
@@ -37,7 +38,7 @@ _RENAME = re.compile(rf"\bALTER\s+TABLE\s+.*?\bRENAME\s+TO\s+({_NAME})", re.IGNO
 
 
 def _bare(name: str) -> str:
-    if name[0] in "\"`[":
+    if name[0] in '"`[':
         name = name[1:-1]
     return name.lower()
 
@@ -56,6 +57,7 @@ class IsolationError(PermissionError):
 
     def __init__(self, concept: str, verb: str, table: str, owner: str | None) -> None:
         self.concept = concept
+        self.verb = verb
         self.table = table
         self.owner = owner
         if owner == "":
@@ -122,8 +124,6 @@ class Ownership:
 
 def declared_tables(concept: Concept) -> list[str]:
     """The tables a concept creates in its schema and its migrations, in order."""
-    from accord.migrations import migrations_of
-
     names: list[str] = []
     statements = [*type(concept).schema]
     for migration in migrations_of(concept):

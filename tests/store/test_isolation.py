@@ -18,8 +18,9 @@ from .isolated_app import Spy, Stock, peeking
 
 @pytest.fixture(params=[False, True], ids=["concurrent", "deterministic"])
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Engine]:
-    engine = Engine(App([Stock(), Spy()], [peeking]), tmp_path / "app.db",
-                    deterministic=request.param)
+    engine = Engine(
+        App([Stock(), Spy()], [peeking]), tmp_path / "app.db", deterministic=request.param
+    )
     async with engine:
         root = await engine.invoke(Stock.receive, item="apple", quantity=5)
         await engine.completion(root.id, timeout=10)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from accord import App, Concept, migration
+from accord import App, migration
 from accord.cli import app as cli
 from accord.concepts.requesting import Requesting
 from accord.engine import Engine
@@ -33,7 +33,10 @@ def _snapshot(db: Path) -> dict[str, Any]:
     with sqlite3.connect(db) as conn:
         schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
         tables = [n for t, n, _ in schema if t == "table" and not n.startswith("sqlite_")]
-        return {"schema": schema, **{t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}}
+        return {
+            "schema": schema,
+            **{t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables},
+        }
 
 
 def _old_database(path: Path, tickets: int = 3) -> None:
@@ -121,7 +124,7 @@ def test_a_failing_migration_leaves_the_database_unchanged(tmp_path: Path) -> No
             migration(2, explode),
         )
 
-    with pytest.raises(MigrationError, match="Tickets migration 2 .* failed: ValueError: backfill"):
+    with pytest.raises(MigrationError, match=r"migration 2 .* failed: ValueError: backfill"):
         _start(db, App([Tickets()]))
     assert _snapshot(db) == before
 
@@ -141,7 +144,7 @@ def test_migrations_must_be_numbered_in_order(tmp_path: Path) -> None:
     class Tickets(tickets_v0.Tickets):
         migrations = (migration(2, "SELECT 1"),)
 
-    with pytest.raises(MigrationError, match="numbered 1, 2, 3... in order; found version 2"):
+    with pytest.raises(MigrationError, match=r"numbered 1, 2, 3\.\.\. in order; found version 2"):
         _start(tmp_path / "app.db", App([Tickets()]))
 
 
@@ -201,3 +204,23 @@ def test_accord_migrate_refuses_a_newer_database_with_one_line(tmp_path: Path) -
     assert result.exit_code == 1
     assert "holds Tickets at version 2, but this code knows versions up to 0" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_jwt_key_moves_from_its_old_table_to_the_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from examples.realworld.concepts.json_web_token import ENV, JWT
+
+    from accord.web.keys import key_file
+
+    monkeypatch.delenv(ENV, raising=False)
+    db = tmp_path / "app.db"
+    with sqlite3.connect(db) as conn:  # the JWT state before keys moved out (commit 81f1850)
+        conn.execute("CREATE TABLE jwt_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL)")
+        conn.execute("INSERT INTO jwt_keys VALUES (1, 'the-old-key')")
+    jwt = JWT()
+    _start(db, App([jwt]))
+    assert jwt.key == "the-old-key"  # tokens issued before the upgrade stay valid
+    assert key_file(db, "jwt").read_text().split() == ["the-old-key"]
+    assert _rows(db, "SELECT name FROM sqlite_master WHERE name = 'jwt_keys'") == []
+    assert _rows(db, "SELECT concept, version FROM accord_concepts") == [("JWT", 1)]

@@ -12,11 +12,12 @@ from rich.text import Text
 
 from accord.checks.diagnostics import Diagnostic, SyncCheckError
 from accord.checks.independence import check_independence
+from accord.checks.sql import check_state_access
 from accord.checks.syncs import check
 from accord.cli._common import AppArgument, fail, require_database
 from accord.evolution import recorded_syncs, sync_changes
-from accord.sync.model import Sync
 from accord.loading import AppLoadError, load_app_for_check
+from accord.sync.model import Sync
 from accord.sync.text.parser import SyncSyntaxError
 
 __all__ = ["check_command"]
@@ -74,6 +75,13 @@ def check_command(
         show(
             "error",
             f"error: {violation.path}:{violation.line}: {violation.message}. Fix: {violation.fix}",
+        )
+
+    for state in check_state_access(loaded.app.concepts):
+        errors += 1
+        show(
+            "error",
+            f"error: {state.path}:{state.line}: {state.message}. Fix: {state.fix}",
         )
 
     diagnostics: list[Diagnostic] = check(loaded.app.concepts, loaded.app.syncs)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from accord import migrations
+from accord import evolution, migrations
 from accord.checks.diagnostics import SyncCheckError
 from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, console, fail, require_database
 from accord.loading import AppLoadError, load_app
@@ -43,7 +43,7 @@ def migrate_command(
     try:
         store.open(())
         store.isolate(Ownership.of(loaded.concepts))
-        plans = migrations.apply(store, loaded.concepts, dry_run=dry_run)
+        plans = evolution.apply(store, loaded.concepts, dry_run=dry_run)
     except (migrations.MigrationError, OwnershipError) as exc:
         fail(str(exc), code=1)
     finally:

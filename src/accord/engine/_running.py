@@ -55,7 +55,7 @@ class BufferedDb:
             return self
         checked = scope(concept, migrating=migrating)
         around = getattr(checked, "around", None)
-        return self if around is None else around(self)  # type: ignore[no-any-return]
+        return self if around is None else around(self)
 
     def execute(self, sql: str, params: Params = ()) -> int:
         self.writes.append((sql, params, False))

@@ -21,9 +21,9 @@ from pydantic_core import to_json
 from accord.ownership import Ownership
 from accord.records import Record
 from accord.state import Db, Params, Row
-from accord.store._isolation import Guard, owned
 from accord.store._lock import StoreLocked, WriterLock
 from accord.store.base import FlowSummary
+from accord.store.isolation import Guard, owned
 
 __all__ = ["SqliteDb", "SqliteStore", "StoreLocked"]
 

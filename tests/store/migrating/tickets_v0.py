@@ -17,9 +17,7 @@ class Tickets(Concept):
 
     @action
     def open(self, ticket: str, title: str, body: str) -> Opened:
-        self.db.execute(
-            "INSERT INTO tickets VALUES (?, ?, ?, 'open', 0)", (ticket, title, body)
-        )
+        self.db.execute("INSERT INTO tickets VALUES (?, ?, ?, 'open', 0)", (ticket, title, body))
         return {"ticket": ticket}
 
 

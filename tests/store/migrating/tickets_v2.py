@@ -18,7 +18,9 @@ class TicketRow(TypedDict):
 
 def _trim_titles(db: Db) -> None:
     for row in db.all("SELECT ticket, title FROM tickets"):
-        db.execute("UPDATE tickets SET title = ? WHERE ticket = ?", (row["title"].strip(), row["ticket"]))
+        db.execute(
+            "UPDATE tickets SET title = ? WHERE ticket = ?", (row["title"].strip(), row["ticket"])
+        )
 
 
 class Tickets(Concept):

@@ -47,6 +47,7 @@ _DDL = {
     sqlite3.SQLITE_DROP_TEMP_TRIGGER: "drop a trigger on",
 }
 _ALWAYS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_READ_PRAGMAS = {"database_list"}
 _SCHEMA_TABLES = {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_sequence"}
 _MEMO_LIMIT = 4096  # distinct SQL texts remembered per concept (dynamic SQL must not grow it)
 
@@ -63,8 +64,9 @@ class Guard:
         """The SQL texts authorized for a concept so far (shared, grows as texts pass)."""
         return self._allowed.setdefault((concept, migrating), set())
 
-    def check(self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str,
-              params: Params) -> None:
+    def check(
+        self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str, params: Params
+    ) -> None:
         """Raise :class:`IsolationError` if ``sql`` touches a table ``concept`` does not own."""
         with self._lock:
             denied, compiled = self._compile(conn, concept, migrating, sql, params)
@@ -77,13 +79,15 @@ class Guard:
                 memo.clear()
             memo.add(sql)
 
-    def _compile(self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str,
-                 params: Params) -> tuple[Exception | None, bool]:
+    def _compile(
+        self, conn: sqlite3.Connection, concept: str, migrating: bool, sql: str, params: Params
+    ) -> tuple[Exception | None, bool]:
         found: list[IsolationError | sqlite3.Error] = []
         rules = self.ownership
 
-        def authorize(code: int, arg1: str | None, arg2: str | None, _db: str | None,
-                      _inner: str | None) -> int:
+        def authorize(
+            code: int, arg1: str | None, arg2: str | None, _db: str | None, _inner: str | None
+        ) -> int:
             if code in _ALWAYS:
                 return _OK
             verb = _VERBS.get(code)
@@ -91,10 +95,14 @@ class Guard:
                 table = arg1.lower()
                 if rules.may(concept, table):
                     return _OK
-                if migrating and table in _SCHEMA_TABLES:
-                    return _OK  # DDL updates the schema table itself
+                # A migration may also reach the schema table (DDL writes it) and tables no
+                # concept declares any more: the concept's own state of older versions.
+                if migrating and (table in _SCHEMA_TABLES or rules.owner(table) is None):
+                    return _OK
                 found.append(IsolationError(concept, verb, arg1, rules.owner(table)))
-                return _DENY
+                # A denied read is ignored so that compiling goes on and finds a write as well:
+                # nothing runs here, and the statement is refused either way.
+                return sqlite3.SQLITE_IGNORE if verb == "read" else _DENY
             what = _DDL.get(code)
             if what is not None:
                 # For indexes and triggers arg1 is the index or trigger, arg2 the table.
@@ -117,8 +125,8 @@ class Guard:
                     return _OK
                 found.append(IsolationError(concept, "alter", arg2 or "?", rules.owner(table)))
                 return _DENY
-            if migrating and code == sqlite3.SQLITE_PRAGMA:
-                return _OK  # table_info and friends, in a migration's Python step
+            if code == sqlite3.SQLITE_PRAGMA and (migrating or arg1 in _READ_PRAGMAS):
+                return _OK  # table_info and friends in a migration; the database's file always
             found.append(
                 sqlite3.OperationalError(
                     f"{concept} may not run this statement ({_describe(code, arg1)}): a concept "
@@ -133,10 +141,18 @@ class Guard:
         except sqlite3.Error:
             # Not authorized, or the statement's own error (a typo, no such table, wrong
             # bindings), which running it reports with SQLite's message as without isolation.
-            return (found[0] if found else None), False
+            return _worst(found), False
         finally:
             conn.set_authorizer(None)
-        return (found[0] if found else None), True
+        return _worst(found), True
+
+
+def _worst(found: list[IsolationError | sqlite3.Error]) -> Exception | None:
+    """The denial to report: a write over the reads the same statement makes."""
+    for denial in found:
+        if isinstance(denial, IsolationError) and denial.verb == "write":
+            return denial
+    return found[0] if found else None
 
 
 def _describe(code: int, arg1: str | None) -> str:
