@@ -12,6 +12,7 @@ from rich.text import Text
 
 from accord.checks.diagnostics import Diagnostic, SyncCheckError
 from accord.checks.independence import check_independence
+from accord.checks.specs import check_specs
 from accord.checks.sql import check_state_access
 from accord.checks.syncs import check
 from accord.cli._common import AppArgument, fail, require_database
@@ -83,6 +84,10 @@ def check_command(
             "error",
             f"error: {state.path}:{state.line}: {state.message}. Fix: {state.fix}",
         )
+
+    for mismatch in check_specs(loaded.app.concepts):
+        errors += 1
+        show("error", str(mismatch), mismatch.origin)
 
     diagnostics: list[Diagnostic] = check(loaded.app.concepts, loaded.app.syncs)
     for d in diagnostics:
