@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -130,6 +131,9 @@ def check_state_access(concepts: Iterable[Concept]) -> list[StateViolation]:
             for file, line, sql in statements(cls):
                 try:
                     guard.check(conn, concept.name, False, sql, ())
+                    missing = _missing_table(conn, sql)
+                    if missing is not None:
+                        raise IsolationError(concept.name, "use", missing, None)
                 except (IsolationError, sqlite3.OperationalError) as exc:
                     violations.append(
                         StateViolation(shown(Path(file)), line, concept.name, str(exc))
@@ -137,3 +141,13 @@ def check_state_access(concepts: Iterable[Concept]) -> list[StateViolation]:
         return violations
     finally:
         conn.close()
+
+
+def _missing_table(conn: sqlite3.Connection, sql: str) -> str | None:
+    """The table a statement names that no schema of the app creates, if any."""
+    try:
+        conn.execute("EXPLAIN " + sql).fetchall()
+    except sqlite3.Error as exc:
+        found = re.match(r"no such table: (?:main\.)?(\S+)", str(exc))
+        return found.group(1) if found else None
+    return None
