@@ -14,6 +14,7 @@ from accord.concept import (
     error,
     query,
 )
+from accord.migrations import Migration, migration
 from accord.sync import Clauses, Sync, Var, bind, collect, optional, sync, uuid, where
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Concept",
     "Error",
     "Invocation",
+    "Migration",
     "QueryCall",
     "QueryDef",
     "Sync",
@@ -33,6 +35,7 @@ __all__ = [
     "bind",
     "collect",
     "error",
+    "migration",
     "optional",
     "query",
     "sync",

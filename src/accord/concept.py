@@ -36,6 +36,7 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from accord.annotations import for_pydantic, typed_dict_fields, union_members
+from accord.migrations import Migration
 from accord.state import Db
 
 __all__ = [
@@ -110,6 +111,7 @@ class Concept:
 
     name: ClassVar[str]
     schema: ClassVar[tuple[str, ...]] = ()
+    migrations: ClassVar[tuple[Migration, ...]] = ()
     actions: ClassVar[dict[str, ActionDef[Any]]]
     queries: ClassVar[dict[str, QueryDef[Any]]]
 
@@ -130,12 +132,15 @@ class Concept:
     def db(self) -> Db:
         """The database handle of the running action or query (state of this concept only)."""
         try:
-            return current_db.get()
+            db = current_db.get()
         except LookupError:
             raise RuntimeError(
                 f"{self.name}.db is only available while the engine runs one of its actions or "
                 "queries; call actions through the engine (or accord.testing) instead"
             ) from None
+        # A store that isolates state hands each concept a handle checked against its tables.
+        scope = getattr(db, "for_concept", None)
+        return db if scope is None else scope(self.name)
 
     @property
     def invocation(self) -> Invocation:

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
+from accord.ownership import ENGINE_TABLES as LOG_TABLES
+
 WORKLOAD = Path(__file__).with_name("crash_workload.py")
-LOG_TABLES = {"actions", "firings", "flow_events", "inbox"}
 KILLS = 20
 JOBS_PER_ROUND = 10
 SEED = 20261126

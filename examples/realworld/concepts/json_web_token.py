@@ -15,13 +15,29 @@ from typing import Any
 import jwt as pyjwt
 from typing_extensions import TypedDict
 
-from accord import Concept, action, query
+from accord import Concept, action, migration, query
+from accord.state import Db
 from accord.web.keys import signing_keys
 from accord.web.secrets import reveal, seal
 
 _ALGORITHM = "HS256"
 _LIFETIME = dt.timedelta(days=30)
 ENV = "CONDUIT_JWT_SECRET"
+
+
+def _db_file(db: Db) -> str | None:
+    main = [r for r in db.all("PRAGMA database_list") if r["name"] == "main"]
+    return str(main[0]["file"]) if main else None
+
+
+def _move_key_out(db: Db) -> None:
+    # Databases written before the keys moved out kept the key in a table: carry it over to
+    # the key file (so issued tokens stay valid) and drop the table.
+    if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jwt_keys'"):
+        row = db.one("SELECT key FROM jwt_keys WHERE id = 1")
+        old = None if row is None else str(row["key"])
+        signing_keys("jwt", db_file=_db_file(db), env=ENV, first=old)
+        db.execute("DROP TABLE jwt_keys")
 
 
 class Token(TypedDict):
@@ -39,18 +55,10 @@ class JWT(Concept):
     def __init__(self) -> None:
         self._keys: list[str] = []
 
+    migrations = (migration(1, _move_key_out, description="move the signing key to a key file"),)
+
     def setup(self) -> None:
-        main = [r for r in self.db.all("PRAGMA database_list") if r["name"] == "main"]
-        db_file = str(main[0]["file"]) if main else None
-        # Databases written before the keys moved out kept the key in a table: carry it over
-        # to the key file (so issued tokens stay valid) and drop it from the database.
-        old = None
-        if self.db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jwt_keys'"):
-            row = self.db.one("SELECT key FROM jwt_keys WHERE id = 1")
-            old = None if row is None else str(row["key"])
-        self._keys = signing_keys("jwt", db_file=db_file, env=ENV, first=old)
-        if old is not None:
-            self.db.execute("DROP TABLE jwt_keys")
+        self._keys = signing_keys("jwt", db_file=_db_file(self.db), env=ENV)
 
     @property
     def key(self) -> str:

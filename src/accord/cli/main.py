@@ -11,7 +11,9 @@ from accord.cli import flows
 from accord.cli.check import check_command
 from accord.cli.console import console_command
 from accord.cli.drift import drift_app
+from accord.cli.generate import generate_app
 from accord.cli.log import log_app
+from accord.cli.migrate import migrate_command
 from accord.cli.review import review_app
 from accord.cli.serve import serve_command
 from accord.cli.worker import worker_command
@@ -27,9 +29,11 @@ app = typer.Typer(
 app.add_typer(review_app, name="review")
 app.add_typer(drift_app, name="drift")
 app.add_typer(log_app, name="log")
+app.add_typer(generate_app, name="generate")
 app.command("check")(check_command)
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
+app.command("migrate")(migrate_command)
 app.command("console")(console_command)
 app.command("flows")(flows.flows)
 app.command("trace")(flows.trace)

@@ -40,6 +40,7 @@ from starlette.routing import compile_path
 from typing_extensions import TypedDict
 
 from accord.concept import ActionCall, Concept, Error, QueryDef, action, query
+from accord.migrations import migration
 
 __all__ = [
     "IDENTIFIER_MAX_LENGTH",
@@ -318,6 +319,13 @@ class IdempotentRow(TypedDict):
     status: int | None
 
 
+IDEMPOTENCY_SQL = """CREATE TABLE IF NOT EXISTS requesting_idempotency (
+            key TEXT PRIMARY KEY,
+            request TEXT NOT NULL,
+            fingerprint TEXT NOT NULL
+        )"""
+
+
 class Requesting(Concept):
     """HTTP requests in, responses out. State: which requests exist and which were answered,
     and the ``Idempotency-Key`` each was sent with."""
@@ -331,11 +339,12 @@ class Requesting(Concept):
             received_at REAL NOT NULL,
             answered_at REAL
         )""",
-        """CREATE TABLE IF NOT EXISTS requesting_idempotency (
-            key TEXT PRIMARY KEY,
-            request TEXT NOT NULL,
-            fingerprint TEXT NOT NULL
-        )""",
+        IDEMPOTENCY_SQL,
+    )
+    migrations = (
+        # Idempotency keys arrived after the first release; IF NOT EXISTS because databases
+        # made between that change and versioned migrations have the table already.
+        migration(1, IDEMPOTENCY_SQL, description="add requesting_idempotency (Idempotency-Key)"),
     )
 
     def __init__(

@@ -48,6 +48,15 @@ class BufferedDb:
         self._reader = reader
         self.writes: list[tuple[str, Params | Sequence[Params], bool]] = []
 
+    def for_concept(self, concept: str, *, migrating: bool = False) -> Db:
+        """This handle as ``concept`` sees it: statements checked like the reader's."""
+        scope = getattr(self._reader, "for_concept", None)
+        if scope is None:
+            return self
+        checked = scope(concept, migrating=migrating)
+        around = getattr(checked, "around", None)
+        return self if around is None else around(self)
+
     def execute(self, sql: str, params: Params = ()) -> int:
         self.writes.append((sql, params, False))
         return -1  # unknown until replayed

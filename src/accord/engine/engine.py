@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from accord import _json
+from accord import _json, evolution
 from accord.app import App
 from accord.concept import ActionDef, Concept, QueryDef
 from accord.engine import _running
@@ -139,10 +139,11 @@ class Engine:
         """Open the store, create concept tables, resume unfinished work, start the loop."""
         if self._loop_task is not None:
             return
-        schemas = [s for c in self.app.concepts for s in type(c).schema]
         self.store.claim()  # a second engine on the database is refused before it writes
         try:
-            self.store.open(schemas)
+            self.store.open(())
+            # Concept tables: isolated, created or migrated (accord.evolution); syncs recorded.
+            evolution.prepare(self.store, self.app)
         except BaseException:
             self.store.close()  # gives the database back
             raise

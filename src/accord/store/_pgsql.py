@@ -17,6 +17,14 @@ __all__ = ["ddl", "translate"]
 
 
 _OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
+# SQLite's catalogue, as the tables and views of the store's own schema: the engine asks it
+# which concept tables exist (accord.evolution).
+_SQLITE_MASTER = re.compile(r"\bFROM\s+sqlite_master\b", re.IGNORECASE)
+_CATALOGUE = (
+    "FROM (SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END AS type, "
+    "table_name AS name FROM information_schema.tables "
+    "WHERE table_schema = current_schema()) AS sqlite_master"
+)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 # Reserved by PostgreSQL, not by SQLite: a column named so must be quoted there. (A bare
 # `user` is even valid PostgreSQL, the session's role: a concept would read the wrong value.)
@@ -30,8 +38,9 @@ def translate(sql: str) -> str:
     ``?`` becomes ``%s``, ``:name`` ``%(name)s``, ``%`` ``%%``; ``INSERT OR IGNORE`` becomes
     ``INSERT ... ON CONFLICT DO NOTHING``; a column named ``user`` is quoted; in an upsert's
     ``DO UPDATE``, a bare column (the existing row's, on SQLite) is qualified with the table's
-    name, which PostgreSQL requires.
+    name, which PostgreSQL requires; ``FROM sqlite_master`` reads the schema's tables and views.
     """
+    sql = _SQLITE_MASTER.sub(_CATALOGUE, sql)
     ignore = _OR_IGNORE.match(sql)
     if ignore:
         sql = ignore.group(1) + sql[ignore.end() :]

@@ -18,10 +18,12 @@ from typing import Any, Literal
 
 from pydantic_core import to_json
 
+from accord.ownership import Ownership
 from accord.records import Record
-from accord.state import Params, Row
+from accord.state import Db, Params, Row
 from accord.store._lock import StoreLocked, WriterLock
 from accord.store.base import FlowSummary
+from accord.store.isolation import Guard, owned
 
 __all__ = ["SqliteDb", "SqliteStore", "StoreLocked"]
 
@@ -101,8 +103,20 @@ def _dumps(value: Any) -> str:
 class SqliteDb:
     """:class:`accord.state.Db` over one sqlite3 connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, guard: Guard | None = None) -> None:
         self._conn = conn
+        self._guard = guard
+        self._scoped: dict[tuple[str, bool], Db] = {}
+
+    def for_concept(self, concept: str, *, migrating: bool = False) -> Db:
+        """This handle as ``concept`` sees it: only its own tables (once the store isolates)."""
+        if self._guard is None:
+            return self
+        key = (concept, migrating)
+        scoped = self._scoped.get(key)
+        if scoped is None:
+            scoped = self._scoped[key] = owned(self._guard, self._conn, self, concept, migrating)
+        return scoped
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, params).rowcount
@@ -126,9 +140,9 @@ class SqliteDb:
 
 
 class _SqliteTransaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, guard: Guard | None = None) -> None:
         self._conn = conn
-        self.db = SqliteDb(conn)
+        self.db = SqliteDb(conn, guard)
         # By record id: a record completed in the batch that invoked it is written once, whole.
         self._invoked: dict[int, list[Any]] = {}
         self._completed: list[tuple[Any, ...]] = []
@@ -230,6 +244,11 @@ class SqliteStore:
         self._ids = threading.Lock()
         # "" is a private temporary database, like ":memory:": nobody else can reach it.
         self._writer = None if self.path in ("", ":memory:") else WriterLock(self.path)
+        self._guard: Guard | None = None
+
+    def isolate(self, ownership: Ownership) -> None:
+        """From now on, each concept's statements may touch only the tables it owns."""
+        self._guard = Guard(ownership)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -286,7 +305,7 @@ class SqliteStore:
             return value
 
     def begin(self) -> _SqliteTransaction:
-        return _SqliteTransaction(self.conn)
+        return _SqliteTransaction(self.conn, self._guard)
 
     def post(self, concept: str, action: str, inputs: dict[str, Any], flow: int | None) -> None:
         """Leave a root invocation for the engine that owns this database (from any process)."""
@@ -302,7 +321,7 @@ class SqliteStore:
     def reader(self) -> SqliteDb:
         if self._reader is None:
             raise RuntimeError("the store is not open; start the engine first")
-        return SqliteDb(self._reader)
+        return SqliteDb(self._reader, self._guard)
 
     def resume(self) -> list[Record]:
         c = self.conn
