@@ -1,17 +1,20 @@
 """HTTP throughput and latency: the accord Conduit app against a hand-written Starlette app.
 
-Both serve ``GET /api/articles`` (20 articles, 5 tags each) and ``POST /api/users/login`` from
-SQLite on loopback, each in its own uvicorn process; wrk (when installed; 10 s per route) or a
-bounded asyncio httpx load generator measures requests/s and p50/p99 latency after an
+Both serve ``GET /api/articles`` (20 articles, 5 tags each), ``POST /api/users/login`` and
+``POST /api/articles`` (a token-authenticated, validated create with a unique title per request)
+from SQLite on loopback, each in its own uvicorn process; wrk (when installed; 10 s per route)
+or a bounded asyncio httpx load generator measures requests/s and p50/p99 latency after an
 unmeasured warm-up of each route (``--warmup``), and the script prints accord/hand-written
-ratios.
+ratios of throughput and of server CPU per request.
 
     .venv/bin/python benchmarks/http_api.py                  # wrk if installed, 8 connections
     .venv/bin/python benchmarks/http_api.py --tool httpx --requests 1000 --logins 200
 
 The hand-written app does what a careful developer would write without a framework: one
-SQLite connection, a handful of queries per request, the same scrypt password hashing (in a
-thread) and PyJWT. accord runs durably (every batch fsynced) unless ``--no-durable``.
+SQLite connection (WAL, synchronous=FULL), a handful of queries per request, the same scrypt
+password hashing (in a thread), PyJWT HS256 tokens signed with the same key (both servers read
+CONDUIT_JWT_SECRET, which the script sets), and a Pydantic model of the RealWorld 2.0
+article-create body. accord runs durably (every batch fsynced) unless ``--no-durable``.
 """
 
 from __future__ import annotations
@@ -24,14 +27,17 @@ import hmac
 import json
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,21 +45,84 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
+JWT_ENV = "CONDUIT_JWT_SECRET"  # what examples/realworld's JWT concept reads; first key signs
+ROUTES = ("GET /api/articles", "POST /api/users/login", "POST /api/articles")
+
+Call = Callable[[httpx.AsyncClient], Awaitable[int]]
+"""One request of a route; the HTTP status it got."""
 
 # -- the hand-written app -------------------------------------------------------------------
 
 
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "article"
+
+
 def handwritten_app(db_path: str) -> Any:
-    """A minimal Starlette + SQLite implementation of the two measured routes."""
+    """A minimal Starlette + SQLite implementation of the three measured routes."""
+    from typing import Annotated
+
     import jwt
+    from pydantic import AfterValidator, BaseModel, ValidationError
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    def not_blank(value: str) -> str:
+        if not value.strip():
+            raise ValueError("can't be blank")
+        return value
+
+    Text = Annotated[str, AfterValidator(not_blank)]
+
+    class NewArticle(BaseModel):
+        """The RealWorld 2.0 article-create body."""
+
+        title: Text
+        description: Text
+        body: Text
+        tagList: list[str] | None = None
+
+    class NewArticleRequest(BaseModel):
+        article: NewArticle
+
+    keys = [k.strip() for k in os.environ.get(JWT_ENV, "").split(",") if k.strip()]
+    if not keys:
+        raise SystemExit(f"set {JWT_ENV} to the JWT signing key (the first of a comma list signs)")
     conn = sqlite3.connect(db_path, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    key = "handwritten-secret"
+    conn.execute("PRAGMA synchronous = FULL")  # as durable as accord's default
+
+    def unauthorized(message: str) -> JSONResponse:
+        return JSONResponse({"errors": {"body": [message]}}, 401)
+
+    def authenticated(request: Request) -> sqlite3.Row | str:
+        """The calling user's row, or why the token is refused."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme not in ("Token", "Bearer") or not token:
+            return "missing authorization token"
+        for key in keys:
+            try:
+                claims = jwt.decode(
+                    token, key, algorithms=["HS256"], options={"require": ["sub", "exp"]}
+                )
+                break
+            except jwt.ExpiredSignatureError:
+                return "token has expired; sign in again"
+            except jwt.InvalidTokenError:
+                continue
+        else:
+            return "token is invalid"
+        row = conn.execute(
+            "SELECT id, username, bio, image FROM users WHERE id = ?", (claims["sub"],)
+        ).fetchone()
+        return "token names an unknown user" if row is None else row
 
     async def articles(request: Request) -> JSONResponse:
         limit = int(request.query_params.get("limit", 20))
@@ -118,7 +187,9 @@ def handwritten_app(db_path: str) -> Any:
             return JSONResponse({"errors": {"body": ["email or password is invalid"]}}, 401)
         now = dt.datetime.now(dt.UTC)
         token = jwt.encode(
-            {"sub": str(row["id"]), "iat": now, "exp": now + dt.timedelta(days=30)}, key
+            {"sub": str(row["id"]), "iat": now, "exp": now + dt.timedelta(days=30)},
+            keys[0],
+            algorithm="HS256",
         )
         return JSONResponse(
             {
@@ -132,9 +203,60 @@ def handwritten_app(db_path: str) -> Any:
             }
         )
 
+    async def create_article(request: Request) -> JSONResponse:
+        user = authenticated(request)
+        if isinstance(user, str):
+            return unauthorized(user)
+        try:
+            new = NewArticleRequest.model_validate_json(await request.body()).article
+        except ValidationError as invalid:
+            errors: dict[str, list[str]] = {}
+            for error in invalid.errors():
+                field = ".".join(str(part) for part in error["loc"][1:]) or "body"
+                message = "can't be blank" if error["type"] == "missing" else error["msg"]
+                errors.setdefault(field, []).append(message.removeprefix("Value error, "))
+            return JSONResponse({"errors": errors}, 422)
+        slug = _slugify(new.title)
+        if conn.execute("SELECT 1 FROM articles WHERE slug = ?", (slug,)).fetchone():
+            slug = f"{slug}-{secrets.token_hex(4)}"
+        tags = sorted({t.strip() for t in new.tagList or [] if t.strip()})
+        now = _now()
+        with conn:  # one transaction: the article and its tags
+            cursor = conn.execute(
+                "INSERT INTO articles (slug, author, title, description, body, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (slug, user["id"], new.title, new.description, new.body, now, now),
+            )
+            conn.executemany(
+                "INSERT INTO tags VALUES (?, ?)", [(cursor.lastrowid, t) for t in tags]
+            )
+        return JSONResponse(
+            {
+                "article": {
+                    "slug": slug,
+                    "title": new.title,
+                    "description": new.description,
+                    "body": new.body,
+                    "tagList": tags,
+                    "createdAt": now,
+                    "updatedAt": now,
+                    "favorited": False,
+                    "favoritesCount": 0,
+                    "author": {
+                        "username": user["username"],
+                        "bio": user["bio"],
+                        "image": user["image"],
+                        "following": False,
+                    },
+                }
+            },
+            201,
+        )
+
     return Starlette(
         routes=[
             Route("/api/articles", articles),
+            Route("/api/articles", create_article, methods=["POST"]),
             Route("/api/users/login", login, methods=["POST"]),
         ]
     )
@@ -164,7 +286,7 @@ def seed_handwritten(db_path: str, articles: int, tags: int) -> None:
         "INSERT INTO users VALUES (1, 'bench', ?, '', '', ?, ?)",
         (EMAIL, salt, _scrypt(PASSWORD, salt)),
     )
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = _now()
     for i in range(articles):
         conn.execute(
             "INSERT INTO articles VALUES (?, ?, 1, ?, 'description', 'body', ?, ?)",
@@ -229,8 +351,8 @@ class Server:
             self.process.wait()
 
 
-def start(name: str, command: list[str], port: int) -> Server:
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+def start(name: str, command: list[str], port: int, env: dict[str, str]) -> Server:
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -273,9 +395,7 @@ class Result:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-async def load(
-    base: str, total: int, concurrency: int, call: Callable[[httpx.AsyncClient], Awaitable[int]]
-) -> Result:
+async def load(base: str, total: int, concurrency: int, call: Call) -> Result:
     latencies: list[float] = []
     failures = 0
     remaining = total
@@ -292,7 +412,7 @@ async def load(
                 started = time.perf_counter()
                 status = await call(client)
                 latencies.append(time.perf_counter() - started)
-                if status != 200:
+                if not 200 <= status < 300:
                     failures += 1
 
         began = time.perf_counter()
@@ -311,15 +431,61 @@ def _seconds(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def load_wrk(
-    base: str, method: str, path: str, body: str | None, seconds: int, concurrency: int
-) -> Result:
+def _lua(text: str) -> str:
+    """``text`` as a Lua string literal (ASCII only: JSON escapes are Lua escapes then)."""
+    if not text.isascii():
+        raise ValueError(f"wrk scripts take ASCII text only: {text!r}")
+    return json.dumps(text)
+
+
+def wrk_script(method: str, body: str | None, token: str | None = None) -> str:
+    """A wrk script sending the same request every time."""
+    lines = [f"wrk.method = {_lua(method)}"]
+    if body is not None:
+        lines += [f"wrk.body = {_lua(body)}", 'wrk.headers["Content-Type"] = "application/json"']
+    if token is not None:
+        lines.append(f'wrk.headers["Authorization"] = {_lua("Token " + token)}')
+    return "\n".join(lines) + "\n"
+
+
+def article_body(title: str) -> dict[str, Any]:
+    return {
+        "article": {
+            "title": title,
+            "description": "benchmark article",
+            "body": "Written by the HTTP benchmark.",
+            "tagList": ["bench", "http"],
+        }
+    }
+
+
+def wrk_article_script(token: str) -> str:
+    """A wrk script creating articles, each with a title no earlier request used.
+
+    Titles are ``Bench <run> <thread>-<n>``: wrk runs one Lua state per thread, so the counter
+    is per thread and ``setup`` hands each thread its number; the run part keeps titles of the
+    warm-up and of later rounds apart.
+    """
+    head, tail = json.dumps(article_body(f"Bench {secrets.token_hex(4)} @N@")).split("@N@")
+    return wrk_script("POST", None, token) + (
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "local threads = 0\n"
+        "function setup(thread)\n"
+        '  thread:set("id", threads)\n'
+        "  threads = threads + 1\n"
+        "end\n"
+        "local count = 0\n"
+        "function request()\n"
+        "  count = count + 1\n"
+        f'  return wrk.format(nil, nil, nil, {_lua(head)} .. id .. "-" .. count .. {_lua(tail)})\n'
+        "end\n"
+    )
+
+
+def load_wrk(base: str, path: str, lua: str, seconds: int, concurrency: int) -> Result:
     """Drive the server with wrk for ``seconds`` (it reports rate and percentiles itself)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(f"wrk.method = {json.dumps(method)}\n")
-        if body is not None:
-            script.write(f"wrk.body = {json.dumps(body)}\n")
-            script.write('wrk.headers["Content-Type"] = "application/json"\n')
+        script.write(lua)
     command = [
         "wrk",
         "-t",
@@ -361,12 +527,49 @@ async def post_login(client: httpx.AsyncClient) -> int:
     return response.status_code
 
 
+def article_poster(token: str) -> Call:
+    """A call creating an article with a title no earlier call used."""
+    run, count = secrets.token_hex(4), 0
+    headers = {"Authorization": f"Token {token}"}
+
+    async def post_article(client: httpx.AsyncClient) -> int:
+        nonlocal count
+        count += 1
+        title = f"Bench {run} {count}"
+        response = await client.post("/api/articles", json=article_body(title), headers=headers)
+        if response.status_code == 201:
+            assert response.json()["article"]["title"] == title
+        return response.status_code
+
+    return post_article
+
+
+async def sign_in(base: str) -> str:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        response = await client.post(
+            "/api/users/login", json={"user": {"email": EMAIL, "password": PASSWORD}}
+        )
+        response.raise_for_status()
+        token: str = response.json()["user"]["token"]
+        return token
+
+
 # -- main -------------------------------------------------------------------------------------
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 async def run(args: argparse.Namespace) -> None:
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
     runs: dict[tuple[str, str], list[Result]] = {}
+    # One signing key for both servers, from the variable the RealWorld app reads.
+    env = {**os.environ, JWT_ENV: secrets.token_urlsafe(32)}
+    load_before = _loadavg()
     with tempfile.TemporaryDirectory() as tmp:
         hand_db = str(Path(tmp) / "hand.db")
         seed_handwritten(hand_db, args.articles, args.tags)
@@ -375,6 +578,7 @@ async def run(args: argparse.Namespace) -> None:
             "hand-written",
             [sys.executable, __file__, "--serve-handwritten", hand_db, "--port", str(port)],
             port,
+            env,
         )
         port = _free_port()
         accord_cmd = [
@@ -392,30 +596,47 @@ async def run(args: argparse.Namespace) -> None:
         ]
         if not args.durable:
             accord_cmd.append("--no-durable")
-        accord = start("accord", accord_cmd, port)
+        accord = start("accord", accord_cmd, port, env)
         try:
             await seed_accord(accord.base, args.articles, args.tags)
+            tokens = {server.name: await sign_in(server.base) for server in (hand, accord)}
             login = json.dumps({"user": {"email": EMAIL, "password": PASSWORD}})
             # Rounds alternate which server goes first: this machine's speed drifts.
             for round_ in range(args.rounds):
                 for server in (hand, accord) if round_ % 2 == 0 else (accord, hand):
-                    for route, total, call, body in (
-                        ("GET /api/articles", args.requests, get_articles, None),
-                        ("POST /api/users/login", args.logins, post_login, login),
-                    ):
+                    token = tokens[server.name]
+                    plans: list[tuple[str, int, Callable[[], Call], Callable[[], str]]] = [
+                        (
+                            "GET /api/articles",
+                            args.requests,
+                            lambda: get_articles,
+                            lambda: wrk_script("GET", None),
+                        ),
+                        (
+                            "POST /api/users/login",
+                            args.logins,
+                            lambda: post_login,
+                            lambda: wrk_script("POST", login),
+                        ),
+                        (
+                            "POST /api/articles",
+                            args.posts,
+                            partial(article_poster, token),
+                            partial(wrk_article_script, token),
+                        ),
+                    ]
+                    for route, total, call, lua in plans:
+                        path = route.split()[1]
                         if tool == "wrk":
-                            method, path = route.split()
                             if args.warmup:  # steady state: caches filled, WAL file at full size
-                                load_wrk(
-                                    server.base, method, path, body, args.warmup, args.concurrency
-                                )
+                                load_wrk(server.base, path, lua(), args.warmup, args.concurrency)
                             cpu = server.cpu_seconds()
                             result = load_wrk(
-                                server.base, method, path, body, args.seconds, args.concurrency
+                                server.base, path, lua(), args.seconds, args.concurrency
                             )
                         else:
                             cpu = server.cpu_seconds()
-                            result = await load(server.base, total, args.concurrency, call)
+                            result = await load(server.base, total, args.concurrency, call())
                         result.cpu = server.cpu_seconds() - cpu
                         runs.setdefault((server.name, route), []).append(result)
         finally:
@@ -428,7 +649,9 @@ async def run(args: argparse.Namespace) -> None:
     load_desc = f"wrk, {args.seconds} s per route" if tool == "wrk" else "httpx load generator"
     print(
         f"\nloopback, {args.concurrency} concurrent clients ({load_desc}), {args.articles} "
-        f"articles x {args.tags} tags; accord {mode}; median of {args.rounds} rounds\n"
+        f"articles x {args.tags} tags; accord {mode}; median of {args.rounds} rounds; "
+        f"load average (1/5/15 min) {load_before} before, {_loadavg()} after on "
+        f"{os.cpu_count()} CPUs\n"
     )
     print(
         f"{'route':24} {'server':13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5} "
@@ -440,7 +663,7 @@ async def run(args: argparse.Namespace) -> None:
             f"{r.percentile(99):8.1f} {r.failures:5d} {r.cpu_ms:10.2f}"
         )
     print()
-    for route in ("GET /api/articles", "POST /api/users/login"):
+    for route in ROUTES:
         a, h = results[("accord", route)], results[("hand-written", route)]
         each = ", ".join(
             f"{x.rps / y.rps:.2f}"
@@ -460,6 +683,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400, help="GET /api/articles requests")
     parser.add_argument("--logins", type=int, default=100, help="POST /api/users/login requests")
+    parser.add_argument("--posts", type=int, default=200, help="POST /api/articles requests")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--tags", type=int, default=5)
