@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from accord.llm import Task
-from accord.llm.parsing import OutputError, Parsed, parse
+from accord.llm.parsing import OutputError, Parsed, is_placeholder, parse
 
 __all__ = [
     "LOSSY",
@@ -181,8 +181,10 @@ def _string(schema: Schema) -> st.SearchStrategy[str]:
     elif "pattern" in schema:
         base = st.from_regex(str(schema["pattern"]))
     else:
-        return st.text(min_size=low, max_size=high)
-    return base.filter(lambda s: low <= len(s) <= high)
+        # A placeholder ("N/A", "TBD", "...") is not a value a model should answer: the parser
+        # refuses it in a required field, so a valid reply never holds one.
+        return st.text(min_size=low, max_size=high).filter(lambda s: not is_placeholder(s))
+    return base.filter(lambda s: low <= len(s) <= high and not is_placeholder(s))
 
 
 def _integer(schema: Schema) -> st.SearchStrategy[int]:
