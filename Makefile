@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-core
 
 .PHONY: install test test-fast lint demo realworld bench screenshots clean
 
-# `make demo DEMO_ARGS="--limit 60"` for a shorter run (about 10 minutes on 2 cores).
+# `make demo DEMO_ARGS="--limit 20"` for a shorter run (about a minute on 2 cores).
 DEMO_ARGS ?=
 
 $(STAMP): pyproject.toml

@@ -8,7 +8,7 @@ from pathlib import Path
 from accord import App
 from accord.concepts.extracting import Extracting
 from accord.concepts.reviewing import Reviewing
-from accord.llm import Budget, Policy, Prompt, Task
+from accord.llm import Budget, Policy, Prompt, Task, default_model
 from accord.sync.text import load_sync_file
 from examples.intake.concepts import Customers, Evidence, Inbox, ModelChain, Screening
 from examples.intake.concepts.evidence import details_grounding
@@ -77,3 +77,14 @@ def build_app(models: Sequence[str], *, max_tokens: int = 96, policy: Policy | N
         Reviewing({"CustomerRecord": CustomerRecord}),
     ]
     return App(concepts, load_sync_file(SYNCS, concepts))
+
+
+def __getattr__(name: str) -> App:
+    """``examples.intake.app:app``, for `accord check`, `accord console` and `accord review`:
+    the intake on the default model (``$ACCORD_MODEL`` or the embedded one), built on first
+    use so that importing this module stays cheap."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    app = build_app([default_model()])
+    globals()["app"] = app
+    return app

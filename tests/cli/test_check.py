@@ -254,3 +254,11 @@ def test_every_bad_app_is_one_line_naming_the_fix(
     assert str(info.value) == message
     result = CliRunner().invoke(accord_cli, ["check", spec])
     assert (result.exit_code, result.output) == (2, f"error: cannot load {spec}: {message}\n")
+
+
+@pytest.mark.parametrize("app", ["examples.intake.app:app", "examples.realworld.app:app"])
+def test_the_bundled_examples_pass_every_check(app: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(accord_cli, ["check", app])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("0 errors")

@@ -11,8 +11,8 @@ from typing_extensions import TypedDict
 
 from accord import Concept, Error, action, error
 from accord.llm.grounding import Grounding, Rule, fold, occurs_in, one_of
-from examples.intake.concepts.screening import screen_answer
 from examples.intake.evidence import EvidenceSet, gather
+from examples.intake.screening_rules import screen_answer
 
 __all__ = ["DECIDED_FIELDS", "Assembled", "Evidence", "Gathered", "details_grounding", "hints"]
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from examples.intake.app import OWN_DOMAINS
-from examples.intake.concepts.screening import screen_text
+from examples.intake.screening_rules import screen_text
 
 from .conftest import EXPECTED, MESSAGES
 
