@@ -31,8 +31,9 @@ from pydantic_core import to_json
 
 from accord.records import Record
 from accord.state import Params, Row
+from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
 from accord.store._pgsql import ddl, translate
-from accord.store.base import FlowSummary, is_postgres_url
+from accord.store.base import is_postgres_url
 
 __all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 
@@ -89,31 +90,11 @@ LOG_SCHEMA = (
     "CREATE SEQUENCE IF NOT EXISTS accord_workers",
 )
 
-_COLUMNS = (
-    "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
-)
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 class ClaimLost(RuntimeError):
     """A batch touched a flow another worker owns; the batch was not committed."""
-
-
-def _record(row: Sequence[Any]) -> Record:
-    rid, flow, concept, action, inp, out, sync, cause, attempt, invoked, completed = row
-    return Record(
-        id=rid,
-        flow=flow,
-        concept=concept,
-        action=action,
-        input=json.loads(inp),
-        sync=sync,
-        cause=tuple(json.loads(cause)),
-        attempt=attempt,
-        invoked_at=invoked,
-        output=None if out is None else json.loads(out),
-        completed_at=completed,
-    )
 
 
 def _dumps(value: Any) -> str:
@@ -245,19 +226,7 @@ class _PgTransaction:
             self._new_flows.add(r.flow)
         else:
             self._flows.add(r.flow)
-        self._invoked[r.id] = [
-            r.id,
-            r.flow,
-            r.concept,
-            r.action,
-            _dumps(r.input) if input_json is None else input_json,
-            r.sync,
-            f"[{','.join(map(str, r.cause))}]",
-            r.attempt,
-            r.invoked_at,
-            None,
-            None,
-        ]
+        self._invoked[r.id] = log_row(r, _dumps(r.input) if input_json is None else input_json)
 
     def completed(self, r: Record, output_json: str | None = None) -> None:
         output = _dumps(r.output) if output_json is None else output_json
@@ -348,12 +317,14 @@ class _PgTransaction:
             self._conn.execute("ROLLBACK")
 
 
-class PostgresStore:
+class PostgresStore(LogReader):
     """The action log and concept state in a PostgreSQL database, shared by many workers.
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/db``); ``schema`` the schema that
     holds the tables (created if absent; default: the connection's ``search_path``).
     """
+
+    _param = "%s"
 
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         if not is_postgres_url(url):
@@ -619,11 +590,11 @@ class PostgresStore:
                 return []
             pending = conn.execute(
                 f"""UPDATE actions SET attempt = attempt + 1
-                    WHERE flow = ANY(%s) AND output IS NULL RETURNING {_COLUMNS}""",
+                    WHERE flow = ANY(%s) AND output IS NULL RETURNING {COLUMNS}""",
                 (flows,),
             ).fetchall()
         self._fresh_ids()
-        return sorted((_record(r) for r in pending), key=lambda r: r.id)
+        return sorted((record_from_row(r) for r in pending), key=lambda r: r.id)
 
     def resume(self) -> list[Record]:
         """The pending work this worker takes on at start: that of flows whose owner is gone."""
@@ -656,61 +627,8 @@ class PostgresStore:
         conn = self._reader if self._reader is not None else self.conn
         return conn.execute(sql, params).fetchall()
 
-    def flow_records(self, flow: int) -> list[Record]:
-        sql = f"SELECT {_COLUMNS} FROM actions WHERE flow = %s ORDER BY id"
-        return [_record(r) for r in self._read(sql, (flow,))]
-
-    def flow_firings(self, flow: int) -> set[tuple[str, str]]:
-        return {
-            (s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = %s", (flow,))
-        }
-
-    def record(self, record_id: int) -> Record | None:
-        rows = self._read(f"SELECT {_COLUMNS} FROM actions WHERE id = %s", (record_id,))
-        return _record(rows[0]) if rows else None
-
-    def flows(self, limit: int = 20) -> list[FlowSummary]:
-        rows = self._read(
-            """SELECT a.flow,
-                      (SELECT concept || '/' || action FROM actions WHERE id = a.flow),
-                      MIN(a.invoked_at), MAX(COALESCE(a.completed_at, a.invoked_at)), COUNT(*),
-                      SUM(CASE WHEN a.output IS NULL THEN 1 ELSE 0 END),
-                      SUM(CASE WHEN a.output LIKE '{"error":%%' THEN 1 ELSE 0 END),
-                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow),
-                      (SELECT COUNT(*) FROM actions x
-                        WHERE x.flow = a.flow AND x.output LIKE '{"error":%%'
-                          AND NOT EXISTS (SELECT 1 FROM actions r
-                                          WHERE r.flow = x.flow
-                                            AND r.cause::jsonb @> to_jsonb(x.id)))
-               FROM actions a
-               WHERE a.flow IN (SELECT DISTINCT flow FROM actions ORDER BY flow DESC LIMIT %s)
-               GROUP BY a.flow ORDER BY a.flow DESC""",
-            (limit,),
+    def _acted_on(self) -> str:
+        return (
+            "EXISTS (SELECT 1 FROM actions r "
+            "WHERE r.flow = x.flow AND r.cause::jsonb @> to_jsonb(x.id))"
         )
-        return [
-            FlowSummary(
-                flow,
-                root or "?",
-                started,
-                updated,
-                count,
-                pending or 0,
-                errors or 0,
-                events,
-                unhandled,
-            )
-            for flow, root, started, updated, count, pending, errors, events, unhandled in rows
-        ]
-
-    def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
-        rows = self._read(
-            "SELECT at, kind, detail FROM flow_events WHERE flow = %s ORDER BY at", (flow,)
-        )
-        return [(at, kind, detail) for at, kind, detail in rows]
-
-    def recent(self, concept: str, action: str, limit: int) -> list[Record]:
-        sql = (
-            f"SELECT {_COLUMNS} FROM actions WHERE concept = %s AND action = %s "
-            "ORDER BY id DESC LIMIT %s"
-        )
-        return [_record(r) for r in self._read(sql, (concept, action, limit))]

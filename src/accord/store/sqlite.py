@@ -22,7 +22,7 @@ from accord.ownership import Ownership
 from accord.records import Record
 from accord.state import Db, Params, Row
 from accord.store._lock import StoreLocked, WriterLock
-from accord.store.base import FlowSummary
+from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
 from accord.store.isolation import Guard, owned
 
 __all__ = ["SqliteDb", "SqliteStore", "StoreLocked"]
@@ -70,30 +70,9 @@ LOG_SCHEMA = (
     )""",
 )
 
-_COLUMNS = (
-    "id, flow, concept, action, input, output, sync, cause, attempt, invoked_at, completed_at"
-)
-
 
 def _names(cursor: sqlite3.Cursor) -> list[str]:
     return [d[0] for d in cursor.description]
-
-
-def _record(row: tuple[Any, ...]) -> Record:
-    rid, flow, concept, action, inp, out, sync, cause, attempt, invoked, completed = row
-    return Record(
-        id=rid,
-        flow=flow,
-        concept=concept,
-        action=action,
-        input=json.loads(inp),
-        sync=sync,
-        cause=tuple(json.loads(cause)),
-        attempt=attempt,
-        invoked_at=invoked,
-        output=None if out is None else json.loads(out),
-        completed_at=completed,
-    )
 
 
 def _dumps(value: Any) -> str:
@@ -165,19 +144,7 @@ class _SqliteTransaction:
         self._depth -= 1
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
-        self._invoked[r.id] = [
-            r.id,
-            r.flow,
-            r.concept,
-            r.action,
-            _dumps(r.input) if input_json is None else input_json,
-            r.sync,
-            f"[{','.join(map(str, r.cause))}]",
-            r.attempt,
-            r.invoked_at,
-            None,
-            None,
-        ]
+        self._invoked[r.id] = log_row(r, _dumps(r.input) if input_json is None else input_json)
 
     def completed(self, r: Record, output_json: str | None = None) -> None:
         output = _dumps(r.output) if output_json is None else output_json
@@ -230,7 +197,7 @@ class _SqliteTransaction:
             self._conn.execute("ROLLBACK")
 
 
-class SqliteStore:
+class SqliteStore(LogReader):
     """The action log and concept state in one SQLite database file (WAL)."""
 
     def __init__(
@@ -327,8 +294,8 @@ class SqliteStore:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         c.execute("UPDATE actions SET attempt = attempt + 1 WHERE output IS NULL")
-        rows = c.execute(f"SELECT {_COLUMNS} FROM actions WHERE output IS NULL ORDER BY id")
-        pending = [_record(r) for r in rows]
+        rows = c.execute(f"SELECT {COLUMNS} FROM actions WHERE output IS NULL ORDER BY id")
+        pending = [record_from_row(r) for r in rows]
         c.execute("COMMIT")
         return pending
 
@@ -336,59 +303,8 @@ class SqliteStore:
         conn = self._reader or self.conn
         return conn.execute(sql, params).fetchall()
 
-    def flow_records(self, flow: int) -> list[Record]:
-        sql = f"SELECT {_COLUMNS} FROM actions WHERE flow = ? ORDER BY id"
-        return [_record(r) for r in self._read(sql, (flow,))]
-
-    def flow_firings(self, flow: int) -> set[tuple[str, str]]:
-        return {
-            (s, k) for s, k in self._read("SELECT sync, key FROM firings WHERE flow = ?", (flow,))
-        }
-
-    def record(self, record_id: int) -> Record | None:
-        rows = self._read(f"SELECT {_COLUMNS} FROM actions WHERE id = ?", (record_id,))
-        return _record(rows[0]) if rows else None
-
-    def flows(self, limit: int = 20) -> list[FlowSummary]:
-        rows = self._read(
-            """SELECT a.flow,
-                      (SELECT concept || '/' || action FROM actions WHERE id = a.flow),
-                      MIN(a.invoked_at), MAX(COALESCE(a.completed_at, a.invoked_at)), COUNT(*),
-                      SUM(a.output IS NULL), SUM(a.output LIKE '{"error":%'),
-                      (SELECT COUNT(*) FROM flow_events e WHERE e.flow = a.flow),
-                      (SELECT COUNT(*) FROM actions x
-                        WHERE x.flow = a.flow AND x.output LIKE '{"error":%'
-                          AND NOT EXISTS (SELECT 1 FROM actions r, json_each(r.cause) c
-                                          WHERE r.flow = x.flow AND c.value = x.id))
-               FROM actions a
-               WHERE a.flow IN (SELECT DISTINCT flow FROM actions ORDER BY flow DESC LIMIT ?)
-               GROUP BY a.flow ORDER BY a.flow DESC""",
-            (limit,),
+    def _acted_on(self) -> str:
+        return (
+            "EXISTS (SELECT 1 FROM actions r, json_each(r.cause) c "
+            "WHERE r.flow = x.flow AND c.value = x.id)"
         )
-        return [
-            FlowSummary(
-                flow,
-                root or "?",
-                started,
-                updated,
-                count,
-                pending or 0,
-                errors or 0,
-                events,
-                unhandled,
-            )
-            for flow, root, started, updated, count, pending, errors, events, unhandled in rows
-        ]
-
-    def flow_events(self, flow: int) -> list[tuple[float, str, str]]:
-        rows = self._read(
-            "SELECT at, kind, detail FROM flow_events WHERE flow = ? ORDER BY at", (flow,)
-        )
-        return [(at, kind, detail) for at, kind, detail in rows]
-
-    def recent(self, concept: str, action: str, limit: int) -> list[Record]:
-        sql = (
-            f"SELECT {_COLUMNS} FROM actions WHERE concept = ? AND action = ? "
-            "ORDER BY id DESC LIMIT ?"
-        )
-        return [_record(r) for r in self._read(sql, (concept, action, limit))]
