@@ -37,6 +37,7 @@ from accord.state import Db
 from accord.store.sqlite import SqliteStore
 from accord.web.console import queries
 from accord.web.console.auth import Credentials, Role, new_csrf_token, same_token, session_secret
+from accord.web.console.breakers import BreakerSettings, breaker_states
 from accord.web.console.charts import bar_chart, rate_chart
 from accord.web.console.forms import (
     FormField,
@@ -76,6 +77,8 @@ class ConsoleSettings:
     stuck_after: float = 300.0
     live_interval: float = 0.5
     live_duration: float = 25.0
+    breakers: Mapping[str, BreakerSettings] | None = None
+    """Each model's circuit-breaker thresholds (the app's; defaults for a model not named)."""
 
 
 def redact(value: Any) -> Any:
@@ -505,6 +508,7 @@ class _Console:
             rate_svg=rate_chart(outcomes["series"]),
             stats=queries.queue_stats(db),
             inbox=self.store.inbox_size(),
+            breakers=breaker_states(db, time.time(), self.s.breakers),
         )
 
     # -- live updates ------------------------------------------------------------------------
