@@ -75,7 +75,7 @@ def test_the_command_writes_a_new_module_and_its_record(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "attempt 1 refused:" in result.output
     assert "imports urllib.request, which reaches the network" in result.output
-    assert f"accepted attempt 2: wrote {target}" in result.output
+    assert f"accepted attempt 2 (40 tokens): wrote {target}" in result.output
     assert target.read_text() == c.CORRECT.strip() + "\n"
     record = json.loads(target.with_suffix(".generation.json").read_text())
     assert record["model"] == "test:gen" and record["accepted"] is True
