@@ -95,7 +95,6 @@ async def test_the_drift_page_shows_each_models_breaker_from_the_log(tmp_path: P
     flaky = row_of(page.text, FLAKY)
     assert ">open<" in flaky
     assert "3 of 3" in flaky  # failures since the model last answered, of the threshold
-    assert "3 of 4 attempts" in flaky
     assert re.search(r"<td>1</td>", flaky)  # the fourth call, refused by the open circuit
     assert "then one probe" in flaky  # when the open circuit lets a probe through
     steady = row_of(page.text, STEADY)
@@ -128,4 +127,3 @@ async def test_an_answer_after_failures_closes_the_circuit_in_the_replay(tmp_pat
     flaky = row_of(page.text, FLAKY)
     assert ">closed<" in flaky
     assert "0 of 5" in flaky  # the answer reset the count
-    assert "2 of 3 attempts" in flaky  # the two timeouts are still recent failures
