@@ -127,3 +127,32 @@ async def test_an_answer_after_failures_closes_the_circuit_in_the_replay(tmp_pat
     flaky = row_of(page.text, FLAKY)
     assert ">closed<" in flaky
     assert "0 of 5" in flaky  # the answer reset the count
+
+
+async def test_a_new_attempt_replaces_what_the_console_kept(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    outages: list[int] = []
+
+    def sometimes(_: Request) -> str:
+        if outages:
+            raise ModelError("unavailable", "down")
+        return '{"text": "fine"}'
+
+    app = make_app(CircuitBreaker(failure_threshold=2, reset_after=3600), sometimes)
+    thresholds = {FLAKY: BreakerSettings(failure_threshold=2, reset_after=3600)}
+    console = create_console(settings(db, breakers=thresholds))
+    async with (
+        Engine(app, db, poll_interval=0.05) as engine,
+        live_server(console) as base,
+        httpx.AsyncClient(base_url=base) as client,
+    ):
+        await engine.invoke(Desk.ask, question="q0", model="flaky")
+        await engine.idle()
+        await login(client)
+        assert ">closed<" in row_of((await client.get("/drift")).text, FLAKY)
+        outages.append(1)
+        for n in range(2):
+            await engine.invoke(Desk.ask, question=f"q{n + 1}", model="flaky")
+        await engine.idle()
+        flaky = row_of((await client.get("/drift")).text, FLAKY)
+        assert ">open<" in flaky and "2 of 2" in flaky
