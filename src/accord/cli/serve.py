@@ -20,7 +20,7 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, StoreOption, fail
+from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, database, fail, reach
 from accord.cli.console import MOUNT_PREFIX, console_settings
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
@@ -42,7 +42,7 @@ def serve_command(
     app: AppArgument,
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    db: StoreOption = str(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     deadline: Annotated[
         float, typer.Option(help="Seconds a request may wait for its answer before a 504.")
     ] = 10.0,
@@ -76,6 +76,7 @@ def serve_command(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Serve an app's Requesting routes over HTTP; the engine on SQLite or PostgreSQL."""
+    db = database(db)
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
@@ -88,6 +89,8 @@ def serve_command(
         mounts[MOUNT_PREFIX] = create_console(settings)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
+    if is_postgres_url(db):
+        reach(db)
     store: Store = (
         store_for(db)
         if is_postgres_url(db)

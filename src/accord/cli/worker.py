@@ -17,7 +17,7 @@ import typer
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import AppArgument, StoreOption, fail
+from accord.cli._common import AppArgument, DbOption, database, fail, reach
 from accord.loading import AppLoadError, load_app
 from accord.store import is_postgres_url
 from accord.sync.text.parser import SyncSyntaxError
@@ -27,7 +27,7 @@ __all__ = ["worker_command"]
 
 def worker_command(
     app: AppArgument,
-    db: StoreOption = "",
+    db: DbOption = "",
     takeover_interval: Annotated[
         float,
         typer.Option(help="Seconds between looks for flows of workers that died."),
@@ -35,6 +35,9 @@ def worker_command(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Run an app's engine as one worker of many on a PostgreSQL database."""
+    if not db:
+        fail("accord worker needs --db postgresql://... (or ACCORD_DB)")
+    db = database(db)
     if not is_postgres_url(db):
         fail(
             "accord worker needs --db postgresql://... (or ACCORD_DB): workers share a "
@@ -46,6 +49,7 @@ def worker_command(
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
+    reach(db)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(_work(loaded, db, takeover_interval))
