@@ -32,6 +32,14 @@ def worker_command(
         float,
         typer.Option(help="Seconds between looks for flows of workers that died."),
     ] = 1.0,
+    concepts: Annotated[
+        str | None,
+        typer.Option(
+            metavar="A,B",
+            help="Run only these concepts' actions (comma-separated); the other actions of the "
+            "flows this worker holds are run by workers that serve them.",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Run an app's engine as one worker of many on a PostgreSQL database."""
@@ -50,17 +58,29 @@ def worker_command(
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
     reach(db)
+    served = None
+    if concepts is not None:
+        served = frozenset(name.strip() for name in concepts.split(",") if name.strip())
+        known = {c.name for c in loaded.concepts}
+        unknown = sorted(served - known)
+        if not served or unknown:
+            fail(
+                f"--concepts {concepts}: no concept {', '.join(unknown) or '(none given)'} in "
+                f"{app}; its concepts are {', '.join(sorted(known))}"
+            )
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
-        asyncio.run(_work(loaded, db, takeover_interval))
+        asyncio.run(_work(loaded, db, takeover_interval, served))
     except (ConnectionError, LookupError) as exc:
         fail(str(exc), 1)
 
 
-async def _work(app: App, url: str, takeover_interval: float) -> None:
+async def _work(
+    app: App, url: str, takeover_interval: float, concepts: frozenset[str] | None
+) -> None:
     from accord.engine.worker import Worker  # psycopg only when asked for
 
-    worker = Worker(app, url, takeover_interval=takeover_interval)
+    worker = Worker(app, url, takeover_interval=takeover_interval, concepts=concepts)
     task = asyncio.create_task(worker.run())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
