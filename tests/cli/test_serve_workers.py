@@ -156,3 +156,36 @@ def test_stopping_the_server_stops_every_process(served: Served) -> None:
             (cls,),
         ).fetchone()
     assert locks == (0,)
+
+
+# The RealWorld concepts' SQL runs on PostgreSQL once the portable concept SQL lands (branch
+# pgschema: User's COLLATE NOCASE, Commenting's last_insert_rowid, Tagging's JSON functions);
+# strict, so that this marker fails, and goes, once it does.
+@pytest.mark.xfail(
+    strict=True, raises=RuntimeError, reason="RealWorld's concept SQL is not yet portable"
+)
+def test_realworld_on_two_processes_answers_whichever_gets_each_request(
+    pg_url: str, tmp_path: Path
+) -> None:
+    with fresh_schema(pg_url) as schema:
+        db = schema_url(pg_url, schema)
+        url, process = serve("examples.realworld.app:app", db, tmp_path / "serve.log")
+        try:
+            close = {"Connection": "close"}
+            for i in range(6):  # every step on a connection of its own: either process
+                user = {"username": f"ann{i}", "email": f"ann{i}@x.io", "password": "pw-123456"}
+                made = httpx.post(f"{url}/api/users", json={"user": user}, headers=close)
+                assert made.status_code == 201, made.text
+                login = {"email": user["email"], "password": user["password"]}
+                signed = httpx.post(f"{url}/api/users/login", json={"user": login}, headers=close)
+                assert signed.status_code == 200, signed.text
+                token = {**close, "Authorization": f"Token {signed.json()['user']['token']}"}
+                article = {"title": f"Title {i}", "description": "d", "body": "b", "tagList": []}
+                posted = httpx.post(f"{url}/api/articles", json={"article": article}, headers=token)
+                assert posted.status_code == 201, posted.text
+                listed = httpx.get(f"{url}/api/articles?author=ann{i}", headers=close)
+                assert [a["title"] for a in listed.json()["articles"]] == [f"Title {i}"]
+            assert claiming_workers(pg_url, schema) == 2
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)

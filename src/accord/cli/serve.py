@@ -135,9 +135,15 @@ def serve_command(
         failures.append(failure)
         runner.should_exit = True
 
+    beside = None
+    if is_postgres_url(db):
+        from accord.engine.worker import Worker  # psycopg only when asked for
+
+        beside = Worker(loaded, db).assist  # LISTEN, and takeover of dead processes' flows
     try:
         server = AccordServer(
             loaded,
+            beside=beside,
             engine_factory=engine_factory,
             deadline=deadline,
             max_body=max_body,

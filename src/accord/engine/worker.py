@@ -66,13 +66,7 @@ class Worker:
             store = engine.store
             assert isinstance(store, PostgresStore)
             log.info("worker %s started on %s", store.worker, self.url.split("@")[-1])
-            wake = asyncio.Event()
-            helpers = [
-                asyncio.create_task(self._listen(engine, store, wake)),
-                asyncio.create_task(self._take_over(engine, store)),
-            ]
-            if self.concepts is not None:
-                helpers.append(asyncio.create_task(self._run_for_others(engine, store, wake)))
+            helpers = [asyncio.create_task(self.assist(engine))]
             failed = asyncio.create_task(engine.failed())
             try:
                 done, _ = await asyncio.wait(
@@ -90,6 +84,30 @@ class Worker:
             self.restarts += 1
             log.warning("worker %s stopped (%s); starting a new one", store.worker, cause)
             await asyncio.sleep(self.restart_delay)
+
+    async def assist(self, engine: Engine) -> None:
+        """What makes ``engine`` (started on this worker's database) one worker of many, until
+        cancelled: woken by ``NOTIFY``, taking over the flows of workers that died and, with
+        ``concepts``, running those concepts' actions for flows other workers hold. Returns or
+        raises only when that fails (a lost connection). ``accord serve`` on PostgreSQL runs
+        this beside its engine."""
+        store = engine.store
+        if not isinstance(store, PostgresStore):
+            raise TypeError("Worker.assist needs an engine on a PostgresStore")
+        wake = asyncio.Event()
+        helpers = [
+            asyncio.create_task(self._listen(engine, store, wake)),
+            asyncio.create_task(self._take_over(engine, store)),
+        ]
+        if self.concepts is not None:
+            helpers.append(asyncio.create_task(self._run_for_others(engine, store, wake)))
+        try:
+            done, _ = await asyncio.wait(helpers, return_when=asyncio.FIRST_COMPLETED)
+            next(iter(done)).result()
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
 
     async def _listen(self, engine: Engine, store: PostgresStore, wake: asyncio.Event) -> None:
         conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
