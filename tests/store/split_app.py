@@ -49,7 +49,7 @@ class Model(Concept):
 
     @action
     async def answer(self, key: str) -> Answered:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(float(os.environ.get("ACCORD_TEST_MODEL_DELAY", "0.05")))
         self.db.execute(
             "INSERT INTO model_calls (key, pid, attempt) VALUES (?, ?, ?)",
             (key, os.getpid(), self.invocation.attempt),

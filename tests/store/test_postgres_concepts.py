@@ -3,6 +3,7 @@ both. Each runs only its concepts' actions; the syncs of a flow run on the worke
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,11 +28,13 @@ def schema_url(server: str, schema: str) -> str:
     return f"{server}{joiner}options=-csearch_path%3D{schema}"
 
 
-def start_worker(url: str, concepts: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    url: str, concepts: str, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "accord.cli", "worker", APP, "--db", url]
     command += ["--concepts", concepts, "--takeover-interval", "0.5"]
     with log.open("ab") as sink:
-        return subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
 
 
 @pytest.fixture
@@ -113,6 +116,56 @@ def test_two_workers_with_disjoint_concepts_complete_flows_that_need_both(
     # The flows were held by both workers: each ran the other's flows' actions.
     owners = rows(url, "SELECT count(DISTINCT owner) FROM flow_claims")
     assert owners == [(2,)]
+    assert rows(url, "SELECT count(*) FROM action_results") == [(0,)]
+
+
+def test_a_model_worker_killed_mid_call_is_replaced_and_nothing_is_lost(
+    url: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "ACCORD_TEST_MODEL_DELAY": "0.3"}
+    desk = start_worker(url, "Desk", tmp_path / "desk.log", env)
+    models = [start_worker(url, "Model", tmp_path / f"model{i}.log", env) for i in range(2)]
+    try:
+        wait_until(
+            lambda: (
+                len(rows(url, "SELECT * FROM worker_concepts")) >= 3
+                if rows(url, "SELECT to_regclass('worker_concepts') IS NOT NULL")[0][0]
+                else False
+            ),
+            "three workers started",
+        )
+        poster = PostgresStore(url)
+        try:
+            for i in range(FLOWS):
+                poster.post("Desk", "ask", {"key": f"k{i:02}"}, None)
+        finally:
+            poster.close()
+        wait_until(
+            lambda: rows(url, "SELECT count(*) FROM action_claims")[0][0] > 0, "a model call"
+        )
+        models[0].kill()  # mid-call: its claims' lock is gone with its session
+        models[0].wait()
+
+        def settled() -> bool:
+            done = rows(url, "SELECT count(*) FROM desk_filed")[0][0]
+            pending = rows(url, "SELECT count(*) FROM actions WHERE output IS NULL")[0][0]
+            return done == FLOWS and pending == 0
+
+        wait_until(settled, f"{FLOWS} flows completed")
+    finally:
+        for process in (desk, *models):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+    filed = rows(url, "SELECT key, answer FROM desk_filed ORDER BY key")
+    assert filed == [(f"k{i:02}", f"K{i:02}") for i in range(FLOWS)]
+    # Every model call recorded once (the state write of a killed call never committed),
+    # by the surviving model worker whenever the killed one had not finished it.
+    calls = rows(url, "SELECT key, pid FROM model_calls ORDER BY key")
+    assert [k for k, _ in calls] == [f"k{i:02}" for i in range(FLOWS)]
+    assert {pid for _, pid in calls} <= {models[0].pid, models[1].pid}
+    assert rows(url, "SELECT count(*) FROM firings") == [(3 * FLOWS,)]
+    assert rows(url, "SELECT count(*) FROM actions") == [(4 * FLOWS,)]
     assert rows(url, "SELECT count(*) FROM action_results") == [(0,)]
 
 
