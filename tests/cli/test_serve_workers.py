@@ -45,10 +45,12 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-def serve(app: str, db: str, log: Path, workers: int = 2) -> tuple[str, subprocess.Popen[bytes]]:
+def serve(
+    app: str, db: str, log: Path, workers: int = 2, more: list[str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     command = [sys.executable, "-m", "accord.cli", "serve", app, "--db", db, "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning"]
+    command += ["--workers", str(workers), "--log-level", "warning", *(more or [])]
     with log.open("ab") as sink:
         process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -131,6 +133,43 @@ def test_a_retry_waits_for_the_answer_of_a_flow_another_process_runs(served: Ser
             "SELECT count(*) FROM actions WHERE concept = 'Notes' AND action = 'add_slowly'"
         ).fetchone()
     assert row == (1,)
+
+
+def test_an_http_process_leaves_a_concept_to_a_worker_that_runs_it(
+    pg_url: str, tmp_path: Path
+) -> None:
+    with fresh_schema(pg_url) as schema:
+        db = schema_url(pg_url, schema)
+        log = tmp_path / "serve.log"
+        command = [sys.executable, "-m", "accord.cli", "worker", "tests.cli.notes_app:app"]
+        command += ["--db", db, "--concepts", "Notes", "--log-level", "warning"]
+        with log.open("ab") as sink:
+            worker = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        url, process = serve(
+            "tests.cli.notes_app:app", db, log, workers=1, more=["--concepts", "Requesting"]
+        )
+        try:
+            answers = [post(url, "/notes", f"n{i}") for i in range(5)]
+            slow = post(url, "/slow", "later")
+            listing = httpx.get(f"{url}/api/notes")
+        finally:
+            for running in (process, worker):
+                running.send_signal(signal.SIGTERM)
+                running.wait(timeout=30)
+        assert [(a.status_code, a.json()["title"]) for a in answers] == [
+            (201, f"n{i}") for i in range(5)
+        ]
+        assert slow.status_code == 201 and slow.json()["title"] == "later"
+        assert listing.json() == {"titles": ["later", *(f"n{i}" for i in range(5))]}
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            # Every flow was held by the HTTP process; the worker ran the Notes actions.
+            held = conn.execute("SELECT DISTINCT owner FROM flow_claims").fetchall()
+            served = conn.execute(
+                "SELECT worker FROM worker_concepts WHERE concepts = ARRAY['Requesting']"
+            ).fetchall()
+            left = conn.execute("SELECT count(*) FROM action_results").fetchone()
+        assert held == served and len(held) == 1 and left == (0,)
 
 
 def test_workers_need_postgres(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from accord.app import App
 from accord.loading import APP_FORMS
 from accord.store import database as parse_database
 from accord.store import is_postgres_url
@@ -22,6 +23,7 @@ from accord.store.sqlite import SqliteStore
 __all__ = [
     "DEFAULT_DB",
     "AppArgument",
+    "ConceptsOption",
     "DbOption",
     "StoreOption",
     "console",
@@ -30,6 +32,7 @@ __all__ = [
     "missing_table",
     "open_log",
     "open_store",
+    "parse_concepts",
     "reach",
     "require_database",
     "sqlite_only",
@@ -60,6 +63,31 @@ AppArgument = Annotated[
         show_default=False,
     ),
 ]
+
+
+ConceptsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="A,B",
+        help="PostgreSQL: run only these concepts' actions (comma-separated); the other "
+        "actions of the flows this process holds are run by workers that serve them.",
+    ),
+]
+
+
+def parse_concepts(concepts: str | None, spec: str, app: App) -> frozenset[str] | None:
+    """The concepts a ``--concepts A,B`` value names, or exit 2 naming the unknown ones."""
+    if concepts is None:
+        return None
+    served = frozenset(name.strip() for name in concepts.split(",") if name.strip())
+    known = {c.name for c in app.concepts}
+    unknown = sorted(served - known)
+    if not served or unknown:
+        fail(
+            f"--concepts {concepts}: no concept {', '.join(unknown) or '(none given)'} in "
+            f"{spec}; its concepts are {', '.join(sorted(known))}"
+        )
+    return served
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -25,11 +25,20 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, database, fail, reach
+from accord.cli._common import (
+    DEFAULT_DB,
+    AppArgument,
+    ConceptsOption,
+    DbOption,
+    database,
+    fail,
+    parse_concepts,
+    reach,
+)
 from accord.cli.console import MOUNT_PREFIX, console_settings
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
-from accord.store import Store, is_postgres_url, store_for
+from accord.store import Store, is_postgres_url
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.console import create_console
@@ -87,10 +96,18 @@ def serve_command(
             "of its own, and the kernel spreads connections over them (SO_REUSEPORT).",
         ),
     ] = 1,
+    concepts: ConceptsOption = None,
     reuse_port: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Serve an app's Requesting routes over HTTP; the engine on SQLite or PostgreSQL."""
     db = database(db)
+    try:
+        loaded = load_app(app)
+    except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
+        fail(f"cannot load {app}: {exc}")
+    served = parse_concepts(concepts, app, loaded)
+    if served is not None and not is_postgres_url(db):
+        fail("--concepts needs --db postgresql://...: other workers run the other concepts")
     if workers > 1:
         if not is_postgres_url(db):
             fail(
@@ -104,12 +121,9 @@ def serve_command(
             *("--port", str(port), "--host", host, "--db", db, "--deadline", str(deadline)),
             *("--max-body", str(max_body), "--max-depth", str(max_depth)),
             *("--shutdown-timeout", str(shutdown_timeout), "--log-level", log_level),
+            *(("--concepts", ",".join(sorted(served))) if served is not None else ()),
         ]
         raise typer.Exit(_supervise(app, arguments, workers))
-    try:
-        loaded = load_app(app)
-    except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
-        fail(f"cannot load {app}: {exc}")
     mounts = {}
     if console:
         if is_postgres_url(db):
@@ -121,13 +135,13 @@ def serve_command(
     if is_postgres_url(db):
         reach(db)
     store: Store = (
-        store_for(db)
+        _shared_store(db, served)
         if is_postgres_url(db)
         else SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
     )
 
     def engine_factory(a: App) -> Engine:
-        return Engine(a, store=store)
+        return Engine(a, store=store, concepts=served)
 
     failures: list[BaseException] = []
 
@@ -139,7 +153,8 @@ def serve_command(
     if is_postgres_url(db):
         from accord.engine.worker import Worker  # psycopg only when asked for
 
-        beside = Worker(loaded, db).assist  # LISTEN, and takeover of dead processes' flows
+        # LISTEN, takeover of dead processes' flows and, with --concepts, actions run for others.
+        beside = Worker(loaded, db, concepts=served).assist
     try:
         server = AccordServer(
             loaded,
@@ -190,6 +205,12 @@ def serve_command(
             failures[0],
         )
         raise typer.Exit(ENGINE_FAILED)
+
+
+def _shared_store(url: str, concepts: frozenset[str] | None) -> Store:
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    return PostgresStore(url, concepts=concepts)
 
 
 def _shared_socket(host: str, port: int) -> socket.socket:

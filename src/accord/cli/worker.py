@@ -17,7 +17,15 @@ import typer
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import AppArgument, DbOption, database, fail, reach
+from accord.cli._common import (
+    AppArgument,
+    ConceptsOption,
+    DbOption,
+    database,
+    fail,
+    parse_concepts,
+    reach,
+)
 from accord.loading import AppLoadError, load_app
 from accord.store import is_postgres_url
 from accord.sync.text.parser import SyncSyntaxError
@@ -32,14 +40,7 @@ def worker_command(
         float,
         typer.Option(help="Seconds between looks for flows of workers that died."),
     ] = 1.0,
-    concepts: Annotated[
-        str | None,
-        typer.Option(
-            metavar="A,B",
-            help="Run only these concepts' actions (comma-separated); the other actions of the "
-            "flows this worker holds are run by workers that serve them.",
-        ),
-    ] = None,
+    concepts: ConceptsOption = None,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
 ) -> None:
     """Run an app's engine as one worker of many on a PostgreSQL database."""
@@ -58,16 +59,7 @@ def worker_command(
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
     reach(db)
-    served = None
-    if concepts is not None:
-        served = frozenset(name.strip() for name in concepts.split(",") if name.strip())
-        known = {c.name for c in loaded.concepts}
-        unknown = sorted(served - known)
-        if not served or unknown:
-            fail(
-                f"--concepts {concepts}: no concept {', '.join(unknown) or '(none given)'} in "
-                f"{app}; its concepts are {', '.join(sorted(known))}"
-            )
+    served = parse_concepts(concepts, app, loaded)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(_work(loaded, db, takeover_interval, served))
