@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from accord.llm.models import default_model, resolve_model
+from accord.store import database, is_postgres_url
 from accord.store.sqlite import SqliteStore, StoreLocked
 from examples.intake.messages import BadLine, IncomingMessage, read_messages
 from examples.intake.oracle import ORACLE, register_oracle
@@ -26,7 +27,7 @@ from examples.intake.run import run_intake
 __all__ = ["app", "main"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_DB = Path(".accord/intake.db")
+DEFAULT_DB = ".accord/intake.db"
 
 app = typer.Typer(
     name="intake",
@@ -107,6 +108,17 @@ def _check_unlocked(db: Path) -> None:
         store.close()
 
 
+def _check_reachable(url: str) -> None:
+    """Exit 1 with one line unless the PostgreSQL server at ``url`` answers."""
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    try:
+        PostgresStore(url).connect().close()
+    except (ConnectionError, LookupError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
 def _write_export(path: Path, results: list[MessageOutcome]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
@@ -144,7 +156,13 @@ def run(
             "body, received_at (ISO 8601)."
         ),
     ] = DATA_DIR / "messages.jsonl",
-    db: Annotated[Path, typer.Option(help="The SQLite database (created if absent).")] = DEFAULT_DB,
+    db: Annotated[
+        str,
+        typer.Option(
+            envvar="ACCORD_DB",
+            help="The database: a SQLite file (created if absent) or a postgresql:// URL.",
+        ),
+    ] = DEFAULT_DB,
     model: Annotated[
         str | None,
         typer.Option(
@@ -186,13 +204,22 @@ def run(
             console.print("[red]error:[/] test:oracle needs expected.jsonl (pass --expected)")
             raise typer.Exit(2)
         register_oracle(messages, expected_rows)
-    _check_unlocked(db)  # before the progress bar; the engine's own claim below decides
+    try:
+        db = database(db)
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    shared = is_postgres_url(db)
+    if shared:
+        _check_reachable(db)
+    else:
+        _check_unlocked(Path(db))  # before the progress bar; the engine's own claim decides
     console.print(
         f"intake: {len(messages)} message(s) from {data}, model chain: "
         f"{' -> '.join(chain)}, database: {db}"
     )
     with (
-        _log_to_file(db.with_suffix(".log")),
+        _log_to_file(Path(DEFAULT_DB if shared else db).with_suffix(".log")),
         Progress(
             TextColumn("[bold]messages"),
             BarColumn(),
@@ -228,7 +255,7 @@ def run(
 @app.command("export")
 def export_outcomes(
     file: Annotated[Path, typer.Argument(help="Where to write the JSON lines.")],
-    db: Annotated[Path, typer.Option(help="The intake's SQLite database.")] = DEFAULT_DB,
+    db: Annotated[Path, typer.Option(help="The intake's SQLite database.")] = Path(DEFAULT_DB),
 ) -> None:
     """Write the current outcome of every received message (no model is called)."""
     if not db.is_file():

@@ -147,7 +147,7 @@ def summarize(
     return s
 
 
-def render(s: Summary, console: Console, *, db: Path) -> None:
+def render(s: Summary, console: Console, *, db: Path | str) -> None:
     """Print the summary and where to look next."""
     c = s.counts
     table = Table(title="intake summary", show_header=False)

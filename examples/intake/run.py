@@ -9,7 +9,7 @@ from pathlib import Path
 
 from accord.engine import Engine
 from accord.llm import Policy
-from accord.store.sqlite import SqliteStore
+from accord.store import Store, is_postgres_url
 from examples.intake.app import build_app
 from examples.intake.concepts import Inbox
 from examples.intake.messages import IncomingMessage
@@ -29,7 +29,7 @@ class RunResult:
     seconds: float
 
 
-def _busy_flows(store: SqliteStore) -> set[int]:
+def _busy_flows(store: Store) -> set[int]:
     """Flows with an invocation still waiting for its completion."""
     rows = store.reader().all("SELECT DISTINCT flow FROM actions WHERE output IS NULL")
     return {int(r["flow"]) for r in rows}
@@ -42,7 +42,7 @@ def default_window(models: Sequence[str]) -> int:
 
 
 async def run_intake(
-    db: Path,
+    db: Path | str,
     messages: Sequence[IncomingMessage],
     models: Sequence[str],
     *,
@@ -60,12 +60,12 @@ async def run_intake(
     before it receives the next ones: no polling between messages.
     """
     size = window if window is not None else default_window(models)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    if not is_postgres_url(db):
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     app = build_app(models, max_tokens=max_tokens, policy=policy)
     async with Engine(app, db) as engine:
         store = engine.store
-        assert isinstance(store, SqliteStore)
         seen = message_flows(store)
         scope = {seen[m.id] for m in messages if m.id in seen}
         settled_before = len(scope - _busy_flows(store))

@@ -13,7 +13,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from accord.app import App
 from accord.loading import APP_FORMS
+from accord.store import database as parse_database
 from accord.store import is_postgres_url
 from accord.store.base import Store
 from accord.store.sqlite import SqliteStore
@@ -21,24 +23,27 @@ from accord.store.sqlite import SqliteStore
 __all__ = [
     "DEFAULT_DB",
     "AppArgument",
+    "ConceptsOption",
     "DbOption",
     "StoreOption",
     "console",
+    "database",
     "fail",
+    "missing_table",
     "open_log",
     "open_store",
+    "parse_concepts",
+    "reach",
     "require_database",
+    "sqlite_only",
 ]
 
 # Wide when piped (logs, CI, tests) so trees and tables are not cut at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="The app's SQLite database file (the engine's log).")
-]
-DEFAULT_DB = Path("accord.db")
+DEFAULT_DB = "accord.db"
 
-StoreOption = Annotated[
+DbOption = Annotated[
     str,
     typer.Option(
         "--db",
@@ -47,6 +52,8 @@ StoreOption = Annotated[
         "the default with ?options=-csearch_path%3DNAME). Default: $ACCORD_DB, else accord.db.",
     ),
 ]
+StoreOption = DbOption  # the same option, by the name the log readers used first
+
 
 AppArgument = Annotated[
     str,
@@ -56,6 +63,31 @@ AppArgument = Annotated[
         show_default=False,
     ),
 ]
+
+
+ConceptsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="A,B",
+        help="PostgreSQL: run only these concepts' actions (comma-separated); the other "
+        "actions of the flows this process holds are run by workers that serve them.",
+    ),
+]
+
+
+def parse_concepts(concepts: str | None, spec: str, app: App) -> frozenset[str] | None:
+    """The concepts a ``--concepts A,B`` value names, or exit 2 naming the unknown ones."""
+    if concepts is None:
+        return None
+    served = frozenset(name.strip() for name in concepts.split(",") if name.strip())
+    known = {c.name for c in app.concepts}
+    unknown = sorted(served - known)
+    if not served or unknown:
+        fail(
+            f"--concepts {concepts}: no concept {', '.join(unknown) or '(none given)'} in "
+            f"{spec}; its concepts are {', '.join(sorted(known))}"
+        )
+    return served
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -78,21 +110,60 @@ def require_database(db: Path) -> None:
         fail(f"cannot read {db}: {reason}")
 
 
+def database(db: str | Path) -> str:
+    """A ``--db`` value as the stores take it (:func:`accord.store.database`), or exit 2
+    saying what to pass."""
+    try:
+        return parse_database(db)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def reach(url: str) -> None:
+    """Exit 1 with one line unless the PostgreSQL server at ``url`` answers."""
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    try:
+        PostgresStore(url).connect().close()
+    except (ConnectionError, LookupError) as exc:
+        fail(str(exc), 1)
+
+
+def sqlite_only(db: str, command: str) -> Path:
+    """The SQLite file of a command that reads one only; a one-line refusal for a URL."""
+    value = database(db)
+    if is_postgres_url(value):
+        where = value.split("@")[-1]
+        fail(
+            f"{command} reads an embedded SQLite database only (for now), not {where}; "
+            "run it on the app's SQLite file"
+        )
+    return Path(value)
+
+
+def missing_table(exc: BaseException) -> bool:
+    """Whether a read failed because a table does not exist (on SQLite or PostgreSQL)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "no such table" in str(exc)
+    return type(exc).__name__ == "UndefinedTable"
+
+
 @contextmanager
-def open_log(db: str) -> Iterator[Store]:
+def open_log(db: str | Path) -> Iterator[Store]:
     """Open an existing app database, a SQLite file or a ``postgresql://`` URL, for reading
-    its log (closed on exit), or exit 2 saying what is wrong."""
-    if is_postgres_url(db):
-        with _open_postgres(db) as shared:
+    its log and posting to its inbox (closed on exit), or exit 2 saying what is wrong."""
+    value = database(db)
+    if is_postgres_url(value):
+        with _open_postgres(value) as shared:
             yield shared
     else:
-        with open_store(Path(db)) as embedded:
+        with open_store(Path(value)) as embedded:
             yield embedded
 
 
 @contextmanager
 def open_store(db: Path) -> Iterator[SqliteStore]:
-    """Open an existing app database (closed on exit), or exit 2 saying what is wrong."""
+    """Open an existing SQLite app database (closed on exit), or exit 2 saying what is wrong."""
     require_database(db)
     with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         has_log = conn.execute(

@@ -16,7 +16,7 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail, open_store
+from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail, open_store, sqlite_only
 from accord.concepts.extracting import Extracting
 from accord.concepts.reviewing import Reviewing
 from accord.llm.models import Model
@@ -48,15 +48,16 @@ def console_command(
 ) -> None:
     """Serve the web console (flows, review queue, drift) for an app's database; the app's
     review models build the review forms."""
-    with open_store(db):  # an existing app database, or a one-line error
+    path = sqlite_only(db, "accord console")
+    with open_store(path):  # an existing app database, or a one-line error
         pass
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
-    settings = console_settings(loaded, db, https_only=https_only, stuck_after=stuck_after)
+    settings = console_settings(loaded, path, https_only=https_only, stuck_after=stuck_after)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    typer.echo(f"accord console on http://{host}:{port}/flows (database {db})")
+    typer.echo(f"accord console on http://{host}:{port}/flows (database {path})")
     uvicorn.run(
         create_console(settings),
         host=host,

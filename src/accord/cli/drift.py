@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from accord import drift
-from accord.cli._common import DbOption, console, fail, require_database
+from accord.cli._common import DbOption, console, fail, require_database, sqlite_only
 
 drift_app = typer.Typer(
     help="Baselines of LLM behaviour and drift checks against them.", no_args_is_help=True
@@ -91,9 +91,10 @@ def baseline(
 ) -> None:
     """Profile an LLM task's calls and store the profile as a named baseline."""
     s, u, last = parse_window(window, since, until)
-    require_database(db)
+    path = sqlite_only(db, "accord drift baseline")
+    require_database(path)
     try:
-        b = drift.take_baseline(db, name, task=task, since=s, until=u, last=last)
+        b = drift.take_baseline(path, name, task=task, since=s, until=u, last=last)
     except (LookupError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     p = b.profile
@@ -117,9 +118,10 @@ def check(
 ) -> None:
     """Compare a window of calls with a baseline; exit 1 when anything drifted."""
     s, u, last = parse_window(window, since, until)
-    require_database(db)
+    path = sqlite_only(db, "accord drift check")
+    require_database(path)
     try:
-        report = drift.check_drift(db, baseline_name, since=s, until=u, last=last)
+        report = drift.check_drift(path, baseline_name, since=s, until=u, last=last)
     except (LookupError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     console.print(drift.render_table(report))

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from accord.cli._common import DEFAULT_DB, StoreOption, console, fail, open_log
+from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_log
 from accord.records import Record
 from accord.store.base import Store
 
@@ -86,7 +86,7 @@ def provenance(store: Store, record_id: int) -> Tree:
 
 
 def flows(
-    db: StoreOption = str(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     limit: Annotated[int, typer.Option(min=1, help="How many recent flows.")] = 20,
 ) -> None:
     """List recent flows with their status."""
@@ -104,7 +104,7 @@ def flows(
 
 def trace(
     flow: Annotated[int, typer.Argument(metavar="FLOW", help="The flow id (see `accord flows`).")],
-    db: StoreOption = str(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print a flow as a tree of actions, with the sync that caused each."""
     with open_log(db) as store:
@@ -118,7 +118,7 @@ def why(
     record: Annotated[
         int, typer.Argument(metavar="RECORD", help="A record id (as shown by `accord trace`).")
     ],
-    db: StoreOption = str(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Walk a record's provenance back to the root action of its flow."""
     with open_log(db) as store:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli._common import DEFAULT_DB, DbOption, console, fail
+from accord.cli._common import DEFAULT_DB, DbOption, console, fail, sqlite_only
 from accord.store.retention import DEFAULT_THRESHOLD, LogFileError, compact_log, parse_age
 
 log_app = typer.Typer(help="Maintain the durable action log.", no_args_is_help=True)
@@ -36,10 +36,11 @@ def compact_command(
 ) -> None:
     """Compact the bulky bodies of old, finished flows (unfinished flows and flows with an open
     review item are never touched); ids, provenance, error kinds and LLM metadata stay."""
+    path = sqlite_only(db, "accord log compact")
     try:
         age = parse_age(older_than)
         report = compact_log(
-            db, older_than=age, threshold=threshold, dry_run=dry_run, vacuum=vacuum
+            path, older_than=age, threshold=threshold, dry_run=dry_run, vacuum=vacuum
         )
     except (LogFileError, ValueError) as exc:
         fail(str(exc))

@@ -14,6 +14,7 @@ from accord.cli.drift import drift_app
 from accord.cli.generate import generate_app
 from accord.cli.log import log_app
 from accord.cli.migrate import migrate_command
+from accord.cli.migrate_store import migrate_store_command
 from accord.cli.review import review_app
 from accord.cli.serve import serve_command
 from accord.cli.worker import worker_command
@@ -34,6 +35,7 @@ app.command("check")(check_command)
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("migrate")(migrate_command)
+app.command("migrate-store")(migrate_store_command)
 app.command("console")(console_command)
 app.command("flows")(flows.flows)
 app.command("trace")(flows.trace)

@@ -9,9 +9,19 @@ import typer
 
 from accord import evolution, migrations
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, console, fail, require_database
+from accord.cli._common import (
+    DEFAULT_DB,
+    AppArgument,
+    DbOption,
+    console,
+    database,
+    fail,
+    reach,
+    require_database,
+)
 from accord.loading import AppLoadError, load_app
 from accord.ownership import Ownership, OwnershipError
+from accord.store import Store, is_postgres_url
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
 
@@ -34,15 +44,12 @@ def migrate_command(
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
-    require_database(Path(db))
-    store = SqliteStore(db)
+    db = database(db)
+    store = _open(db)
     try:
-        store.claim()
-    except StoreLocked as exc:
-        fail(f"{exc}; stop the engine, then migrate (it also migrates when it starts)")
-    try:
-        store.open(())
-        store.isolate(Ownership.of(loaded.concepts))
+        ownership = Ownership.of(loaded.concepts)
+        if isinstance(store, SqliteStore):
+            store.isolate(ownership)
         plans = evolution.apply(store, loaded.concepts, dry_run=dry_run)
     except (migrations.MigrationError, OwnershipError) as exc:
         fail(str(exc), code=1)
@@ -55,3 +62,30 @@ def migrate_command(
         console.print(f"dry run: {pending} migration(s) would run; nothing was changed")
     else:
         console.print(f"{pending} migration(s) applied to {db}")
+
+
+def _open(db: str) -> Store:
+    """The app's store, open and held by this command alone, or a one-line refusal."""
+    stop = "stop the engine, then migrate (it also migrates when it starts)"
+    if not is_postgres_url(db):
+        require_database(Path(db))
+        embedded = SqliteStore(db)
+        try:
+            embedded.claim()
+        except StoreLocked as exc:
+            fail(f"{exc}; {stop}")
+        embedded.open(())
+        return embedded
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    reach(db)
+    shared = PostgresStore(db)
+    shared.open(())
+    others = shared.live_workers() - {shared.worker}
+    if others:
+        shared.close()
+        fail(
+            f"{len(others)} worker(s) run on {db.split('@')[-1]}: stop them, then migrate "
+            "(each also migrates when it starts)"
+        )
+    return shared

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import shlex
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,9 @@ from pydantic import ValidationError
 from rich.syntax import Syntax
 from rich.table import Table
 
-from accord.cli._common import DEFAULT_DB, DbOption, console, fail, open_store
+from accord.cli._common import DEFAULT_DB, DbOption, console, fail, missing_table, open_log
 from accord.concepts.reviewing import describe_errors, import_schema, validate_value
-from accord.store.sqlite import SqliteStore
+from accord.store.base import Store
 
 ItemArgument = Annotated[
     str, typer.Argument(metavar="ITEM", help="The review item's id (see `accord review list`).")
@@ -36,14 +35,16 @@ ReviewerOption = Annotated[str, typer.Option(help="Who decided (recorded).")]
 review_app = typer.Typer(help="Decide items waiting for human review.", no_args_is_help=True)
 
 
-def _items(store: SqliteStore, where: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def _items(store: Store, where: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     try:
         return store.reader().all(f"SELECT * FROM review_items WHERE {where}", params)
-    except sqlite3.OperationalError:
+    except Exception as exc:
+        if not missing_table(exc):
+            raise
         fail("this database has no review queue (no Reviewing concept)")
 
 
-def _open_item(store: SqliteStore, item: str) -> dict[str, Any]:
+def _open_item(store: Store, item: str) -> dict[str, Any]:
     rows = _items(store, "item = ?", (item,))
     if not rows:
         fail(f"no review item {item!r}; see `accord review list`", 1)
@@ -77,7 +78,7 @@ def _check(row: dict[str, Any], value: Any, what: str) -> None:
         raise typer.Exit(1) from None
 
 
-def _post(store: SqliteStore, row: dict[str, Any], **inputs: Any) -> None:
+def _post(store: Store, row: dict[str, Any], **inputs: Any) -> None:
     store.post("Reviewing", "resolve", {"item": row["item"], **inputs}, row["flow"])
     console.print(
         f"[green]{inputs['decision']}[/] {row['item']}: posted to the app, which applies it in "
@@ -92,8 +93,8 @@ def _when(ts: float | None) -> str:
 @review_app.command("list")
 def list_items(db: DbOption = DEFAULT_DB) -> None:
     """List the open items."""
-    with open_store(db) as store:
-        rows = _items(store, "status = 'open' ORDER BY rowid")
+    with open_log(db) as store:
+        rows = _items(store, "status = 'open' ORDER BY created_at, item")
         table = Table("item", "flow", "subject", "reason", "created", "deadline")
         for r in rows:
             table.add_row(
@@ -111,7 +112,7 @@ def list_items(db: DbOption = DEFAULT_DB) -> None:
 @review_app.command()
 def show(item: ItemArgument, db: DbOption = DEFAULT_DB) -> None:
     """Show one item: payload, proposed value, status."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         rows = _items(store, "item = ?", (item,))
         if not rows:
             fail(f"no review item {item!r}; see `accord review list`", 1)
@@ -132,7 +133,7 @@ def approve(
     reviewer: ReviewerOption = "",
 ) -> None:
     """Accept the proposed value as it is."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         row = _open_item(store, item)
         proposed = json.loads(row["proposed"]) if row["proposed"] else None
         if proposed in (None, {}, [], ""):
@@ -156,7 +157,7 @@ def edit(
     reviewer: ReviewerOption = "",
 ) -> None:
     """Correct the value (validated against the item's schema) and accept it."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         row = _open_item(store, item)
         text = value if value is not None else _edit_in_editor(row["proposed"])
         try:
@@ -175,7 +176,7 @@ def reject(
     reviewer: ReviewerOption = "",
 ) -> None:
     """Reject the item; the flow records the reason."""
-    with open_store(db) as store:
+    with open_log(db) as store:
         row = _open_item(store, item)
         _post(store, row, decision="reject", note=reason, reviewer=reviewer)
 

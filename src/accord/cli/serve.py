@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -20,11 +25,20 @@ import uvicorn
 
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
-from accord.cli._common import DEFAULT_DB, AppArgument, StoreOption, fail
+from accord.cli._common import (
+    DEFAULT_DB,
+    AppArgument,
+    ConceptsOption,
+    DbOption,
+    database,
+    fail,
+    parse_concepts,
+    reach,
+)
 from accord.cli.console import MOUNT_PREFIX, console_settings
 from accord.engine import Engine
 from accord.loading import AppLoadError, load_app
-from accord.store import Store, is_postgres_url, store_for
+from accord.store import Store, is_postgres_url
 from accord.store.sqlite import SqliteStore, StoreLocked
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.console import create_console
@@ -42,7 +56,7 @@ def serve_command(
     app: AppArgument,
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    db: StoreOption = str(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     deadline: Annotated[
         float, typer.Option(help="Seconds a request may wait for its answer before a 504.")
     ] = 10.0,
@@ -74,12 +88,42 @@ def serve_command(
         ),
     ] = False,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes serving the port together (PostgreSQL only): each runs an engine "
+            "of its own, and the kernel spreads connections over them (SO_REUSEPORT).",
+        ),
+    ] = 1,
+    concepts: ConceptsOption = None,
+    reuse_port: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Serve an app's Requesting routes over HTTP; the engine on SQLite or PostgreSQL."""
+    db = database(db)
     try:
         loaded = load_app(app)
     except (AppLoadError, SyncSyntaxError, SyncCheckError) as exc:
         fail(f"cannot load {app}: {exc}")
+    served = parse_concepts(concepts, app, loaded)
+    if served is not None and not is_postgres_url(db):
+        fail("--concepts needs --db postgresql://...: other workers run the other concepts")
+    if workers > 1:
+        if not is_postgres_url(db):
+            fail(
+                f"--workers {workers} needs --db postgresql://... (or ACCORD_DB): one SQLite "
+                "file has one engine, so one process"
+            )
+        if console:
+            fail("--console reads a SQLite database only (for now): drop it with --workers")
+        reach(db)
+        arguments = [
+            *("--port", str(port), "--host", host, "--db", db, "--deadline", str(deadline)),
+            *("--max-body", str(max_body), "--max-depth", str(max_depth)),
+            *("--shutdown-timeout", str(shutdown_timeout), "--log-level", log_level),
+            *(("--concepts", ",".join(sorted(served))) if served is not None else ()),
+        ]
+        raise typer.Exit(_supervise(app, arguments, workers))
     mounts = {}
     if console:
         if is_postgres_url(db):
@@ -88,14 +132,16 @@ def serve_command(
         mounts[MOUNT_PREFIX] = create_console(settings)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
+    if is_postgres_url(db):
+        reach(db)
     store: Store = (
-        store_for(db)
+        _shared_store(db, served)
         if is_postgres_url(db)
         else SqliteStore(db, synchronous="FULL" if durable else "NORMAL")
     )
 
     def engine_factory(a: App) -> Engine:
-        return Engine(a, store=store)
+        return Engine(a, store=store, concepts=served)
 
     failures: list[BaseException] = []
 
@@ -103,9 +149,16 @@ def serve_command(
         failures.append(failure)
         runner.should_exit = True
 
+    beside = None
+    if is_postgres_url(db):
+        from accord.engine.worker import Worker  # psycopg only when asked for
+
+        # LISTEN, takeover of dead processes' flows and, with --concepts, actions run for others.
+        beside = Worker(loaded, db, concepts=served).assist
     try:
         server = AccordServer(
             loaded,
+            beside=beside,
             engine_factory=engine_factory,
             deadline=deadline,
             max_body=max_body,
@@ -141,7 +194,7 @@ def serve_command(
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
     try:
-        runner.run()
+        runner.run(sockets=[_shared_socket(host, port)] if reuse_port else None)
     except KeyboardInterrupt:  # uvicorn re-raises SIGINT after a clean shutdown
         raise typer.Exit(130) from None
     if failures:
@@ -152,6 +205,62 @@ def serve_command(
             failures[0],
         )
         raise typer.Exit(ENGINE_FAILED)
+
+
+def _shared_store(url: str, concepts: frozenset[str] | None) -> Store:
+    from accord.store.postgres import PostgresStore  # psycopg only when asked for
+
+    return PostgresStore(url, concepts=concepts)
+
+
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that the other processes of ``--workers`` bind too: the kernel
+    gives each new connection to one of them."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}", 1)
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+def _supervise(app: str, arguments: list[str], workers: int) -> int:
+    """Run ``workers`` serving processes on one port and wait for them; SIGTERM and SIGINT
+    stop them all. When one exits on its own (its engine failed), the others are stopped too
+    and its status is returned: whatever restarts the service restarts all of them."""
+    command = [sys.executable, "-m", "accord.cli", "serve", app, *arguments, "--reuse-port"]
+    # Their own process group: a Ctrl-C reaches them once, forwarded from here, not twice.
+    children = [subprocess.Popen(command, process_group=0) for _ in range(workers)]
+    stopping: list[int] = []
+
+    def stop(sig: int, _frame: FrameType | None) -> None:
+        stopping.append(sig)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(sig)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    status = 0
+    while any(child.poll() is None for child in children):
+        pid, code = os.wait()
+        exited = next((c for c in children if c.pid == pid), None)
+        if exited is None:
+            continue
+        exited.returncode = os.waitstatus_to_exitcode(code)
+        if not stopping and exited.returncode != 0:
+            status = status or exited.returncode
+            log.critical("serving process %s exited with %s; stopping the others", pid, status)
+            stop(signal.SIGTERM, None)
+    if stopping and not status:
+        return 130 if stopping[0] == signal.SIGINT else 0
+    return status
 
 
 class _Runner(uvicorn.Server):

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
 import uuid as _uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ class Engine:
         chain: bool = True,
         flow_cache: int = 1_000,
         check: bool = True,
+        concepts: Collection[str] | None = None,
     ) -> None:
         if not isinstance(db, str | Path):
             raise TypeError(
@@ -101,6 +103,17 @@ class Engine:
                 self._queries[(concept.name, name)] = (concept, qdef)
         if check:
             self._check()
+        known = {c.name for c in app.concepts}
+        unknown = sorted(set(concepts or ()) - known)
+        if unknown:
+            raise ValueError(
+                f"no concept {', '.join(unknown)} in this app; its concepts are "
+                f"{', '.join(sorted(known))}"
+            )
+        # The concepts whose actions this engine runs (None: all); the others' invocations
+        # are left to workers that run them (accord worker --concepts, docs/scaling.md).
+        self._serves: frozenset[str] | None = None if concepts is None else frozenset(concepts)
+        self._left = False  # invocations were left for other workers since the last announce
         self._index = SyncIndex(app.syncs)
         self._plans = {s.name: compile_where(s.where) for s in app.syncs if s.where}
         self._cache = QueryCache()
@@ -169,6 +182,7 @@ class Engine:
         for record in self.store.resume():
             self._flows.flow(record.flow).pending += 1
             self._dispatch(record)
+        self._announce()
         self._loop_task = asyncio.create_task(self._loop(), name="accord-engine")
         for concept in self.app.concepts:
             service = concept.serve(self)
@@ -296,6 +310,27 @@ class Engine:
         for record in records:
             self._flows.flow(record.flow).pending += 1
             self._dispatch(record)
+        self._announce()
+
+    def runs(self, record: Record) -> bool:
+        """Whether this engine runs ``record``'s action (``concepts`` given: only theirs)."""
+        return self._serves is None or record.concept in self._serves
+
+    async def run_elsewhere(self, record: Record) -> tuple[str, list[Any]]:
+        """Run an invocation of a flow another engine holds: its output as the log stores it,
+        and its state writes, which that engine replays when it records the completion."""
+        concept, adef = self._actions[record.key]
+        if adef.is_async:
+            output, buffered = await _running.call_async_action(
+                concept, adef, record, self.store.reader()
+            )
+        else:
+            buffered = _running.BufferedDb(self.store.reader())
+            output = _running.call_action(concept, adef, record, buffered)
+        output, text, storable = _running.serialized(record, output)
+        if buffered is None or not storable or _is_kind(output, "internal", "invalid_input"):
+            return text, []  # a failed action leaves no state behind
+        return text, [list(write) for write in buffered.writes]
 
     def inbox_posted(self) -> None:
         """Another process posted to the inbox: take it now rather than at the next poll."""
@@ -372,6 +407,8 @@ class Engine:
                 if self._inbox:
                     self._inbox = False
                     roots += self._posted(tx)
+                    if self._serves is not None:
+                        finished += self._results(tx)
                 flow_of = self._flows.flow
                 for root in roots:
                     tx.invoked(root.record)
@@ -415,6 +452,7 @@ class Engine:
         for record in created:
             if not record.completed:
                 self._dispatch(record)
+        self._announce()
         self._waiters.completed(completed)
         self._waiters.flows_failed(failing)
         if telemetry.enabled():
@@ -439,6 +477,8 @@ class Engine:
             record = work.popleft()
             if record.completed:  # already run: a root that was also queued as ready
                 continue
+            if self._serves is not None and record.concept not in self._serves:
+                continue  # another worker runs it; dispatched (left) after the commit
             steps += 1
             if traced:
                 with telemetry.action_span(record) as span:
@@ -490,6 +530,29 @@ class Engine:
             )
             roots.append(_Root(record, loop.create_future()))
         return roots
+
+    def _results(
+        self, tx: Transaction
+    ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
+        """What other workers ran for this engine's flows: recorded in this batch."""
+        take = getattr(tx, "take_results", None)
+        if take is None:
+            return []
+        results: list[tuple[Record, dict[str, Any], _running.BufferedDb | None]] = []
+        for record, output_json, writes in take(self.batch_size):
+            buffered = _running.BufferedDb(self.store.reader())
+            buffered.writes = [(sql, params, bool(many)) for sql, params, many in writes]
+            results.append((record, json.loads(output_json), buffered))
+        self._in_flight += len(results)
+        return results
+
+    def _announce(self) -> None:
+        """Wake the workers that run what this engine left for them."""
+        if self._left:
+            self._left = False
+            announce = getattr(self.store, "announce", None)
+            if announce is not None:
+                announce()
 
     def _replay(
         self, tx: Transaction, record: Record, output: dict[str, Any], writes: _running.BufferedDb
@@ -608,6 +671,9 @@ class Engine:
         return self._actions[record.key][1].is_async
 
     def _dispatch(self, record: Record) -> None:
+        if self._serves is not None and record.concept not in self._serves:
+            self._left = True  # pending in the log until a worker that runs it answers
+            return
         if record.key not in self._actions:
             # Recorded by an older version of the app: complete it as an error, don't hang.
             self._finished.append(

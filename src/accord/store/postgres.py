@@ -86,6 +86,23 @@ LOG_SCHEMA = (
         owner BIGINT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS flow_claims_owner ON flow_claims(owner)",
+    # `accord worker --concepts`: the concepts each worker runs the actions of (NULL: all), the
+    # invocations a worker runs for a flow another worker holds, and their results, which the
+    # flow's holder records in its own batch (see docs/scaling.md).
+    """CREATE TABLE IF NOT EXISTS worker_concepts (
+        worker BIGINT PRIMARY KEY,
+        concepts TEXT[]
+    )""",
+    """CREATE TABLE IF NOT EXISTS action_claims (
+        id BIGINT PRIMARY KEY,
+        worker BIGINT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS action_results (
+        id BIGINT PRIMARY KEY,
+        flow BIGINT NOT NULL,
+        output TEXT NOT NULL,
+        writes TEXT NOT NULL
+    )""",
     f"CREATE SEQUENCE IF NOT EXISTS accord_ids INCREMENT BY {ID_BLOCK}",
     "CREATE SEQUENCE IF NOT EXISTS accord_workers",
 )
@@ -248,6 +265,10 @@ class _PgTransaction:
     def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
         return self._store.take_inbox(self._conn, limit)
 
+    def take_results(self, limit: int) -> list[tuple[Record, str, list[Any]]]:
+        """Results of invocations other workers ran for this worker's flows (``--concepts``)."""
+        return self._store.take_results(self._conn, limit)
+
     def _check_claims(self) -> None:
         store, c = self._store, self._conn
         if self._new_flows:
@@ -326,7 +347,9 @@ class PostgresStore(LogReader):
 
     _param = "%s"
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, concepts: Iterable[str] | None = None
+    ) -> None:
         if not is_postgres_url(url):
             raise ValueError(
                 f"{url!r} is not a PostgreSQL URL; pass one like postgresql://user@host:5432/db"
@@ -337,6 +360,8 @@ class PostgresStore(LogReader):
             )
         self.url = url
         self.schema = schema
+        self.concepts = None if concepts is None else sorted(set(concepts))
+        """The concepts whose actions this worker runs (None: every concept)."""
         self._conn: psycopg.Connection[Any] | None = None
         self._reader: psycopg.Connection[Any] | None = None
         self._ids_conn: psycopg.Connection[Any] | None = None
@@ -405,6 +430,11 @@ class PostgresStore(LogReader):
                         "SELECT setval('accord_ids', COALESCE(MAX(id), 0) + 1, false) FROM actions"
                     )
                 self._become_worker(conn)
+                conn.execute(
+                    "INSERT INTO worker_concepts (worker, concepts) VALUES (%s, %s) "
+                    "ON CONFLICT (worker) DO UPDATE SET concepts = EXCLUDED.concepts",
+                    (self.worker, self.concepts),
+                )
             self._reader = self.connect()
             self._ids_conn = self.connect()
         except BaseException:
@@ -604,6 +634,89 @@ class PostgresStore(LogReader):
             if not more:
                 return records
             records += more
+
+    # -- actions run for other workers' flows (--concepts) ---------------------------------
+
+    def claim_actions(self, limit: int = 100) -> list[Record]:
+        """Claim pending invocations of this worker's concepts in flows held by live workers
+        that do not run those concepts themselves (or whose runner here died), oldest first."""
+        if self.concepts is None:
+            return []
+        conn = self._ids_conn if self._ids_conn is not None else self.conn
+        params = {"me": self.worker, "cls": self.lock_class, "mine": self.concepts}
+        params["limit"] = limit
+        with conn.transaction():
+            rows = conn.execute(
+                f"""INSERT INTO action_claims (id, worker)
+                    SELECT a.id, %(me)s FROM actions a
+                    JOIN flow_claims c ON c.flow = a.flow
+                    JOIN worker_concepts w ON w.worker = c.owner
+                    WHERE a.output IS NULL AND a.concept = ANY(%(mine)s::text[])
+                      AND c.owner <> %(me)s AND c.owner IN ({self._LIVE})
+                      AND w.concepts IS NOT NULL AND NOT (a.concept = ANY(w.concepts))
+                      AND NOT EXISTS (SELECT 1 FROM action_results r WHERE r.id = a.id)
+                      AND NOT EXISTS (SELECT 1 FROM action_claims k WHERE k.id = a.id
+                                      AND k.worker IN ({self._LIVE}))
+                    ORDER BY a.id LIMIT %(limit)s
+                    ON CONFLICT (id) DO UPDATE SET worker = EXCLUDED.worker
+                    WHERE action_claims.worker NOT IN ({self._LIVE})
+                    RETURNING id""",
+                params,
+            ).fetchall()
+            if not rows:
+                return []
+            records = conn.execute(
+                f"SELECT {COLUMNS} FROM actions WHERE id = ANY(%s) ORDER BY id",
+                ([r[0] for r in rows],),
+            ).fetchall()
+        return [record_from_row(r) for r in records]
+
+    def post_result(self, record: Record, output_json: str, writes: list[Any]) -> None:
+        """Leave the outcome of an invocation run here for the worker holding its flow, which
+        records it (writes and completion) in its own batch; and wake that worker."""
+        with self._posting:
+            if self._post_conn is None:
+                self._post_conn = self.connect()
+            conn = self._post_conn
+            with conn.transaction():
+                conn.execute(
+                    "INSERT INTO action_results (id, flow, output, writes) VALUES (%s,%s,%s,%s) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (record.id, record.flow, output_json, _dumps(writes)),
+                )
+                conn.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
+
+    def take_results(
+        self, conn: psycopg.Connection[Any], limit: int
+    ) -> list[tuple[Record, str, list[Any]]]:
+        """The results other workers left for flows this worker holds: (the pending
+        invocation, its output as JSON, its state writes). Removed in the caller's batch."""
+        # A result whose invocation was completed meanwhile (rerun here after a takeover)
+        # is dropped: a completion is recorded once.
+        conn.execute(
+            "DELETE FROM action_results r USING actions a "
+            "WHERE a.id = r.id AND a.output IS NOT NULL"
+        )
+        rows = conn.execute(
+            f"""DELETE FROM action_results r USING flow_claims c, actions a
+                WHERE r.id IN (SELECT x.id FROM action_results x
+                               JOIN flow_claims o ON o.flow = x.flow AND o.owner = %(me)s
+                               ORDER BY x.id LIMIT %(limit)s FOR UPDATE OF x SKIP LOCKED)
+                  AND c.flow = r.flow AND c.owner = %(me)s AND a.id = r.id
+                RETURNING {", ".join("a." + c.strip() for c in COLUMNS.split(","))},
+                          r.output, r.writes""",
+            {"me": self.worker, "limit": limit},
+        ).fetchall()
+        if rows:
+            conn.execute("DELETE FROM action_claims WHERE id = ANY(%s)", ([r[0] for r in rows],))
+        return [(record_from_row(r[:-2]), r[-2], json.loads(r[-1])) for r in rows]
+
+    def announce(self) -> None:
+        """Wake the other workers: this one left invocations of concepts it does not run."""
+        with self._posting:
+            if self._post_conn is None:
+                self._post_conn = self.connect()
+            self._post_conn.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
 
     def claims(self) -> dict[int, int]:
         """Flow -> owning worker, for every claimed flow (operators and tests)."""

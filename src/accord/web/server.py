@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,7 @@ class AccordServer:
         secrets: SecretVault = vault,
         on_failure: OnFailure | None = None,
         mounts: Mapping[str, Starlette] | None = None,
+        beside: Callable[[Engine], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         found = [c for c in app.concepts if isinstance(c, Requesting)]
         if len(found) != 1:
@@ -131,6 +132,9 @@ class AccordServer:
         self.field_error_body = field_error_body
         self.secrets = secrets
         self.on_failure = on_failure
+        # Runs beside the engine while it runs (``accord serve`` on PostgreSQL: the worker's
+        # LISTEN and takeover); its end is a failure of the engine's.
+        self._beside = beside
         self.failure: BaseException | None = None
         """Why the engine failed, once it has (the server then answers 503 and stops)."""
         self._closing = False
@@ -226,7 +230,7 @@ class AccordServer:
                     self._engine = None
 
     async def _watch(self, engine: Engine) -> None:
-        failure = await engine.failed()
+        failure = await self._failure_of(engine)
         self.failure = failure
         log.critical(
             "the engine stopped: %s: %s; answering every waiting request with 503 and "
@@ -237,6 +241,22 @@ class AccordServer:
         self._close()
         if self.on_failure is not None:
             self.on_failure(failure)
+
+    async def _failure_of(self, engine: Engine) -> BaseException:
+        if self._beside is None:
+            return await engine.failed()
+        failed = asyncio.create_task(engine.failed())
+        beside = asyncio.create_task(self._beside(engine))
+        try:
+            done, _ = await asyncio.wait([failed, beside], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (failed, beside):
+                task.cancel()
+            await asyncio.gather(failed, beside, return_exceptions=True)
+        if failed in done:
+            return failed.result()
+        ended = beside.exception() if not beside.cancelled() else None
+        return ended or RuntimeError("the engine's helper stopped")
 
     # -- one request -------------------------------------------------------------------------
 
@@ -410,7 +430,7 @@ class AccordServer:
         one (also when the server answered a 504 first), else the flow's state."""
         engine = self.engine
         try:
-            first = await engine.wait_for(flow, Requesting.respond, timeout=self.deadline)
+            first = await self._answer_anywhere(flow)
         except TimeoutError:
             return self._late(flow)
         except FlowFailed:
@@ -428,6 +448,24 @@ class AccordServer:
         response = self._response(chosen)
         response.headers["Idempotent-Replayed"] = "true"
         return response
+
+    async def _answer_anywhere(self, flow: int) -> Record:
+        """The first answer of ``flow``, whichever process runs it (several ``accord serve``
+        processes on one PostgreSQL database): this engine's answer at once, another's as
+        soon as a look at the log finds it committed (every 20 ms, then less often)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.deadline
+        pause = 0.02
+        while True:
+            left = until - loop.time()
+            try:
+                return await self.engine.wait_for(
+                    flow, Requesting.respond, timeout=max(0.0, min(pause, left))
+                )
+            except TimeoutError:
+                if left <= pause:
+                    raise
+            pause = min(pause * 2, 0.5)
 
     def _late(self, flow: int) -> Response:
         state, message = self._flow_state(flow)
