@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from accord.engine import Record
-from accord.store.sqlite import SqliteStore
+from accord.store.base import Store
 
 __all__ = ["MessageOutcome", "flow_attempts", "message_flows", "outcome_of", "outcomes"]
 
@@ -41,27 +40,26 @@ class MessageOutcome:
         return any(a.get("outcome") == "ok" and a.get("repairs") for a in self.attempts)
 
 
-def message_flows(store: SqliteStore) -> dict[str, int]:
+def message_flows(store: Store) -> dict[str, int]:
     """Message id -> flow, for every message whose arrival was recorded (even if unfinished)."""
     rows = store.reader().all(
-        "SELECT flow, json_extract(input, '$.message') AS message FROM actions "
-        "WHERE concept = 'Inbox' AND action = 'receive' ORDER BY id"
+        "SELECT flow, input FROM actions WHERE concept = 'Inbox' AND action = 'receive' ORDER BY id"
     )
     found: dict[str, int] = {}
     for row in rows:
-        found.setdefault(str(row["message"]), int(row["flow"]))
+        found.setdefault(str(json.loads(row["input"])["message"]), int(row["flow"]))
     return found
 
 
-def flow_attempts(store: SqliteStore) -> dict[int, list[dict[str, Any]]]:
+def flow_attempts(store: Store) -> dict[int, list[dict[str, Any]]]:
     """Every LLM attempt recorded by Extracting, by flow (empty before any call)."""
-    try:
-        rows = store.reader().all(
-            "SELECT flow, model, outcome, reask, cached, output_tokens, latency_ms, "
-            "repairs_json, errors_json FROM llm_attempts ORDER BY started_at"
-        )
-    except sqlite3.OperationalError:  # no Extracting tables yet
-        return {}
+    reader = store.reader()
+    if not reader.one("SELECT 1 AS found FROM sqlite_master WHERE name = 'llm_attempts'"):
+        return {}  # no Extracting tables yet
+    rows = reader.all(
+        "SELECT flow, model, outcome, reask, cached, output_tokens, latency_ms, "
+        "repairs_json, errors_json FROM llm_attempts ORDER BY started_at"
+    )
     found: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         found.setdefault(int(row["flow"]), []).append(
@@ -136,7 +134,7 @@ def outcome_of(
     )
 
 
-def outcomes(store: SqliteStore, messages: Iterable[str] | None = None) -> list[MessageOutcome]:
+def outcomes(store: Store, messages: Iterable[str] | None = None) -> list[MessageOutcome]:
     """Outcomes of the given messages (default: every received message), in arrival order."""
     flows = message_flows(store)
     wanted = list(flows) if messages is None else [m for m in messages if m in flows]

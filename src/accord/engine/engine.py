@@ -544,11 +544,18 @@ class Engine:
                 self._reseed(f"{sync.name}:{key}")
             try:
                 plan = self._plans.get(sync.name)
-                frames = (
-                    plan(frame, lambda q, i: self._run_query(q, i, tx))
-                    if plan is not None
-                    else [frame]
-                )
+                if plan is None:
+                    frames = [frame]
+                else:
+                    # A failed statement ends PostgreSQL's transaction, not only itself: the
+                    # queries run in a savepoint, so a failing one fails this flow alone.
+                    tx.savepoint()
+                    try:
+                        frames = plan(frame, lambda q, i: self._run_query(q, i, tx))
+                    except BaseException:
+                        tx.rollback_to()
+                        raise
+                    tx.release()
                 # Values bound by `when` are JSON already (they come from records); `where` may
                 # bind anything (a date from `bind`), which the log must store as JSON.
                 # The text that made them plain is what the log stores: serialized once.
