@@ -106,9 +106,19 @@ def server_url() -> Iterator[str]:
 
 
 def drop_schema(url: str, schema: str) -> None:
-    """Drop an app's schema with everything the store made for it."""
+    """Drop an app's schema with everything the store made for it: its concepts' schemas
+    (``<schema>__<concept>``) and their roles, which are the server's, not the database's."""
+    pattern = schema.replace("_", r"\_") + r"\_\_%"
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        owned = conn.execute(
+            "SELECT n.nspname, r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner "
+            "WHERE n.nspname LIKE %s AND r.rolname <> current_user",
+            (pattern,),
+        ).fetchall()
+        for name in [schema, *(n for n, _ in owned)]:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        for _, role in owned:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 @contextlib.contextmanager

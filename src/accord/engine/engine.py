@@ -496,8 +496,9 @@ class Engine:
     ) -> dict[str, Any]:
         self._cache.forget(record.concept)
         tx.savepoint()
+        scope = getattr(tx.db, "for_concept", None)
         try:
-            writes.replay(tx.db)
+            writes.replay(tx.db if scope is None else scope(record.concept))
         except Exception as exc:
             tx.rollback_to()
             return _running.internal_error(self._actions[record.key][1], record, exc)
