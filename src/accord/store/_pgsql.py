@@ -42,7 +42,8 @@ def translate(sql: str) -> str:
     ``?`` becomes ``%s``, ``:name`` ``%(name)s``, ``%`` ``%%``; ``INSERT OR IGNORE`` becomes
     ``INSERT ... ON CONFLICT DO NOTHING``; a column named ``user`` is quoted; in an upsert's
     ``DO UPDATE``, a bare column (the existing row's, on SQLite) is qualified with the table's
-    name, which PostgreSQL requires; ``FROM sqlite_master`` reads the schema's tables and views;
+    name, which PostgreSQL requires; ``FROM sqlite_master`` reads the tables and views of the
+    search path's schemas (a concept's own, while its statements run);
     ``PRAGMA database_list`` names no file (the database is a server's).
     """
     if _DATABASE_LIST.match(sql):
