@@ -8,7 +8,7 @@ ownership rules):
   in deterministic mode (one commit per action), best of three rounds.
 
 With ``--store postgresql://...``, the per-action figure on PostgreSQL as well: a schema and a
-role per concept, switched with the statements (decision 0022), against one shared schema.
+role per concept, switched with the statements (decision 0023), against one shared schema.
 
 Run: ``PYTHONPATH=src python benchmarks/isolation.py [--store postgresql://...]``.
 """
