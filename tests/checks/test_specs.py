@@ -6,11 +6,16 @@ from pathlib import Path
 
 import pytest
 from examples.realworld.concepts.favoriting import Favoriting
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from accord.checks.specs import compare
 from accord.cli import app as cli
+from accord.concepts.drift import Drift
+from accord.concepts.extracting import Extracting
+from accord.concepts.requesting import Requesting
 from accord.concepts.reviewing import Reviewing
+from accord.llm import Prompt, ScriptedModel, Task
 from accord.specs import SpecError, find_spec, parse_spec, run_principle
 from accord.testing import PrincipleViolation
 
@@ -19,7 +24,23 @@ from .spec_stock import Stock
 HERE = Path(__file__).parent
 
 
-@pytest.mark.parametrize("concept", [Reviewing(), Favoriting()], ids=lambda c: c.name)
+class Person(BaseModel):
+    name: str
+
+
+PERSON = Task(
+    "person", output=Person, prompt=Prompt("Who? {text}", "v1"), models=[ScriptedModel([])]
+)
+BUNDLED = [
+    Reviewing(),
+    Requesting(["POST /orders"]),
+    Extracting([PERSON]),
+    Drift("app.db"),
+    Favoriting(),
+]
+
+
+@pytest.mark.parametrize("concept", BUNDLED, ids=lambda c: c.name)
 def test_bundled_specs_match_their_classes_and_their_principles_hold(concept: object) -> None:
     cls = type(concept)
     spec = find_spec(cls)  # type: ignore[arg-type]

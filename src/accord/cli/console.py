@@ -17,10 +17,13 @@ import uvicorn
 from accord.app import App
 from accord.checks.diagnostics import SyncCheckError
 from accord.cli._common import DEFAULT_DB, AppArgument, DbOption, fail, open_store
+from accord.concepts.extracting import Extracting
 from accord.concepts.reviewing import Reviewing
+from accord.llm.models import Model
 from accord.loading import AppLoadError, load_app
 from accord.sync.text.parser import SyncSyntaxError
 from accord.web.console import ConsoleAuthError, ConsoleSettings, Credentials, create_console
+from accord.web.console.breakers import BreakerSettings
 
 __all__ = ["MOUNT_PREFIX", "console_command", "console_settings"]
 
@@ -78,13 +81,23 @@ def console_settings(
     except ConsoleAuthError as exc:
         fail(str(exc))
     schemas = {}
+    breakers: dict[str, BreakerSettings] = {}
     for concept in app.concepts:
         if isinstance(concept, Reviewing):
             schemas.update(concept.schemas)
+        if isinstance(concept, Extracting):
+            # Models named by a string get the default breaker, which BreakerSettings mirrors.
+            for task in concept.tasks.values():
+                for spec in task.model_specs:
+                    if isinstance(spec, Model):
+                        breakers[spec.name] = BreakerSettings(
+                            spec.breaker.failure_threshold, spec.breaker.reset_after
+                        )
     return ConsoleSettings(
         db=db,
         credentials=credentials,
         schemas=schemas,
+        breakers=breakers,
         prefix=prefix,
         https_only=https_only,
         stuck_after=stuck_after,

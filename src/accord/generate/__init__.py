@@ -12,23 +12,33 @@ written to a new file only, with a record of the model, the prompt and every att
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from accord.generate._conversation import Attempt, Budget, GenerationFailed, converse
 from accord.generate._static import static_problems
-from accord.llm.messages import Message, Request
+from accord.generate.syncs import GeneratedSync, generate_sync, judge_sync
 from accord.llm.models import Model, resolve_model
 from accord.specs import Spec, SpecError, parse_spec
 
-__all__ = ["Attempt", "Generated", "GenerationFailed", "generate_concept", "judge", "prompt_for"]
+__all__ = [
+    "Attempt",
+    "Budget",
+    "Generated",
+    "GeneratedSync",
+    "GenerationFailed",
+    "generate_concept",
+    "generate_sync",
+    "judge",
+    "judge_sync",
+    "prompt_for",
+]
 
 API = """\
 Write one Python module defining the concept below as a class deriving from accord.Concept.
@@ -48,16 +58,6 @@ Rules:
 
 
 @dataclass
-class Attempt:
-    """One candidate and why it was refused (no failures: accepted)."""
-
-    number: int
-    code: str
-    failures: list[str]
-    seconds: float
-
-
-@dataclass
 class Generated:
     """The outcome of a generation: the accepted module (if any) and every attempt."""
 
@@ -68,22 +68,19 @@ class Generated:
     attempts: list[Attempt] = field(default_factory=list)
     accepted: bool = False
     output: str = ""
+    tokens: int = 0
+    """Tokens spent over every attempt."""
+    max_tokens: int | None = None
+    stopped: str = ""
+    """Why the generation stopped without a module ("" when one was accepted)."""
+
+    @property
+    def subject(self) -> str:
+        return f"module for {self.concept}"
 
     def record(self) -> str:
         """The generation as JSON: model, prompt and every attempt."""
         return json.dumps(asdict(self), indent=2)
-
-
-class GenerationFailed(RuntimeError):
-    """No candidate was accepted within the budget; ``generated`` holds every attempt."""
-
-    def __init__(self, generated: Generated) -> None:
-        self.generated = generated
-        last = generated.attempts[-1].failures if generated.attempts else ["no attempt made"]
-        super().__init__(
-            f"no module for {generated.concept} was accepted in {len(generated.attempts)} "
-            f"attempt(s); the last was refused because: {'; '.join(last)}"
-        )
 
 
 def prompt_for(spec_text: str) -> str:
@@ -155,12 +152,6 @@ def _reask(failures: list[str]) -> str:
     )
 
 
-async def _ask(model: Model, messages: list[Message], timeout: float) -> str:
-    request = Request(tuple(messages), schema={}, schema_name="module", mode="prompted")
-    response = await model.request(request, timeout=timeout)
-    return response.text
-
-
 def generate_concept(
     spec_path: Path,
     model: str | Model,
@@ -170,8 +161,12 @@ def generate_concept(
     time_limit: float = 20.0,
     memory_mb: int = 1024,
     request_timeout: float = 120.0,
+    max_tokens: int | None = None,
 ) -> Generated:
     """Ask ``model`` for the module of a spec's concept until one is accepted.
+
+    ``attempts`` bounds the candidates and ``max_tokens`` the tokens of every request together
+    (input and output; no new request once they are spent).
 
     Raises :class:`SpecError` for an unusable spec and :class:`GenerationFailed` (holding every
     attempt) when the budget runs out.
@@ -189,17 +184,24 @@ def generate_concept(
         raise SpecError(f"{spec_path}: a spec to generate from needs a principle section")
     resolved = resolve_model(model)
     prompt = prompt_for(text)
-    generated = Generated(str(spec_path), spec.name, resolved.name, prompt)
-    messages = [Message("user", prompt)]
-    for number in range(1, attempts + 1):
-        answer = asyncio.run(_ask(resolved, messages, request_timeout))
-        code = _code(answer)
-        start = time.monotonic()
-        failures = judge(code, spec_path, spec.name, time_limit=time_limit, memory_mb=memory_mb)
-        generated.attempts.append(Attempt(number, code, failures, time.monotonic() - start))
-        if not failures:
-            generated.accepted = True
-            generated.output = code
-            return generated
-        messages += [Message("assistant", answer), Message("user", _reask(failures))]
-    raise GenerationFailed(generated)
+    generated = Generated(str(spec_path), spec.name, resolved.name, prompt, max_tokens=max_tokens)
+    outcome = converse(
+        resolved,
+        prompt,
+        Budget(attempts, max_tokens),
+        extract=_code,
+        judge=lambda code: judge(
+            code, spec_path, spec.name, time_limit=time_limit, memory_mb=memory_mb
+        ),
+        reask=_reask,
+        schema_name="module",
+        request_timeout=request_timeout,
+    )
+    generated.attempts = outcome.attempts
+    generated.tokens = outcome.tokens
+    generated.accepted = outcome.accepted
+    generated.output = outcome.output
+    generated.stopped = outcome.stopped
+    if not outcome.accepted:
+        raise GenerationFailed(generated)
+    return generated

@@ -45,6 +45,16 @@ class CircuitBreaker:
             return "half_open"
         return "open"
 
+    @property
+    def failures(self) -> int:
+        """Transport failures since the last success (what opens the circuit)."""
+        return self._failures
+
+    @property
+    def opened_at(self) -> float | None:
+        """When the circuit last opened (on its clock), ``None`` while it is closed."""
+        return self._opened_at
+
     def allow(self) -> bool:
         """Whether a request may go out now (claims the probe when half-open)."""
         state = self.state

@@ -265,6 +265,24 @@ async def test_flow_list_pages_by_keyset_and_filters(running: Running) -> None:
         assert queue.text.count('class="queue-row"') == 3 and 'id="next-page"' in queue.text
 
 
+async def test_the_text_filter_uses_its_index_file_and_sees_flows_logged_after_it(
+    running: Running,
+) -> None:
+    await running.receive("m1", "invoice from Grace", GOOD)
+    sidecar = running.db.with_name(running.db.name + ".console-text")
+    async with httpx.AsyncClient(base_url=running.base) as client:
+        await login(client)
+        first = await client.get("/flows?q=GRACE")  # any case, as the scan matched
+        assert first.text.count('class="flow-row') == 1
+        assert sidecar.exists() and sidecar.stat().st_mode & 0o077 == 0
+        await running.receive("m2", "second invoice from Grace", GOOD)
+        again = await client.get("/flows?q=grace")  # the index catches up with the log
+        assert again.text.count('class="flow-row') == 2
+        assert (await client.get("/flows?q=nobody")).text.count('class="flow-row') == 0
+        short = await client.get("/flows?q=m2")  # too short for a trigram: read from the log
+        assert short.text.count('class="flow-row') == 1
+
+
 async def test_a_live_view_streams_a_change_when_a_flow_arrives(running: Running) -> None:
     async with httpx.AsyncClient(base_url=running.base, timeout=10) as client:
         await login(client)

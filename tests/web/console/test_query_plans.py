@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from tests.web.console.bigdb import BIG_FLOW_ACTIONS, build
 
 from accord.store.sqlite import SqliteDb
 from accord.web.console import queries
+from accord.web.console.breakers import attempts_top, replay
+from accord.web.console.textindex import SEARCH_SQL, TextIndex
 
 BIG = ("actions", "review_items", "llm_calls", "llm_attempts", "flow_events", "firings")
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(BIG)})\b")
@@ -104,9 +107,41 @@ def test_a_flow_page_the_queue_and_the_drift_figures_read_through_indexes(
         queries.review_item(db, page.rows[0]["item"])
         found["stats"] = queries.queue_stats(db)
         found["outcomes"] = queries.llm_outcomes(db)
+        top = attempts_top(db)
+        assert top is not None
+        found["breakers"] = replay(db, top, None, ["small-model"]).states(2e9)
         queries.latest_flow(db)
 
     assert full_scans(conn, run) == []
     assert len(found["records"]) == BIG_FLOW_ACTIONS
     assert len(found["queue"].rows) == 50 and found["stats"]["open"] == 1_000
     assert found["outcomes"]["calls"] == 10_000
+    (breaker,) = found["breakers"]
+    assert breaker.model == "small-model" and breaker.state == "closed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["number 4711", "NUMBER 9999", 'say "hi" 100%', "ber 12"])
+def test_the_text_filter_reads_its_trigram_index_and_finds_what_a_scan_finds(
+    big: tuple[sqlite3.Connection, int], text: str, tmp_path: Path
+) -> None:
+    conn, _ = big
+    index = TextIndex(tmp_path / "text")
+    db = SqliteDb(conn)
+    indexed = queries.list_flows(db, text=text, text_index=index)
+    with sqlite3.connect(index.path) as own:
+        plan = [row[3] for row in own.execute(f"EXPLAIN QUERY PLAN {SEARCH_SQL}", ('"x"', 9, 0, 9))]
+    assert len(plan) == 1 and re.fullmatch(r"SCAN roots VIRTUAL TABLE INDEX \d+:M.*", plan[0])
+    # The same flows as reading every root record finds.
+    like = text.replace("%", "\\%")
+    matching = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM actions WHERE id = flow AND input LIKE ? ESCAPE '\\' "
+            "ORDER BY id DESC LIMIT 51",
+            (f"%{like}%",),
+        )
+    ]
+    assert [r.flow for r in indexed.rows] == matching[:50]
+    assert indexed.next_before == (matching[49] if len(matching) > 50 else None)
+    index.close()

@@ -37,6 +37,7 @@ from accord.state import Db
 from accord.store.sqlite import SqliteStore
 from accord.web.console import queries
 from accord.web.console.auth import Credentials, Role, new_csrf_token, same_token, session_secret
+from accord.web.console.breakers import BreakerSettings, Replay, attempts_top, replay
 from accord.web.console.charts import bar_chart, rate_chart
 from accord.web.console.forms import (
     FormField,
@@ -46,6 +47,7 @@ from accord.web.console.forms import (
     parse_form,
     refill,
 )
+from accord.web.console.textindex import TextIndex
 
 __all__ = ["ConsoleSettings", "create_console"]
 
@@ -76,6 +78,10 @@ class ConsoleSettings:
     stuck_after: float = 300.0
     live_interval: float = 0.5
     live_duration: float = 25.0
+    breakers: Mapping[str, BreakerSettings] | None = None
+    text_index: bool = True
+    """Keep the free-text filter's trigram index in ``<db>.console-text`` (see textindex)."""
+    """Each model's circuit-breaker thresholds (the app's; defaults for a model not named)."""
 
 
 def redact(value: Any) -> Any:
@@ -128,6 +134,12 @@ class _Console:
         self.s = settings
         self.prefix = settings.prefix.rstrip("/")
         self._store: SqliteStore | None = None
+        self._kept: dict[str, tuple[object, Any]] = {}
+        self.text_index = (
+            TextIndex(settings.db.with_name(settings.db.name + ".console-text"))
+            if settings.text_index
+            else None
+        )
         self.env = Environment(
             loader=PackageLoader("accord.web.console", "templates"),
             autoescape=select_autoescape(["html"], default=True),
@@ -138,6 +150,15 @@ class _Console:
         self.env.globals.update(prefix=self.prefix, statuses=queries.FLOW_STATUSES)
 
     # -- plumbing ----------------------------------------------------------------------------
+
+    def _memo(self, name: str, key: object, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept under ``name`` while ``key`` (a newest rowid) is unchanged."""
+        kept = self._kept.get(name)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = compute()
+        self._kept[name] = (key, value)
+        return value
 
     @property
     def store(self) -> SqliteStore:
@@ -154,6 +175,8 @@ class _Console:
         return self.store.reader()
 
     def close(self) -> None:
+        if self.text_index is not None:
+            self.text_index.close()
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -272,6 +295,7 @@ class _Console:
                 before=self._int_param(request, "before"),
                 limit=self.s.page_size,
                 stuck_after=self.s.stuck_after,
+                text_index=self.text_index,
             )
         except ValueError as exc:
             raise _Refused(400, str(exc)) from None
@@ -495,16 +519,30 @@ class _Console:
             report = (r.output or {}).get("report")
             if isinstance(report, dict):
                 checks.append((r, report, bar_chart(report.get("fields", []))))
-        outcomes = queries.llm_outcomes(db)
+        # LLM calls and attempts are never changed once written: what is computed from them up
+        # to the newest rowid stays true until a newer row exists, so it is kept until then.
+        calls_top = queries.llm_calls_top(db)
+        outcomes = self._memo(
+            "outcomes", calls_top, lambda: queries.llm_outcomes(db, top=calls_top)
+        )
+        top = attempts_top(db)
+        breakers: list[Any] = []
+        if top is not None:
+            models = list(outcomes["by_model"])
+            kept: Replay = self._memo(
+                "breakers", top, lambda: replay(db, top, self.s.breakers, models)
+            )
+            breakers = kept.states(time.time())
         return self.page(
             request,
             "drift.html",
             baselines=baselines,
             checks=checks,
             outcomes=outcomes,
-            rate_svg=rate_chart(outcomes["series"]),
+            rate_svg=self._memo("rate_svg", calls_top, lambda: rate_chart(outcomes["series"])),
             stats=queries.queue_stats(db),
             inbox=self.store.inbox_size(),
+            breakers=breakers,
         )
 
     # -- live updates ------------------------------------------------------------------------

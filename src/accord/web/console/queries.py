@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from accord.records import Record
 from accord.state import Db, Row
+from accord.web.console.textindex import TextIndex
 
 __all__ = [
     "FLOW_STATUSES",
@@ -29,6 +30,7 @@ __all__ = [
     "latest_flow",
     "list_flows",
     "llm_attempts",
+    "llm_calls_top",
     "llm_outcomes",
     "pending_decisions",
     "provenance_chain",
@@ -225,6 +227,29 @@ def flow_roots(
     )
 
 
+def _open_reviews_of(db: Db, flows: Sequence[int]) -> dict[int, int]:
+    """Open review items of just these flows: the page's, not the whole queue's."""
+    if not flows or not _has_table(db, "review_items"):
+        return {}
+    rows = db.all(
+        "SELECT flow, COUNT(*) AS n FROM review_items INDEXED BY review_open "
+        f"WHERE status = 'open' AND flow IN ({_marks(len(flows))}) GROUP BY flow",
+        list(flows),
+    )
+    return {r["flow"]: r["n"] for r in rows}
+
+
+class _OpenReviews(dict[int, int]):
+    """Open review counts, read per page of roots as ``_summaries`` asks for them."""
+
+    def __init__(self, db: Db) -> None:
+        super().__init__()
+        self.db = db
+
+    def load(self, flows: Sequence[int]) -> None:
+        self.update(_open_reviews_of(self.db, [f for f in flows if f not in self]))
+
+
 def _summaries(
     db: Db, roots: Sequence[Row], open_flows: dict[int, int], now: float, stuck_after: float
 ) -> list[FlowRow]:
@@ -232,6 +257,8 @@ def _summaries(
         return []
     ids = [r["id"] for r in roots]
     marks = _marks(len(ids))
+    if isinstance(open_flows, _OpenReviews):
+        open_flows.load(ids)
     agg = {
         r["flow"]: r
         for r in db.all(
@@ -344,6 +371,7 @@ def list_flows(
     stuck_after: float = 300.0,
     scan: int = 5000,
     now: float | None = None,
+    text_index: TextIndex | None = None,
 ) -> FlowPage:
     """Flows newest first, filtered; ``before`` is the keyset cursor (a flow id).
 
@@ -351,14 +379,16 @@ def list_flows(
     concept with some action in the flow; ``text`` a substring of the root's inputs;
     ``since``/``until`` bound the root's start (unix seconds). A flow is *stuck* when an
     invocation has waited longer than ``stuck_after`` seconds for its completion, or an HTTP
-    request flow has gone that long without a response.
+    request flow has gone that long without a response. With ``text_index`` the free-text
+    filter reads matching flows from it instead of scanning root records.
     """
     if status is not None and status not in FLOW_STATUSES:
         raise ValueError(f"unknown status {status!r}; use one of {', '.join(FLOW_STATUSES)}")
     if root is not None and root and "/" not in root:
         raise ValueError(f"root {root!r} must name an action as Concept/action")
     now = time.time() if now is None else now
-    open_flows = _open_review_flows(db)
+    # Only the waiting filter needs every open item's flow; other lists ask per page of roots.
+    open_flows = _open_review_flows(db) if status == "waiting" else _OpenReviews(db)
     if until is not None:
         edge = _id_at_or_before(db, until)
         if edge is None:
@@ -387,14 +417,23 @@ def list_flows(
     if since is not None:
         edge = _id_at_or_before(db, since)
         floor = edge if edge is not None else 0
+    if text and text_index is not None:
+        indexed = _text_page(
+            db, text_index, text, before, floor, limit, scan, keep, open_flows, now, stuck_after,
+            (root, since, until),
+        )  # fmt: skip
+        if indexed is not None:
+            return indexed
     cursor = before
     scanned = 0
+    # With no filter that can drop a root, a page is the next limit + 1 roots: read just those.
+    chunk = limit + 1 if status is None and not concept and not text else _CHUNK
     while len(rows) <= limit and scanned < scan:
         low = floor
         if text:
             top = cursor if cursor is not None else (latest_flow(db) + 1)
             low = max(floor, top - _WINDOW)
-        roots = flow_roots(db, before=cursor, after=low, root=root, text=text, limit=_CHUNK)
+        roots = flow_roots(db, before=cursor, after=low, root=root, text=text, limit=chunk)
         scanned += scan // 10 if text else max(len(roots), 1)  # text: ten windows a page
         for summary in _summaries(db, roots, open_flows, now, stuck_after):
             if keep(summary):
@@ -403,7 +442,7 @@ def list_flows(
                     break
         if len(rows) > limit:
             break
-        if len(roots) == _CHUNK:
+        if len(roots) == chunk:
             cursor = roots[-1]["id"]
         elif low > floor:  # a free-text window is done: the next one is older
             cursor = low + 1
@@ -415,6 +454,49 @@ def list_flows(
         return FlowPage(page, page[-1].flow)
     # The page is short: either the log ended (cursor None) or the scan budget ran out.
     return FlowPage(page, cursor, scanned_to=cursor)
+
+
+def _text_page(
+    db: Db,
+    index: TextIndex,
+    text: str,
+    before: int | None,
+    floor: int,
+    limit: int,
+    scan: int,
+    keep: Callable[[FlowRow], bool],
+    open_flows: dict[int, int],
+    now: float,
+    stuck_after: float,
+    root_filter: tuple[str | None, float | None, float | None],
+) -> FlowPage | None:
+    """A page of the flows whose root inputs contain ``text``, from the text index (``None``
+    when the index cannot answer): every candidate matches, so only other filters drop any."""
+    root, since, until = root_filter
+    rows: list[FlowRow] = []
+    cursor = before
+    examined = 0
+    while examined < scan:
+        ids = index.search(db, text, before=cursor, after=floor, limit=limit + 1)
+        if ids is None:
+            return None
+        examined += len(ids)
+        roots = db.all(
+            "SELECT id, concept, action, input, invoked_at FROM actions "
+            f"WHERE id IN ({_marks(len(ids))}) ORDER BY id DESC",
+            ids,
+        ) if ids else []  # fmt: skip
+        roots = [r for r in roots if _root_matches(r, root, None, since, until)]
+        for summary in _summaries(db, roots, open_flows, now, stuck_after):
+            if keep(summary):
+                rows.append(summary)
+                if len(rows) > limit:
+                    page = rows[:limit]
+                    return FlowPage(page, page[-1].flow)
+        if len(ids) <= limit:  # the index has no older match
+            return FlowPage(rows, None)
+        cursor = ids[-1]
+    return FlowPage(rows[:limit], cursor, scanned_to=cursor)
 
 
 def _root_matches(
@@ -529,40 +611,53 @@ def queue_stats(db: Db, now: float | None = None) -> dict[str, Any]:
     }
 
 
-def llm_outcomes(db: Db, *, last: int = 10_000, buckets: int = 12) -> dict[str, Any]:
-    """The newest ``last`` LLM calls: counts by model and outcome, and the failure rate over
-    ``buckets`` equal time slices (reads a rowid range, not the whole table)."""
+def llm_calls_top(db: Db) -> int | None:
+    """The newest LLM call's rowid (``None`` without an ``llm_calls`` table): calls are never
+    changed once written, so what is computed from the calls up to it can be kept."""
     if not _has_table(db, "llm_calls"):
-        return {"by_model": {}, "series": [], "calls": 0}
+        return None
     top = db.one("SELECT MAX(rowid) AS top FROM llm_calls")
-    high = int(top["top"] or 0) if top else 0
+    return int(top["top"] or 0) if top else 0
+
+
+def llm_outcomes(
+    db: Db, *, last: int = 10_000, buckets: int = 12, top: int | None = None
+) -> dict[str, Any]:
+    """The newest ``last`` LLM calls (up to rowid ``top``): counts by model and outcome, and the
+    failure rate over ``buckets`` equal time slices, in one pass over a rowid range."""
+    high = llm_calls_top(db) if top is None else top
+    if high is None:
+        return {"by_model": {}, "series": [], "calls": 0}
     floor = high - last
+    # Calls are written as they finish, so the range's first and last rows bound its time.
+    first = db.one(
+        "SELECT created_at FROM llm_calls WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT 1",
+        (floor, high),
+    )
+    final = db.one(
+        "SELECT created_at FROM llm_calls WHERE rowid <= ? ORDER BY rowid DESC LIMIT 1", (high,)
+    )
+    if first is None or final is None:
+        return {"by_model": {}, "series": [], "calls": 0}
+    start, end = first["created_at"], max(final["created_at"], first["created_at"])
+    width = max((end - start) / buckets, 1e-9)
     by_model: dict[str, dict[str, int]] = {}
+    slots: dict[int, list[int]] = {}
     calls = 0
     for r in db.all(
-        "SELECT model, outcome, COUNT(*) AS n FROM llm_calls WHERE rowid > ? "
-        "GROUP BY model, outcome",
-        (floor,),
+        "SELECT model, outcome, MAX(MIN(CAST((created_at - ?) / ? AS INTEGER), ?), 0) AS slot, "
+        "COUNT(*) AS n FROM llm_calls WHERE rowid > ? AND rowid <= ? "
+        "GROUP BY model, outcome, slot",
+        (start, width, buckets - 1, floor, high),
     ):
-        by_model.setdefault(r["model"], {})[r["outcome"]] = r["n"]
+        counts = by_model.setdefault(r["model"], {})
+        counts[r["outcome"]] = counts.get(r["outcome"], 0) + r["n"]
+        slot = slots.setdefault(r["slot"], [0, 0])
+        slot[0] += r["n"]
+        if r["outcome"] != "ok":
+            slot[1] += r["n"]
         calls += r["n"]
-    series: list[tuple[float, int, int]] = []
-    span = db.one(
-        "SELECT MIN(created_at) AS start, MAX(created_at) AS end FROM llm_calls WHERE rowid > ?",
-        (floor,),
-    )
-    if calls and span is not None:
-        start, end = span["start"], span["end"]
-        width = max((end - start) / buckets, 1e-9)
-        slots = {
-            r["slot"]: (r["n"], r["failed"])
-            for r in db.all(
-                "SELECT MIN(CAST((created_at - ?) / ? AS INTEGER), ?) AS slot, COUNT(*) AS n, "
-                "SUM(outcome != 'ok') AS failed FROM llm_calls WHERE rowid > ? GROUP BY slot",
-                (start, width, buckets - 1, floor),
-            )
-        }
-        series = [(start + i * width, *slots.get(i, (0, 0))) for i in range(buckets)]
+    series = [(start + i * width, *slots.get(i, (0, 0))) for i in range(buckets)] if calls else []
     return {"by_model": by_model, "series": series, "calls": calls}
 
 
