@@ -7,15 +7,20 @@ ownership rules):
 * per action: root actions of a concept doing one read and one write each, through the engine
   in deterministic mode (one commit per action), best of three rounds.
 
-Run: ``PYTHONPATH=src python benchmarks/isolation.py``.
+With ``--store postgresql://...``, the per-action figure on PostgreSQL as well: a schema and a
+role per concept, switched with the statements (decision 0024), against one shared schema.
+
+Run: ``PYTHONPATH=src python benchmarks/isolation.py [--store postgresql://...]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sqlite3
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from typing_extensions import TypedDict
@@ -23,6 +28,7 @@ from typing_extensions import TypedDict
 from accord import App, Concept, action
 from accord.engine import Engine
 from accord.ownership import Ownership
+from accord.store.postgres import PostgresStore
 from accord.store.sqlite import SqliteDb, SqliteStore
 
 ACTIONS = 3000
@@ -51,6 +57,33 @@ class OpenStore(SqliteStore):
 
     def isolate(self, ownership: Ownership) -> None:
         return None
+
+
+class OpenPostgresStore(PostgresStore):
+    """A PostgreSQL store without isolation: every table in the app's schema."""
+
+    def isolate(self, ownership: Ownership) -> None:
+        return None
+
+
+async def per_action_postgres(isolated: bool, url: str) -> float:
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    store = (PostgresStore if isolated else OpenPostgresStore)(url, schema=schema)
+    try:
+        engine = Engine(App([Counter()]), store=store, deterministic=True)
+        async with engine:
+            start = time.perf_counter()
+            for i in range(ACTIONS // 3):
+                root = await engine.invoke(Counter.bump, name=f"n{i % 50}")
+                await engine.completion(root.id)
+            elapsed = time.perf_counter() - start
+        return elapsed / (ACTIONS // 3) * 1e6
+    finally:
+        with store.connect() as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            if isolated:
+                conn.execute(f'DROP SCHEMA "{schema}__counter" CASCADE')
+                conn.execute(f'DROP ROLE "{schema}__counter"')
 
 
 def per_statement(isolated: bool) -> float:
@@ -96,6 +129,9 @@ def first_compile_cost() -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", help="also measure on this PostgreSQL database")
+    args = parser.parse_args()
     print(
         f"statement, warm:   isolated {per_statement(True):7.0f} ns   "
         f"open {per_statement(False):7.0f} ns"
@@ -110,6 +146,16 @@ def main() -> None:
         f"action (engine):   isolated {on:7.1f} us   open {off:7.1f} us   "
         f"cost {on - off:+.1f} us ({(on - off) / off:+.1%})"
     )
+
+    if args.store:
+        for _ in range(2):  # warm up
+            asyncio.run(per_action_postgres(True, args.store))
+        on = min(asyncio.run(per_action_postgres(True, args.store)) for _ in range(3))
+        off = min(asyncio.run(per_action_postgres(False, args.store)) for _ in range(3))
+        print(
+            f"action (postgres): isolated {on:7.1f} us   open {off:7.1f} us   "
+            f"cost {on - off:+.1f} us ({(on - off) / off:+.1%})"
+        )
 
 
 if __name__ == "__main__":

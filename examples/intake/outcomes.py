@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,12 +40,6 @@ class MessageOutcome:
         return any(a.get("outcome") == "ok" and a.get("repairs") for a in self.attempts)
 
 
-def _missing_table(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.OperationalError):
-        return "no such table" in str(exc)
-    return type(exc).__name__ == "UndefinedTable"  # psycopg's, on PostgreSQL
-
-
 def message_flows(store: Store) -> dict[str, int]:
     """Message id -> flow, for every message whose arrival was recorded (even if unfinished)."""
     # The input parsed here, not with json_extract: the same SQL on SQLite and PostgreSQL.
@@ -61,15 +54,13 @@ def message_flows(store: Store) -> dict[str, int]:
 
 def flow_attempts(store: Store) -> dict[int, list[dict[str, Any]]]:
     """Every LLM attempt recorded by Extracting, by flow (empty before any call)."""
-    try:
-        rows = store.reader().all(
-            "SELECT flow, model, outcome, reask, cached, output_tokens, latency_ms, "
-            "repairs_json, errors_json FROM llm_attempts ORDER BY started_at"
-        )
-    except Exception as exc:  # no Extracting tables yet
-        if not _missing_table(exc):
-            raise
-        return {}
+    reader = store.reader()
+    if not reader.one("SELECT 1 AS found FROM sqlite_master WHERE name = 'llm_attempts'"):
+        return {}  # no Extracting tables yet
+    rows = reader.all(
+        "SELECT flow, model, outcome, reask, cached, output_tokens, latency_ms, "
+        "repairs_json, errors_json FROM llm_attempts ORDER BY started_at"
+    )
     found: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         found.setdefault(int(row["flow"]), []).append(

@@ -213,9 +213,11 @@ def plan_and_run(tx: Transaction, concepts: Iterable[Concept], where: str) -> li
                         f"{concept.name} migration {m.version} ({m.describe()}) failed: "
                         f"{type(exc).__name__}: {exc}; the database was left unchanged"
                     ) from exc
+        # A store with a schema per concept (PostgreSQL) creates the tables in it, as its role.
+        creating = state if getattr(db, "schema_per_concept", False) else db
         for statement in type(concept).schema:
             try:
-                db.execute(statement)
+                creating.execute(statement)
             except Exception as exc:
                 hint = (
                     "; if the table changed, declare a migration for it" if not plan.fresh else ""

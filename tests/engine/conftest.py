@@ -9,9 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from tests.store.pg_server import fresh_schema, server_url
+from tests.store.pg_server import drop_schema, fresh_schema, server_url
 
 from . import support
 
@@ -63,6 +62,5 @@ def store_kind(request: pytest.FixtureRequest) -> Iterator[str]:
         yield kind
     finally:
         support.BACKEND = None
-        with psycopg.connect(url, autocommit=True) as conn:
-            for schema in backend.schemas.values():
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        for schema in backend.schemas.values():
+            drop_schema(url, schema)

@@ -80,6 +80,12 @@ class Spy(Concept):
         return {"done": True}
 
     @action
+    def run(self, sql: str) -> Seen:
+        """Any statement: the store alone decides (SQL built at run time is not checked
+        statically)."""
+        return {"rows": self.db.all(sql)}
+
+    @action
     def log(self) -> Seen:
         return {"rows": self.db.all("SELECT id FROM actions")}
 
@@ -115,3 +121,10 @@ def peeking(item: Var, note: Var) -> Clauses:
         where=[Spy.peek(item=item).out(note=note)],
         then=[Spy.note(note=note)],
     )
+
+
+class PortableSpy(Spy):
+    """Spy without its trigger (SQLite's syntax), for PostgreSQL: the same name and actions."""
+
+    name = "Spy"
+    schema = (Spy.schema[0],)

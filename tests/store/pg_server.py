@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-__all__ = ["HOW_TO_RUN", "fresh_schema", "server_url"]
+__all__ = ["HOW_TO_RUN", "database", "drop_schema", "fresh_schema", "schema_url", "server_url"]
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/test"
 HOW_TO_RUN = (
@@ -105,6 +105,22 @@ def server_url() -> Iterator[str]:
         yield url
 
 
+def drop_schema(url: str, schema: str) -> None:
+    """Drop an app's schema with everything the store made for it: its concepts' schemas
+    (``<schema>__<concept>``) and their roles, which are the server's, not the database's."""
+    pattern = schema.replace("_", r"\_") + r"\_\_%"
+    with psycopg.connect(url, autocommit=True) as conn:
+        owned = conn.execute(
+            "SELECT n.nspname, r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner "
+            "WHERE n.nspname LIKE %s AND r.rolname <> current_user",
+            (pattern,),
+        ).fetchall()
+        for name in [schema, *(n for n, _ in owned)]:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        for _, role in owned:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
 @contextlib.contextmanager
 def fresh_schema(url: str) -> Iterator[str]:
     """A new schema of its own for one test, dropped afterwards."""
@@ -112,5 +128,22 @@ def fresh_schema(url: str) -> Iterator[str]:
     try:
         yield schema
     finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        drop_schema(url, schema)
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with ``schema`` (created here) as its search_path: an app's ``--db`` value."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@contextlib.contextmanager
+def database(kind: str, path: Path) -> Iterator[str]:
+    """An app's ``--db`` value for one test: the SQLite file ``path``, or (``kind`` postgres) a
+    fresh schema of the test server, dropped afterwards."""
+    if kind == "sqlite":
+        yield str(path)
+        return
+    with server_url() as url, fresh_schema(url) as schema:
+        yield schema_url(url, schema)

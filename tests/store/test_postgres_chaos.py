@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from accord.engine import Engine
+from accord.ownership import Ownership
 from accord.store.postgres import PostgresStore
 
 from . import worker_app
@@ -88,7 +89,10 @@ async def test_killing_workers_at_random_loses_nothing_and_duplicates_nothing(
 ) -> None:
     url = f"{pg_url}{'&' if '?' in pg_url else '?'}options=-csearch_path%3D{pg_schema}"
     setup = PostgresStore(url, schema=pg_schema)
-    setup.open(Work.schema)  # the tables exist before anyone posts
+    # The log and Work's schema exist before anyone posts or reads (a connection sees the
+    # concept schemas that exist when it opens).
+    setup.open(())
+    setup.isolate(Ownership.of([Work()]))
     setup.close()
     client = PostgresStore(url, schema=pg_schema)
     client.attach()

@@ -86,3 +86,21 @@ def test_an_upsert_written_for_sqlite_reads_the_existing_row(db: PostgresDb) -> 
     )
     assert db.one(sql, ("a", "x")) == {"score": 1.0}
     assert db.one(sql, ("a", "x")) == {"score": 11.0}
+
+
+def test_an_integer_primary_key_is_numbered_by_the_database(pg_url: str, pg_schema: str) -> None:
+    store = PostgresStore(pg_url, schema=pg_schema)
+    store.open(("CREATE TABLE IF NOT EXISTS lines (line INTEGER PRIMARY KEY, body TEXT NOT NULL)",))
+    try:
+        db = store.reader()
+        first = db.one("INSERT INTO lines (body) VALUES (?) RETURNING line", ("a",))
+        second = db.one("INSERT INTO lines (body) VALUES (?) RETURNING line", ("b",))
+        assert first is not None and second is not None
+        assert second["line"] == first["line"] + 1
+    finally:
+        store.close()
+
+
+def test_the_database_file_of_a_server_is_none(db: PostgresDb) -> None:
+    # What a concept keeping keys beside the database file asks (RealWorld's JWT).
+    assert db.all("PRAGMA database_list") == [{"seq": 0, "name": "main", "file": ""}]

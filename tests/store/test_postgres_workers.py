@@ -23,7 +23,7 @@ from .worker_app import STEPS, Work
 @contextmanager
 def opened(url: str, schema: str) -> Iterator[PostgresStore]:
     store = PostgresStore(url, schema=schema)
-    store.open(worker_app.Work.schema)
+    store.open(())  # the log only: Work's tables are in its own schema
     try:
         yield store
     finally:
@@ -42,7 +42,7 @@ def kill_session(url: str, store: PostgresStore) -> None:
 def orphaned_flows(url: str, schema: str, count: int) -> list[int]:
     """``count`` flows with a pending root each, owned by a worker that then dies."""
     dead = PostgresStore(url, schema=schema)
-    dead.open(worker_app.Work.schema)
+    dead.open(())
     tx = dead.begin()
     flows = []
     for i in range(count):

@@ -115,7 +115,11 @@ class Customers(Concept):
     @query
     def all(self) -> list[CustomerRow]:
         """Every customer, oldest first."""
-        return [_row(r) for r in self.db.all("SELECT * FROM customers ORDER BY rowid")]
+        # Ids are cust-<invocation id>: by length, then text, is by number.
+        return [
+            _row(r)
+            for r in self.db.all("SELECT * FROM customers ORDER BY length(customer), customer")
+        ]
 
     @query
     def by_email(self, email: str) -> list[CustomerRow]:

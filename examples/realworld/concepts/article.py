@@ -151,6 +151,8 @@ class Article(Concept):
     ) -> list[Page]:
         """One row: the newest articles (by any of ``authors``, among ``ids``; None means no
         restriction), ``limit`` of them from ``offset``, and how many match in all."""
+        if (authors is not None and not authors) or (ids is not None and not ids):
+            return [{"articles": [], "count": 0}]  # `IN ()` is SQLite's alone
         conditions: list[str] = []
         params: list[str | int] = []
         for column, values in (("author", authors), ("article", ids)):

@@ -54,14 +54,13 @@ class Commenting(Concept):
         if not body.strip():
             return {"error": "body can't be blank"}
         now = _now()
-        self.db.execute(
+        row = self.db.one(
             "INSERT INTO commenting_comments (target, author, body, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?) RETURNING comment",
             (target, author, body, now, now),
         )
-        row = self.db.one("SELECT last_insert_rowid() AS id")
         assert row is not None
-        return {"comment": int(row["id"])}
+        return {"comment": int(row["comment"])}
 
     @action
     def delete(self, comment: int) -> Commented | Error:

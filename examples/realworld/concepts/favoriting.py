@@ -41,7 +41,7 @@ class Favoriting(Concept):
     def favorite(self, user: str, target: str) -> Favorite:
         """Mark a favorite (twice is the same as once)."""
         self.db.execute(
-            "INSERT OR IGNORE INTO favoriting_favorites (user, target) VALUES (?, ?)",
+            "INSERT INTO favoriting_favorites (user, target) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (user, target),
         )
         return {"user": user, "target": target}
@@ -75,7 +75,7 @@ class Favoriting(Concept):
             return [{"counts": {}, "mine": []}]
         marks = ",".join("?" * len(targets))
         rows = self.db.all(
-            "SELECT target, COUNT(*) AS count, COALESCE(MAX(user = ?), 0) AS mine "
+            "SELECT target, COUNT(*) AS count, MAX(CASE WHEN user = ? THEN 1 ELSE 0 END) AS mine "
             f"FROM favoriting_favorites WHERE target IN ({marks}) GROUP BY target",
             [user, *targets],
         )

@@ -36,7 +36,8 @@ class Following(Concept):
     def follow(self, follower: str, followee: str) -> Follow:
         """Start following (following twice is the same as once)."""
         self.db.execute(
-            "INSERT OR IGNORE INTO following_follows (follower, followee) VALUES (?, ?)",
+            "INSERT INTO following_follows (follower, followee) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING",
             (follower, followee),
         )
         return {"follower": follower, "followee": followee}

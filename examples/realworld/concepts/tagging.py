@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from typing_extensions import TypedDict
 
 from accord import Concept, action, query
@@ -51,7 +49,7 @@ class Tagging(Concept):
     def _tag(self, target: str, tags: list[str]) -> Tagged:
         clean = sorted({t.strip() for t in tags if t.strip()})
         self.db.executemany(
-            "INSERT OR IGNORE INTO tagging_tags (target, tag) VALUES (?, ?)",
+            "INSERT INTO tagging_tags (target, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(target, t) for t in clean],
         )
         return {"target": target}
@@ -76,15 +74,13 @@ class Tagging(Concept):
         if not targets:
             return [{"tags": {}}]
         marks = ",".join("?" * len(targets))
-        # One JSON object from SQLite, decoded once: much cheaper than a row per tag.
-        found = self.db.one(
-            "SELECT json_group_object(target, json(tags)) AS tags FROM "
-            f"(SELECT target, json_group_array(tag) AS tags FROM tagging_tags "
-            f"WHERE target IN ({marks}) GROUP BY target)",
+        tags: dict[str, list[str]] = {}
+        for row in self.db.all(
+            f"SELECT target, tag FROM tagging_tags WHERE target IN ({marks}) ORDER BY target, tag",
             targets,
-        )
-        tags: dict[str, list[str]] = json.loads(found["tags"]) if found else {}
-        return [{"tags": {target: sorted(names) for target, names in tags.items()}}]
+        ):
+            tags.setdefault(row["target"], []).append(row["tag"])
+        return [{"tags": tags}]
 
     @query(cached=True)
     def in_use(self) -> list[TagName]:

@@ -27,8 +27,11 @@ class User(Concept):
         """CREATE TABLE IF NOT EXISTS user_users (
             user TEXT PRIMARY KEY,
             username TEXT NOT NULL UNIQUE,
-            email TEXT NOT NULL UNIQUE COLLATE NOCASE
+            email TEXT NOT NULL
         )""",
+        # Unique case-insensitively, on both stores (databases made before kept the column's
+        # NOCASE collation as well, which agrees).
+        "CREATE UNIQUE INDEX IF NOT EXISTS user_email_nocase ON user_users(lower(email))",
     )
 
     def _problem(self, user: str, username: str | None, email: str | None) -> Error | None:
@@ -43,7 +46,10 @@ class User(Concept):
         if email is not None:
             if "@" not in email.strip(" @"):
                 return error("invalid", "is invalid", field="email")
-            if self.db.one("SELECT 1 FROM user_users WHERE email = ? AND user != ?", (email, user)):
+            if self.db.one(
+                "SELECT 1 FROM user_users WHERE lower(email) = lower(?) AND user != ?",
+                (email, user),
+            ):
                 return error("taken", "has already been taken", field="email")
         return None
 
@@ -91,7 +97,9 @@ class User(Concept):
     @query(cached=True)
     def by_email(self, email: str) -> list[UserRow]:
         """The user with this email, compared case-insensitively."""
-        return self.db.all(f"SELECT {_COLUMNS} FROM user_users WHERE email = ?", (email,))  # type: ignore[return-value]
+        return self.db.all(
+            f"SELECT {_COLUMNS} FROM user_users WHERE lower(email) = lower(?)", (email,)
+        )  # type: ignore[return-value]
 
     @query(cached=True)
     def many(self, users: list[str]) -> list[UserRow]:

@@ -13,7 +13,7 @@ from rich.text import Text
 from accord.checks.diagnostics import Diagnostic, SyncCheckError
 from accord.checks.independence import check_independence
 from accord.checks.specs import check_specs
-from accord.checks.sql import check_state_access
+from accord.checks.sql import check_portability, check_state_access
 from accord.checks.syncs import check
 from accord.cli._common import AppArgument, fail, require_database
 from accord.evolution import recorded_syncs, sync_changes
@@ -78,7 +78,10 @@ def check_command(
             f"error: {violation.path}:{violation.line}: {violation.message}. Fix: {violation.fix}",
         )
 
-    for state in check_state_access(loaded.app.concepts):
+    for state in [
+        *check_state_access(loaded.app.concepts),
+        *check_portability(loaded.app.concepts),
+    ]:
         errors += 1
         show(
             "error",

@@ -432,8 +432,8 @@ class Requesting(Concept):
         )
         if idempotency is not None:
             self.db.execute(
-                "INSERT OR IGNORE INTO requesting_idempotency (key, request, fingerprint) "
-                "VALUES (?, ?, ?)",
+                "INSERT INTO requesting_idempotency (key, request, fingerprint) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (idempotency["key"], request, idempotency["fingerprint"]),
             )
         return {"request": request}

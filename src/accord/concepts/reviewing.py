@@ -204,7 +204,9 @@ class Reviewing(Concept):
         """Items waiting for a decision, oldest first."""
         return [
             _item(r)
-            for r in self.db.all("SELECT * FROM review_items WHERE status = 'open' ORDER BY rowid")
+            for r in self.db.all(
+                "SELECT * FROM review_items WHERE status = 'open' ORDER BY created_at, item"
+            )
         ]
 
     @query

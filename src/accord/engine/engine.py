@@ -559,8 +559,9 @@ class Engine:
     ) -> dict[str, Any]:
         self._cache.forget(record.concept)
         tx.savepoint()
+        scope = getattr(tx.db, "for_concept", None)
         try:
-            writes.replay(tx.db)
+            writes.replay(tx.db if scope is None else scope(record.concept))
         except Exception as exc:
             tx.rollback_to()
             return _running.internal_error(self._actions[record.key][1], record, exc)
@@ -607,11 +608,18 @@ class Engine:
                 self._reseed(f"{sync.name}:{key}")
             try:
                 plan = self._plans.get(sync.name)
-                frames = (
-                    plan(frame, lambda q, i: self._run_query(q, i, tx))
-                    if plan is not None
-                    else [frame]
-                )
+                if plan is None:
+                    frames = [frame]
+                else:
+                    # A failed statement ends PostgreSQL's transaction, not only itself: the
+                    # queries run in a savepoint, so a failing one fails this flow alone.
+                    tx.savepoint()
+                    try:
+                        frames = plan(frame, lambda q, i: self._run_query(q, i, tx))
+                    except BaseException:
+                        tx.rollback_to()
+                        raise
+                    tx.release()
                 # Values bound by `when` are JSON already (they come from records); `where` may
                 # bind anything (a date from `bind`), which the log must store as JSON.
                 # The text that made them plain is what the log stores: serialized once.

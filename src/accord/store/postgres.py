@@ -29,8 +29,10 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 from pydantic_core import to_json
 
+from accord.ownership import Ownership
 from accord.records import Record
-from accord.state import Params, Row
+from accord.state import Db, Params, Row
+from accord.store import _pgscope
 from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
 from accord.store._pgsql import ddl, translate
 from accord.store.base import is_postgres_url
@@ -135,22 +137,99 @@ class _PlainNumeric(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
-class PostgresDb:
-    """:class:`accord.state.Db` over one psycopg connection; SQLite-style translate."""
+class _Scope:
+    """Whose scope (schema and role) a connection's transaction is in: a concept's name, ""
+    for the engine's, None when unknown (after a rollback to a savepoint)."""
 
-    def __init__(self, conn: psycopg.Connection[Any], before: Any = None) -> None:
+    __slots__ = ("current", "in_transaction")
+
+    def __init__(self, in_transaction: bool) -> None:
+        self.current: str | None = ""
+        self.in_transaction = in_transaction
+
+
+class PostgresDb:
+    """:class:`accord.state.Db` over one psycopg connection; SQLite-style translate.
+
+    Once the store isolates concepts, :meth:`for_concept` gives the handle a concept's
+    statements go through: they run in its schema, as its role (see ``_pgscope``)."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        before: Any = None,
+        *,
+        scopes: _pgscope.Scopes | None = None,
+        scope: _Scope | None = None,
+        concept: str = "",
+    ) -> None:
         self._conn = conn
         # Returns the statements to send first (a deferred savepoint), or "".
         self._before: Callable[[], str] | None = before
+        self._scopes = scopes
+        self._scope = scope if scope is not None else _Scope(in_transaction=False)
+        self._concept = concept
+        self._scoped: dict[str, PostgresDb] = {}
+
+    schema_per_concept = True
+    """A concept's tables are made in its own schema: through :meth:`for_concept`."""
+
+    def for_concept(self, concept: str, *, migrating: bool = False) -> Db:
+        """This handle as ``concept`` sees it: its schema, as its role (once isolated)."""
+        if self._scopes is None:
+            return self
+        scoped = self._scoped.get(concept)
+        if scoped is None:
+            scoped = self._scoped[concept] = PostgresDb(
+                self._conn, self._before, scopes=self._scopes, scope=self._scope, concept=concept
+            )
+        return scoped
+
+    def around(self, db: Db) -> Db:
+        """Reads through this handle, writes to ``db`` (an async action's buffered writes)."""
+        return _Around(self, db)
+
+    def _first(self) -> str:
+        """The statements to send before this handle's next one: a savepoint, a scope."""
+        first = self._before() if self._before is not None else ""
+        scopes, scope = self._scopes, self._scope
+        if scopes is None:
+            return first
+        if not scope.in_transaction:  # autocommit: one implicit transaction per query
+            enter = scopes.enter(self._concept) if self._concept else ""
+        elif scope.current == self._concept:
+            enter = ""
+        else:
+            enter = scopes.enter(self._concept) if self._concept else scopes.leave()
+            scope.current = self._concept
+        return f"{first}; {enter}" if first and enter else first or enter
+
+    def _control(self, sql: str) -> None:
+        if self._concept and self._scopes is not None:
+            refused = _pgscope.refuse_control(self._concept, sql)
+            if refused is not None:
+                raise PermissionError(refused)
+
+    def _refused(self, sql: str, exc: psycopg.Error) -> Exception | None:
+        if self._scopes is None or not self._concept:
+            return None
+        return self._scopes.refusal(self._concept, sql, exc)
 
     def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
-        first = self._before() if self._before is not None else ""
-        if not first:
-            return self._conn.execute(translate(sql), params)
-        # One round trip for both: the savepoint goes with the statement, in one query bound on
-        # this side (the server binds only single statements). Half the round trips per step.
-        cursor = psycopg.ClientCursor(self._conn)
-        cursor.execute(f"{first}; {translate(sql)}", params)
+        self._control(sql)
+        first = self._first()
+        try:
+            if not first:
+                return self._conn.execute(translate(sql), params)
+            # One round trip for all: the savepoint and scope go with the statement, in one
+            # query bound on this side (the server binds only single statements).
+            cursor = psycopg.ClientCursor(self._conn)
+            cursor.execute(f"{first}; {translate(sql)}", params)
+        except psycopg.Error as exc:
+            refused = self._refused(sql, exc)
+            if refused is not None:
+                raise refused from None
+            raise
         for _ in range(first.count(";") + 1):
             cursor.nextset()
         return cursor
@@ -159,11 +238,21 @@ class PostgresDb:
         return self._cursor(sql, params).rowcount
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        first = self._before() if self._before is not None else ""
-        for statement in first.split("; ") if first else ():
-            self._conn.execute(statement.encode())
-        with self._conn.cursor() as cursor:
-            cursor.executemany(translate(sql), rows)
+        self._control(sql)
+        first = self._first()
+        try:
+            with contextlib.ExitStack() as stack:
+                if first and not self._scope.in_transaction:
+                    stack.enter_context(self._conn.transaction())
+                for statement in first.split("; ") if first else ():
+                    self._conn.execute(statement.encode())
+                with self._conn.cursor() as cursor:
+                    cursor.executemany(translate(sql), rows)
+        except psycopg.Error as exc:
+            refused = self._refused(sql, exc)
+            if refused is not None:
+                raise refused from None
+            raise
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         cursor = self._cursor(sql, params)
@@ -182,11 +271,34 @@ class PostgresDb:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+class _Around:
+    """A concept's view for an async action: reads in its scope, writes kept for later."""
+
+    __slots__ = ("_db", "_reads")
+
+    def __init__(self, reads: PostgresDb, db: Db) -> None:
+        self._reads = reads
+        self._db = db
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self._db.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return self._reads.one(sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._reads.all(sql, params)
+
+
 class _PgTransaction:
     def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any]) -> None:
         self._store = store
         self._conn = conn
-        self.db = PostgresDb(conn, self._open_savepoint)
+        self._scope = _Scope(in_transaction=True)
+        self.db = PostgresDb(conn, self._open_savepoint, scopes=store.scopes, scope=self._scope)
         self._invoked: dict[int, list[Any]] = {}
         self._completed: list[tuple[Any, ...]] = []
         self._fired: list[tuple[str, str, int]] = []
@@ -236,6 +348,7 @@ class _PgTransaction:
         if self._opened.pop():
             self._flush()
             self._conn.execute(f"ROLLBACK TO s{self._depth}; RELEASE s{self._depth}".encode())
+            self._scope.current = None  # back to the savepoint's scope, whichever it was
         self._depth -= 1
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
@@ -262,7 +375,15 @@ class _PgTransaction:
         self._flows.add(flow)
         self._events.append((flow, time.time(), kind, detail))
 
+    def _as_engine(self) -> None:
+        """Leave the last concept's scope: the log's statements follow."""
+        scopes = self._store.scopes
+        if scopes is not None and self._scope.current != "":
+            self._conn.execute(scopes.leave().encode())
+            self._scope.current = ""
+
     def take_inbox(self, limit: int) -> list[tuple[int | None, str, str, dict[str, Any]]]:
+        self._as_engine()
         return self._store.take_inbox(self._conn, limit)
 
     def take_results(self, limit: int) -> list[tuple[Record, str, list[Any]]]:
@@ -301,6 +422,7 @@ class _PgTransaction:
         if self._done:
             return
         c = self._conn
+        self._as_engine()
         self._check_claims()
         with c.cursor() as cursor:
             if self._invoked:
@@ -376,6 +498,8 @@ class PostgresStore(LogReader):
         self.current_schema = ""
         self._post_conn: psycopg.Connection[Any] | None = None
         self.first_transaction = False
+        # Each concept's schema and role, once :meth:`isolate` made them (accord.evolution).
+        self.scopes: _pgscope.Scopes | None = None
 
     # -- connections ------------------------------------------------------------------------
 
@@ -401,6 +525,9 @@ class PostgresStore(LogReader):
                 )
             self.current_schema = str(row[0])
             self.lock_class = zlib.crc32(f"accord:{self.current_schema}".encode()) & 0x7FFFFFFF
+        # The engine (and every tool reading the database) sees the log and all concepts'
+        # tables; a concept's statements see only its own schema (_pgscope).
+        _pgscope.set_path(conn, _pgscope.engine_path(conn, self.current_schema))
         return conn
 
     def _safe_url(self) -> str:
@@ -414,6 +541,18 @@ class PostgresStore(LogReader):
 
     def claim(self) -> None:
         """Nothing to reserve: any number of workers share the database."""
+
+    def isolate(self, ownership: Ownership) -> None:
+        """From now on, each concept's statements run in a schema of its own, as a role of its
+        own: another concept's tables are out of its reach, refused by the server."""
+        conn = self.conn
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (self.lock_class,))
+            self.scopes = _pgscope.setup(conn, self.current_schema, ownership)
+        path = _pgscope.engine_path(conn, self.current_schema)
+        for other in (self._conn, self._reader, self._ids_conn, self._post_conn):
+            if other is not None:
+                _pgscope.set_path(other, path)
 
     def open(self, schemas: Iterable[str] = ()) -> None:
         conn = self.connect()
@@ -734,7 +873,7 @@ class PostgresStore(LogReader):
     def reader(self) -> PostgresDb:
         if self._reader is None:
             raise RuntimeError("the store is not open; start the engine first")
-        return PostgresDb(self._reader)
+        return PostgresDb(self._reader, scopes=self.scopes)
 
     def _read(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         conn = self._reader if self._reader is not None else self.conn

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, field_validator
+from tests.store.pg_server import database
 from typer.testing import CliRunner
 from typing_extensions import TypedDict
 
@@ -225,11 +227,16 @@ def test_reject_records_the_reason(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already rejected" in again.output
 
 
-def test_unanswered_item_expires_into_its_flow(tmp_path: Path) -> None:
-    db = tmp_path / "app.db"
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The app's database on each store: a SQLite file, or a schema of the test server."""
+    with database(request.param, tmp_path / "app.db") as db:
+        yield db
 
+
+def test_unanswered_item_expires_into_its_flow(store_db: str) -> None:
     async def run() -> list[Record]:
-        async with Engine(make_app(deadline=0.1), db, poll_interval=0.05) as engine:
+        async with Engine(make_app(deadline=0.1), store_db, poll_interval=0.05) as engine:
             root = await engine.invoke(
                 Desk.receive, key="k1", value={"name": "A", "born": "2000-01-01"}
             )
@@ -243,10 +250,10 @@ def test_unanswered_item_expires_into_its_flow(tmp_path: Path) -> None:
     assert records[3].input["reason"] == "nobody answered in time"
 
 
-def test_unknown_schema_is_an_error_completion(tmp_path: Path) -> None:
+def test_unknown_schema_is_an_error_completion(store_db: str) -> None:
     async def run() -> Record:
         app = App([Reviewing()], [])
-        async with Engine(app, tmp_path / "x.db") as engine:
+        async with Engine(app, store_db) as engine:
             root = await engine.invoke(
                 Reviewing.request, subject="s", payload={}, reason="r", schema="Nope"
             )

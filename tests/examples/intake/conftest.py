@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ INTAKE_DIR = ROOT / "examples" / "intake"
 DATA_DIR = INTAKE_DIR / "data"
 
 from examples.intake.app import build_app  # noqa: E402
+from tests.store.pg_server import database  # noqa: E402
 
 from accord.engine import Engine  # noqa: E402
 from accord.llm import Policy, ScriptedModel, register_test_model  # noqa: E402
@@ -51,10 +52,16 @@ def script() -> Script:
     return register
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def intake_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The app's database: a SQLite file, or a schema of the test PostgreSQL server."""
+    with database(request.param, tmp_path / "intake.db") as db:
+        yield db
+
+
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    """A started, deterministic engine running the intake app on a fresh database file."""
-    async with Engine(
-        build_app(CHAIN, policy=FAST), tmp_path / "intake.db", deterministic=True
-    ) as running:
+async def engine(intake_db: str) -> AsyncIterator[Engine]:
+    """A started, deterministic engine running the intake app on a fresh database, on each
+    store."""
+    async with Engine(build_app(CHAIN, policy=FAST), intake_db, deterministic=True) as running:
         yield running

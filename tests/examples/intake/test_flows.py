@@ -17,7 +17,6 @@ from examples.intake.schema import CustomerRecord
 from accord.concepts.reviewing import Reviewing
 from accord.engine import Engine, Record
 from accord.llm.models.test import refused, timeout
-from accord.store.sqlite import SqliteStore
 
 from .conftest import EXPECTED, MESSAGES, Script
 
@@ -99,9 +98,7 @@ async def decide(engine: Engine, flow: int, decision: str, **inputs: Any) -> Non
 
 
 def outcome(engine: Engine, flow: int, message: str = "msg-0003") -> Any:
-    store = engine.store
-    assert isinstance(store, SqliteStore)
-    return outcome_of(message, engine.records(flow), flow_attempts(store).get(flow, ()))
+    return outcome_of(message, engine.records(flow), flow_attempts(engine.store).get(flow, ()))
 
 
 # -- clean messages ----------------------------------------------------------------------------

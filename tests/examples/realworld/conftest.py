@@ -13,15 +13,23 @@ ROOT = Path(__file__).resolve().parents[3]
 
 from examples.realworld.app import build  # noqa: E402
 from tests.examples.realworld.support import Conduit, Process, start_serve, stop_serve  # noqa: E402
+from tests.store.pg_server import database  # noqa: E402
 
 from accord.web import AccordServer, live_server  # noqa: E402
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def conduit_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The app's database: a SQLite file, or a schema of the test PostgreSQL server."""
+    with database(request.param, tmp_path / "conduit.db") as db:
+        yield db
+
+
 @pytest.fixture
-async def conduit(tmp_path: Path) -> AsyncIterator[Conduit]:
-    """The app in-process on a loopback port. On teardown it checks the log: every request
-    was answered exactly once, and no sync failed."""
-    server = AccordServer(build(), db=str(tmp_path / "conduit.db"), deadline=10.0)
+async def conduit(conduit_db: str) -> AsyncIterator[Conduit]:
+    """The app in-process on a loopback port, on each store. On teardown it checks the log:
+    every request was answered exactly once, and no sync failed."""
+    server = AccordServer(build(), db=conduit_db, deadline=10.0)
     async with (
         live_server(server.asgi) as url,
         httpx.AsyncClient(base_url=url + "/api", timeout=30) as client,
@@ -30,7 +38,8 @@ async def conduit(tmp_path: Path) -> AsyncIterator[Conduit]:
         await server.engine.idle()
         reader = server.engine.store.reader()
         answers = reader.all(
-            "SELECT r.flow, COUNT(a.id) AS answers, SUM(a.output LIKE '{\"error\"%') AS errors "
+            "SELECT r.flow, COUNT(a.id) AS answers, "
+            "SUM(CASE WHEN a.output LIKE '{\"error\"%' THEN 1 ELSE 0 END) AS errors "
             "FROM actions r LEFT JOIN actions a ON a.flow = r.flow AND a.concept = 'Requesting' "
             "AND a.action = 'respond' WHERE r.id = r.flow AND r.concept = 'Requesting' "
             "GROUP BY r.flow"
