@@ -46,13 +46,24 @@ def pg_url() -> Iterator[str]:
 
 
 def serve(
-    app: str, db: str, log: Path, workers: int = 2, more: list[str] | None = None
+    app: str,
+    db: str,
+    log: Path,
+    workers: int = 2,
+    more: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     command = [sys.executable, "-m", "accord.cli", "serve", app, "--db", db, "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning", *(more or [])]
     with log.open("ab") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -197,18 +208,27 @@ def test_stopping_the_server_stops_every_process(served: Served) -> None:
     assert locks == (0,)
 
 
-# The RealWorld concepts' SQL runs on PostgreSQL once the portable concept SQL lands (branch
-# pgschema: User's COLLATE NOCASE, Commenting's last_insert_rowid, Tagging's JSON functions);
-# strict, so that this marker fails, and goes, once it does.
-@pytest.mark.xfail(
-    strict=True, raises=RuntimeError, reason="RealWorld's concept SQL is not yet portable"
-)
+def test_realworld_on_postgres_refuses_to_start_without_a_shared_jwt_key(pg_url: str) -> None:
+    with fresh_schema(pg_url) as schema:
+        app, db = "examples.realworld.app:app", schema_url(pg_url, schema)
+        command = [sys.executable, "-m", "accord.cli", "serve", app, "--db", db]
+        command += ["--port", str(free_port())]
+        env = {**os.environ, "CONDUIT_JWT_SECRET": ""}
+        ran = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+    assert ran.returncode == 1, ran.stderr
+    assert "set CONDUIT_JWT_SECRET to the same secret for every process" in ran.stderr
+    assert "Traceback" not in ran.stderr + ran.stdout
+
+
 def test_realworld_on_two_processes_answers_whichever_gets_each_request(
     pg_url: str, tmp_path: Path
 ) -> None:
     with fresh_schema(pg_url) as schema:
         db = schema_url(pg_url, schema)
-        url, process = serve("examples.realworld.app:app", db, tmp_path / "serve.log")
+        secret = {"CONDUIT_JWT_SECRET": "a-secret-every-process-shares"}
+        url, process = serve("examples.realworld.app:app", db, tmp_path / "serve.log", env=secret)
         try:
             close = {"Connection": "close"}
             for i in range(6):  # every step on a connection of its own: either process

@@ -2,7 +2,8 @@
 
 The signing keys live outside the action log (:mod:`accord.web.keys`): in the environment
 variable CONDUIT_JWT_SECRET (comma-separated, the first signs), or in the key file
-``<database>-jwt.key`` beside the database, created with mode 0600 on first start. Tokens are
+``<database>-jwt.key`` beside the database, created with mode 0600 on first start. On
+PostgreSQL, where there is no file, the variable is required. Tokens are
 handed out and taken in as references to secrets held by the HTTP edge (accord.web.secrets):
 the action log never holds a usable token.
 """
@@ -10,6 +11,7 @@ the action log never holds a usable token.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import jwt as pyjwt
@@ -17,7 +19,7 @@ from typing_extensions import TypedDict
 
 from accord import Concept, action, migration, query
 from accord.state import Db
-from accord.web.keys import signing_keys
+from accord.web.keys import KeyFileError, signing_keys
 from accord.web.secrets import reveal, seal
 
 _ALGORITHM = "HS256"
@@ -26,8 +28,20 @@ ENV = "CONDUIT_JWT_SECRET"
 
 
 def _db_file(db: Db) -> str | None:
+    """The database's file ("" in memory), or None on a server (PostgreSQL)."""
     main = [r for r in db.all("PRAGMA database_list") if r["name"] == "main"]
     return str(main[0]["file"]) if main else None
+
+
+def _keys(db: Db, *, first: str | None = None) -> list[str]:
+    db_file = _db_file(db)
+    if db_file is None and not os.environ.get(ENV, "").strip():
+        # A random key per process would make every other process's tokens invalid.
+        raise KeyFileError(
+            f"a database on a server has no file to keep the JWT key beside: set {ENV} to "
+            "the same secret for every process (comma-separated keys, the first signs)"
+        )
+    return signing_keys("jwt", db_file=db_file, env=ENV, first=first)
 
 
 def _move_key_out(db: Db) -> None:
@@ -36,7 +50,7 @@ def _move_key_out(db: Db) -> None:
     if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jwt_keys'"):
         row = db.one("SELECT key FROM jwt_keys WHERE id = 1")
         old = None if row is None else str(row["key"])
-        signing_keys("jwt", db_file=_db_file(db), env=ENV, first=old)
+        _keys(db, first=old)
         db.execute("DROP TABLE jwt_keys")
 
 
@@ -58,7 +72,7 @@ class JWT(Concept):
     migrations = (migration(1, _move_key_out, description="move the signing key to a key file"),)
 
     def setup(self) -> None:
-        self._keys = signing_keys("jwt", db_file=_db_file(self.db), env=ENV)
+        self._keys = _keys(self.db)
 
     @property
     def key(self) -> str:

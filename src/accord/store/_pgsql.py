@@ -27,9 +27,10 @@ _CATALOGUE = (
     "WHERE table_schema = ANY(current_schemas(false))) AS sqlite_master"
 )
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
-# The database's file, which a concept may ask for (keys kept beside it): none on a server.
+# The database's file, which a concept may ask for (keys kept beside it): a server's database
+# has none, so no row (an in-memory SQLite database answers a row with an empty file).
 _DATABASE_LIST = re.compile(r"^\s*PRAGMA\s+database_list\s*;?\s*$", re.IGNORECASE)
-_NO_FILE = "SELECT 0 AS seq, 'main' AS name, '' AS file"
+_NO_FILE = "SELECT 0 AS seq, 'main' AS name, '' AS file WHERE false"
 # Reserved by PostgreSQL, not by SQLite: a column named so must be quoted there. (A bare
 # `user` is even valid PostgreSQL, the session's role: a concept would read the wrong value.)
 _RESERVED = frozenset({"user"})

@@ -212,8 +212,18 @@ class AccordServer:
         self._loop = asyncio.get_running_loop()
         self._closing = False
         if self._owns_engine:
-            self._engine = self._engine_factory(self.app)
-            await self._engine.start()
+            engine = self._engine_factory(self.app)
+            try:
+                await engine.start()
+            except Exception as exc:
+                if self.on_failure is None:
+                    raise
+                # `accord serve`: a start refused (a migration, a concept's setup, a newer
+                # database) is one line and an exit status, not the lifespan's traceback.
+                self._refused_start(exc)
+                yield
+                return
+            self._engine = engine
         watch = asyncio.create_task(self._watch(self.engine), name="accord-web-engine-watch")
         try:
             async with contextlib.AsyncExitStack() as mounted:
@@ -228,6 +238,13 @@ class AccordServer:
                     await self._engine.stop()
                 finally:
                     self._engine = None
+
+    def _refused_start(self, failure: Exception) -> None:
+        self.failure = failure
+        log.critical("the engine could not start: %s: %s", type(failure).__name__, failure)
+        self._close()
+        if self.on_failure is not None:
+            self.on_failure(failure)
 
     async def _watch(self, engine: Engine) -> None:
         failure = await self._failure_of(engine)

@@ -19,8 +19,13 @@ from accord.web import AccordServer, live_server  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def conduit_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The app's database: a SQLite file, or a schema of the test PostgreSQL server."""
+def conduit_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The app's database: a SQLite file, or a schema of the test PostgreSQL server (whose JWT
+    key comes from the environment: a server has no file to keep it beside)."""
+    if request.param == "postgres":
+        monkeypatch.setenv("CONDUIT_JWT_SECRET", "a-test-secret")
     with database(request.param, tmp_path / "conduit.db") as db:
         yield db
 
