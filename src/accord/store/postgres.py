@@ -32,6 +32,7 @@ from pydantic_core import to_json
 from accord.records import Record
 from accord.state import Params, Row
 from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
+from accord.store._pgahead import AheadDb, mergeable, retry
 from accord.store._pgsql import ddl, translate
 from accord.store.base import is_postgres_url
 
@@ -39,6 +40,8 @@ __all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 
 CHANNEL = "accord_inbox"
 ID_BLOCK = 1000  # ids a worker takes from the shared sequence at once
+_MERGE_ROWS = 1000  # one-row INSERTs sent as one statement at most
+_MAX_PARAMS = 65535  # parameters of one statement, at most (the protocol's limit)
 
 LOG_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS actions (
@@ -118,6 +121,9 @@ class _PlainNumeric(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
+_STATEMENT = "accord_statement"  # the savepoint around one concept statement in a batch
+
+
 class PostgresDb:
     """:class:`accord.state.Db` over one psycopg connection; SQLite-style translate."""
 
@@ -127,26 +133,48 @@ class PostgresDb:
         self._before: Callable[[], str] | None = before
 
     def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
-        first = self._before() if self._before is not None else ""
-        if not first:
+        if self._before is None:
             return self._conn.execute(translate(sql), params)
-        # One round trip for both: the savepoint goes with the statement, in one query bound on
-        # this side (the server binds only single statements). Half the round trips per step.
+        # In a batch: the statement between a savepoint of its own and its release, in one
+        # round trip with the action's deferred savepoint (one query bound on this side: the
+        # server binds only single statements). A statement that fails is undone alone and the
+        # transaction goes on, as on SQLite; the action sees the error.
+        first = self._before()
+        head = f"{first}; SAVEPOINT {_STATEMENT}" if first else f"SAVEPOINT {_STATEMENT}"
         cursor = psycopg.ClientCursor(self._conn)
-        cursor.execute(f"{first}; {translate(sql)}", params)
-        for _ in range(first.count(";") + 1):
+        try:
+            cursor.execute(f"{head}; {translate(sql)}; RELEASE {_STATEMENT}", params)
+        except psycopg.Error:
+            self._undo_statement()
+            raise
+        for _ in range(head.count(";") + 1):
             cursor.nextset()
         return cursor
+
+    def _undo_statement(self) -> None:
+        if self._conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error):  # the original error is the one to report
+            self._conn.execute(f"ROLLBACK TO {_STATEMENT}; RELEASE {_STATEMENT}".encode())
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._cursor(sql, params).rowcount
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        first = self._before() if self._before is not None else ""
-        for statement in first.split("; ") if first else ():
+        if self._before is None:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+            return
+        first = self._before()
+        for statement in (*(first.split("; ") if first else ()), f"SAVEPOINT {_STATEMENT}"):
             self._conn.execute(statement.encode())
-        with self._conn.cursor() as cursor:
-            cursor.executemany(translate(sql), rows)
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+        except psycopg.Error:
+            self._undo_statement()
+            raise
+        self._conn.execute(f"RELEASE {_STATEMENT}".encode())
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         cursor = self._cursor(sql, params)
@@ -165,11 +193,34 @@ class PostgresDb:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+_INSERT_ACTIONS = (
+    "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, invoked_at, "
+    "output, completed_at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::integer[], %s::float8[], %s::text[], "
+    "%s::float8[])"
+)
+_COMPLETE_ACTIONS = (
+    "UPDATE actions a SET output = u.output, completed_at = u.at "
+    "FROM unnest(%s::text[], %s::float8[], %s::bigint[]) AS u(output, at, id) "
+    "WHERE a.id = u.id AND a.output IS NULL"
+)
+_INSERT_FIRINGS = "INSERT INTO firings (sync, key, flow) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+_INSERT_EVENTS = (
+    "INSERT INTO flow_events (flow, at, kind, detail) "
+    "SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::text[], %s::text[])"
+)
+
+
+def _columns(rows: Iterable[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as one list per column (an empty batch: empty lists)."""
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    return columns or [[] for _ in range(width)]
+
+
 class _PgTransaction:
-    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any], *, ahead: bool) -> None:
         self._store = store
         self._conn = conn
-        self.db = PostgresDb(conn, self._open_savepoint)
         self._invoked: dict[int, list[Any]] = {}
         self._completed: list[tuple[Any, ...]] = []
         self._fired: list[tuple[str, str, int]] = []
@@ -182,11 +233,118 @@ class _PgTransaction:
         self._opened: list[bool] = []
         self._release = ""
         self._done = False
+        # Sent ahead (accord.store._pgahead): statements are queued in pipeline mode and
+        # checked at the next sync; `_unchecked` counts those whose failure would come as a
+        # surprise, `_wrote` says per action scope whether it wrote, `_doomed` why the batch
+        # must run again.
+        self._ahead = ahead
+        self._pipeline: contextlib.AbstractContextManager[Any] | None = None
+        self._unchecked = 0
+        self._wrote: list[bool] = []
+        self._doomed = ""
+        self._queued: list[tuple[str, tuple[str, str], Params]] = []
+        self._claimed: psycopg.Cursor[Any] | None = None
+        self._claim_flows: list[int] = []
+        self.db: PostgresDb | AheadDb
+        if ahead:
+            self._pipeline = conn.pipeline()
+            self._pipe = self._pipeline.__enter__()
+            self.db = AheadDb(self)
+        else:
+            self.db = PostgresDb(conn, self._open_savepoint)
         conn.execute("BEGIN")
         if store.first_transaction:
             # Concepts' setup() of workers starting together: one after the other.
             store.first_transaction = False
             conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+
+    # -- sent ahead (pipeline mode) -----------------------------------------------------------
+
+    def _run(self, sql: Any, params: Any = None, *, many: bool = False) -> Any:
+        """Send a statement; in pipeline mode, an error here is an earlier statement's."""
+        try:
+            if many:
+                with self._conn.cursor() as cursor:
+                    cursor.executemany(sql, params)
+                return None
+            return self._conn.execute(sql, params)
+        except psycopg.Error as exc:
+            if not self._ahead or self._conn.closed:
+                raise
+            self._doom(f"a statement sent ahead failed ({type(exc).__name__}: {exc})")
+            raise retry(self._doomed) from exc
+
+    def queue(self, sql: str, insert: tuple[str, str], params: Params) -> None:
+        """Keep a one-row INSERT until the batch next needs an answer from the server."""
+        if self._doomed:
+            raise retry(self._doomed)
+        if self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        self._unchecked += 1
+        self._queued.append((sql, insert, params))
+
+    def _send_queued(self) -> None:
+        queued, self._queued = self._queued, []
+        i, n = 0, len(queued)
+        while i < n:
+            sql, (head, row), params = queued[i]
+            j = i + 1
+            if isinstance(params, Sequence) and mergeable(row):
+                limit = i + min(_MERGE_ROWS, _MAX_PARAMS // max(len(params), 1))
+                while j < n and j < limit and queued[j][1] == (head, row):
+                    j += 1
+            if j - i == 1:
+                self._run(sql, params)
+            else:
+                values: list[Any] = []
+                for _, _, p in queued[i:j]:
+                    values.extend(p)  # type: ignore[arg-type]
+                self._run(f"{head}{','.join([row] * (j - i))}", values)
+            i = j
+
+    def send(self, sql: str, params: Params, *, write: bool = True) -> Any:
+        """Send one statement after those kept; its outcome is known at the next sync."""
+        if self._doomed:
+            raise retry(self._doomed)
+        if write and self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        if self._queued:
+            self._send_queued()
+        return self._run(sql, params)
+
+    def send_many(self, sql: str, rows: Sequence[Params]) -> None:
+        if self._doomed:
+            raise retry(self._doomed)
+        if self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        if self._queued:
+            self._send_queued()
+        self._unchecked += 1
+        self._run(sql, rows, many=True)
+
+    def sync(self) -> None:
+        """Send what is kept and queued, and wait for every outcome."""
+        if self._queued:
+            self._send_queued()
+        try:
+            self._pipe.sync()
+        except psycopg.Error as exc:
+            if self._unchecked or isinstance(exc, psycopg.OperationalError):
+                self._doom(f"a statement sent ahead failed ({type(exc).__name__}: {exc})")
+                raise retry(self._doomed) from exc
+            # The statement that was waited for failed, as it would have on its own: its caller
+            # sees the error; the transaction is unusable now, so the batch runs again.
+            self._doom(f"a statement failed ({type(exc).__name__}: {exc})")
+            if self._wrote:
+                self._wrote = [True] * len(self._wrote)
+            raise
+        finally:
+            self._unchecked = 0
+
+    def _doom(self, reason: str) -> None:
+        if not self._doomed:
+            self._doomed = reason
+            self._store.strict_next = True
 
     def _open_savepoint(self) -> str:
         """The savepoints to open before the action's first statement (sent with it)."""
@@ -207,19 +365,31 @@ class _PgTransaction:
 
     def savepoint(self) -> None:
         self._depth += 1
+        if self._ahead:
+            self._wrote.append(False)
+            return
         self._opened.append(False)
 
     def release(self) -> None:
+        self._depth -= 1
+        if self._ahead:
+            self._wrote.pop()
+            return
         if self._opened.pop():
             self._flush()
-            self._release = f"RELEASE s{self._depth}; "
-        self._depth -= 1
+            self._release = f"RELEASE s{self._depth + 1}; "
 
     def rollback_to(self) -> None:
+        self._depth -= 1
+        if self._ahead:
+            if self._wrote.pop():  # no savepoint to go back to: run the batch again, strictly
+                self._doom("an action failed after writing state")
+                raise retry(self._doomed)
+            return
         if self._opened.pop():
             self._flush()
-            self._conn.execute(f"ROLLBACK TO s{self._depth}; RELEASE s{self._depth}".encode())
-        self._depth -= 1
+            level = self._depth + 1
+            self._conn.execute(f"ROLLBACK TO s{level}; RELEASE s{level}".encode())
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
         if r.id == r.flow:
@@ -251,7 +421,7 @@ class _PgTransaction:
     def _check_claims(self) -> None:
         store, c = self._store, self._conn
         if self._new_flows:
-            c.execute(
+            self._run(
                 "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f",
                 (store.worker, sorted(self._new_flows)),
             )
@@ -259,61 +429,88 @@ class _PgTransaction:
         if old:
             # A flow nobody claims (a log copied in) is nobody's cache: whoever touches it
             # first takes it. One claimed by another worker fails the check below.
-            c.execute(
+            self._run(
                 "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f "
                 "ON CONFLICT (flow) DO NOTHING",
                 (store.worker, old),
             )
-            row = c.execute(
+            self._claimed = self._run(
                 "SELECT count(*) FROM flow_claims WHERE flow = ANY(%s) AND owner = %s",
                 (old, store.worker),
-            ).fetchone()
-            if row is None or row[0] != len(old):
-                raise ClaimLost(
-                    f"worker {store.worker} no longer owns every flow of this batch "
-                    f"(flows {old[:10]}); the batch is dropped and its work resumes from the log"
-                )
+            )
+            self._claim_flows = old
+            if not self._ahead:  # sent ahead, the count is read at commit
+                self._claims_held()
         self._flows.update(self._new_flows)
         self._new_flows.clear()
+
+    def _claims_held(self) -> None:
+        if self._claimed is None:
+            return
+        row, self._claimed = self._claimed.fetchone(), None
+        if row is None or row[0] != len(self._claim_flows):
+            raise ClaimLost(
+                f"worker {self._store.worker} no longer owns every flow of this batch "
+                f"(flows {self._claim_flows[:10]}); the batch is dropped and its work resumes "
+                "from the log"
+            )
 
     def write(self) -> None:
         if self._done:
             return
+        if self._doomed:
+            raise retry(self._doomed)
         c = self._conn
+        if self._queued:
+            self._send_queued()
         self._check_claims()
-        with c.cursor() as cursor:
-            if self._invoked:
-                cursor.executemany(
-                    "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, "
-                    "invoked_at, output, completed_at) "
-                    "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                    list(self._invoked.values()),
-                )
-            if self._completed:
-                # `output IS NULL`: a completion is recorded once, whoever tries twice.
-                cursor.executemany(
-                    "UPDATE actions SET output = %s, completed_at = %s "
-                    "WHERE id = %s AND output IS NULL",
-                    self._completed,
-                )
-            if self._fired:
-                cursor.executemany(
-                    "INSERT INTO firings (sync, key, flow) VALUES (%s,%s,%s)", self._fired
-                )
-            if self._events:
-                cursor.executemany("INSERT INTO flow_events VALUES (%s,%s,%s,%s)", self._events)
+        # One statement per table, the rows as arrays (unnest): the server binds and plans it
+        # once, not once per row as executemany would.
+        if self._invoked:
+            self._run(_INSERT_ACTIONS, _columns(self._invoked.values(), 11))
+        if self._completed:
+            # `output IS NULL`: a completion is recorded once, whoever tries twice.
+            self._run(_COMPLETE_ACTIONS, _columns(self._completed, 3))
+        if self._fired:
+            self._run(_INSERT_FIRINGS, _columns(self._fired, 3))
+        if self._events:
+            self._run(_INSERT_EVENTS, _columns(self._events, 4))
         self._invoked, self._completed, self._fired, self._events = {}, [], [], []
 
     def commit(self) -> None:
         self.write()
-        self._conn.execute("COMMIT")
+        if self._ahead:
+            # One round trip for what was queued, the ownership check read from it; then the
+            # COMMIT, sent only once every statement of the batch is known to have succeeded.
+            self._unchecked += 1
+            self.sync()
+            self._claims_held()
+            self._run("COMMIT")
+            try:
+                self._end_pipeline()
+            except psycopg.Error as exc:
+                if self._conn.closed or isinstance(exc, psycopg.OperationalError):
+                    raise
+                self._doom(f"the commit failed ({type(exc).__name__}: {exc})")
+                raise retry(self._doomed) from exc
+        else:
+            self._conn.execute("COMMIT")
         self._done = True
+
+    def _end_pipeline(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.__exit__(None, None, None)
 
     def rollback(self) -> None:
         if self._done:
             return
         self._done = True
-        if not self._conn.closed and self._conn.info.transaction_status != TransactionStatus.IDLE:
+        if self._conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error):
+            self._end_pipeline()
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
             self._conn.execute("ROLLBACK")
 
 
@@ -322,11 +519,13 @@ class PostgresStore(LogReader):
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/db``); ``schema`` the schema that
     holds the tables (created if absent; default: the connection's ``search_path``).
+    ``send_ahead=False`` checks every concept statement as it runs (a round trip each), as a
+    batch does anyway after one that could not be applied with statements sent ahead.
     """
 
     _param = "%s"
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, send_ahead: bool = True) -> None:
         if not is_postgres_url(url):
             raise ValueError(
                 f"{url!r} is not a PostgreSQL URL; pass one like postgresql://user@host:5432/db"
@@ -351,6 +550,10 @@ class PostgresStore(LogReader):
         self.current_schema = ""
         self._post_conn: psycopg.Connection[Any] | None = None
         self.first_transaction = False
+        # Batches send concept SQL ahead in pipeline mode (accord.store._pgahead); after a
+        # batch that could not be applied so, the next one checks every statement.
+        self.send_ahead = send_ahead
+        self.strict_next = False
 
     # -- connections ------------------------------------------------------------------------
 
@@ -489,7 +692,8 @@ class PostgresStore(LogReader):
             self._block_end = 0
 
     def begin(self) -> _PgTransaction:
-        return _PgTransaction(self, self.conn)
+        ahead, self.strict_next = self.send_ahead and not self.strict_next, False
+        return _PgTransaction(self, self.conn, ahead=ahead)
 
     # -- the inbox ----------------------------------------------------------------------------
 
