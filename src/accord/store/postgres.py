@@ -204,7 +204,10 @@ _COMPLETE_ACTIONS = (
     "FROM unnest(%s::text[], %s::float8[], %s::bigint[]) AS u(output, at, id) "
     "WHERE a.id = u.id AND a.output IS NULL"
 )
-_INSERT_FIRINGS = "INSERT INTO firings (sync, key, flow) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+_INSERT_FIRINGS = (
+    "INSERT INTO firings (sync, key, flow) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+)
 _INSERT_EVENTS = (
     "INSERT INTO flow_events (flow, at, kind, detail) "
     "SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::text[], %s::text[])"
@@ -298,11 +301,11 @@ class _PgTransaction:
             else:
                 values: list[Any] = []
                 for _, _, p in queued[i:j]:
-                    values.extend(p)  # type: ignore[arg-type]
+                    values.extend(p)
                 self._run(f"{head}{','.join([row] * (j - i))}", values)
             i = j
 
-    def send(self, sql: str, params: Params, *, write: bool = True) -> Any:
+    def send(self, sql: str, params: Params, *, write: bool = True) -> psycopg.Cursor[Any]:
         """Send one statement after those kept; its outcome is known at the next sync."""
         if self._doomed:
             raise retry(self._doomed)
@@ -310,7 +313,8 @@ class _PgTransaction:
             self._wrote = [True] * len(self._wrote)
         if self._queued:
             self._send_queued()
-        return self._run(sql, params)
+        cursor: psycopg.Cursor[Any] = self._run(sql, params)
+        return cursor
 
     def send_many(self, sql: str, rows: Sequence[Params]) -> None:
         if self._doomed:
@@ -419,7 +423,7 @@ class _PgTransaction:
         return self._store.take_inbox(self._conn, limit)
 
     def _check_claims(self) -> None:
-        store, c = self._store, self._conn
+        store = self._store
         if self._new_flows:
             self._run(
                 "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f",
@@ -460,7 +464,6 @@ class _PgTransaction:
             return
         if self._doomed:
             raise retry(self._doomed)
-        c = self._conn
         if self._queued:
             self._send_queued()
         self._check_claims()
