@@ -41,6 +41,7 @@ __all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 CHANNEL = "accord_inbox"
 ID_BLOCK = 1000  # ids a worker takes from the shared sequence at once
 _MERGE_ROWS = 1000  # one-row INSERTs sent as one statement at most
+_STREAM_EVERY = 200  # completions between two sends of final rows, in pipeline mode
 _MAX_PARAMS = 65535  # parameters of one statement, at most (the protocol's limit)
 
 LOG_SCHEMA = (
@@ -246,6 +247,7 @@ class _PgTransaction:
         self._wrote: list[bool] = []
         self._doomed = ""
         self._queued: list[tuple[str, tuple[str, str], Params]] = []
+        self._since_stream = 0
         self._claimed: psycopg.Cursor[Any] | None = None
         self._claim_flows: list[int] = []
         self.db: PostgresDb | AheadDb
@@ -410,6 +412,22 @@ class _PgTransaction:
             self._completed.append((output, r.completed_at, r.id))
         else:
             row[9:] = output, r.completed_at
+        if self._ahead:
+            self._since_stream += 1
+            if self._since_stream >= _STREAM_EVERY:
+                self._stream()
+
+    def _stream(self) -> None:
+        """Send what is final so far (the server writes it while the batch goes on): kept
+        inserts, completed invocations, completions, firings, events. Flows are checked and
+        the rest written at ``write``."""
+        self._since_stream = 0
+        if self._queued:
+            self._send_queued()
+        done = [rid for rid, row in self._invoked.items() if row[9] is not None]
+        rows = [self._invoked.pop(rid) for rid in done]
+        self._unchecked += 1
+        self._write_rows(rows)
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         self._flows.add(flow)
@@ -467,10 +485,14 @@ class _PgTransaction:
         if self._queued:
             self._send_queued()
         self._check_claims()
+        self._write_rows(list(self._invoked.values()))
+        self._invoked = {}
+
+    def _write_rows(self, invoked: list[list[Any]]) -> None:
         # One statement per table, the rows as arrays (unnest): the server binds and plans it
         # once, not once per row as executemany would.
-        if self._invoked:
-            self._run(_INSERT_ACTIONS, _columns(self._invoked.values(), 11))
+        if invoked:
+            self._run(_INSERT_ACTIONS, _columns(invoked, 11))
         if self._completed:
             # `output IS NULL`: a completion is recorded once, whoever tries twice.
             self._run(_COMPLETE_ACTIONS, _columns(self._completed, 3))
@@ -478,7 +500,7 @@ class _PgTransaction:
             self._run(_INSERT_FIRINGS, _columns(self._fired, 3))
         if self._events:
             self._run(_INSERT_EVENTS, _columns(self._events, 4))
-        self._invoked, self._completed, self._fired, self._events = {}, [], [], []
+        self._completed, self._fired, self._events = [], [], []
 
     def commit(self) -> None:
         self.write()
