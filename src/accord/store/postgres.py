@@ -532,6 +532,7 @@ class _PgTransaction:
             return
         self._done = True
         if self._conn.closed:
+            self._pipeline = None  # nothing to end: the connection is gone
             return
         with contextlib.suppress(psycopg.Error):
             self._end_pipeline()
