@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import psycopg
 
@@ -30,10 +30,24 @@ from accord.state import Params, Row
 from accord.store._pgsql import translate
 from accord.store.base import RetryBatch
 
-if TYPE_CHECKING:
-    from accord.store.postgres import _PgTransaction
+__all__ = ["AheadDb", "Pipelined", "mergeable", "one_row_insert", "retry"]
 
-__all__ = ["AheadDb", "mergeable", "one_row_insert", "retry"]
+
+class Pipelined(Protocol):
+    """The batch (a transaction in pipeline mode) that an :class:`AheadDb` writes through."""
+
+    def queue(self, sql: str, insert: tuple[str, str], params: Params) -> None:
+        """Keep a one-row INSERT until the batch next waits for the server."""
+
+    def send(self, sql: str, params: Params, *, write: bool = True) -> psycopg.Cursor[Any]:
+        """Send a statement after those kept; its outcome is known after ``sync``."""
+
+    def send_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Send one statement per row, after those kept."""
+
+    def sync(self) -> None:
+        """Wait for the outcome of everything sent."""
+
 
 _INSERT_VALUES = re.compile(
     r'^\s*INSERT\s+INTO\s+(?:"[^"]+"|\w+)(?:\s*\.\s*(?:"[^"]+"|\w+))?\s*'
@@ -86,7 +100,7 @@ def mergeable(row: str) -> bool:
 class AheadDb:
     """:class:`accord.state.Db` of a batch in pipeline mode (see the module's docstring)."""
 
-    def __init__(self, tx: _PgTransaction) -> None:
+    def __init__(self, tx: Pipelined) -> None:
         self._tx = tx
 
     def execute(self, sql: str, params: Params = ()) -> int:
