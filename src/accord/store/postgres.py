@@ -194,31 +194,32 @@ class PostgresDb:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+# The log's rows of a batch, one statement per table: the rows as one JSON array of arrays,
+# which pydantic-core writes and the server reads in C (psycopg dumps arrays in Python).
 _INSERT_ACTIONS = (
     "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, invoked_at, "
-    "output, completed_at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
-    "%s::text[], %s::text[], %s::text[], %s::text[], %s::integer[], %s::float8[], %s::text[], "
-    "%s::float8[])"
+    "output, completed_at) SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, r->>3, r->>4, r->>5, "
+    "r->>6, (r->>7)::integer, (r->>8)::float8, r->>9, (r->>10)::float8 "
+    "FROM json_array_elements(%s::json) AS r"
 )
 _COMPLETE_ACTIONS = (
-    "UPDATE actions a SET output = u.output, completed_at = u.at "
-    "FROM unnest(%s::text[], %s::float8[], %s::bigint[]) AS u(output, at, id) "
-    "WHERE a.id = u.id AND a.output IS NULL"
+    "UPDATE actions a SET output = u.r->>0, completed_at = (u.r->>1)::float8 "
+    "FROM json_array_elements(%s::json) AS u(r) "
+    "WHERE a.id = (u.r->>2)::bigint AND a.output IS NULL"
 )
 _INSERT_FIRINGS = (
     "INSERT INTO firings (sync, key, flow) "
-    "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+    "SELECT r->>0, r->>1, (r->>2)::bigint FROM json_array_elements(%s::json) AS r"
 )
 _INSERT_EVENTS = (
     "INSERT INTO flow_events (flow, at, kind, detail) "
-    "SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::text[], %s::text[])"
+    "SELECT (r->>0)::bigint, (r->>1)::float8, r->>2, r->>3 FROM json_array_elements(%s::json) AS r"
 )
 
 
-def _columns(rows: Iterable[Sequence[Any]], width: int) -> list[list[Any]]:
-    """Rows as one list per column (an empty batch: empty lists)."""
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    return columns or [[] for _ in range(width)]
+def _rows(rows: Sequence[Sequence[Any]]) -> tuple[str]:
+    """Rows as the one parameter of the statements above."""
+    return (to_json(rows).decode(),)
 
 
 class _PgTransaction:
@@ -489,17 +490,17 @@ class _PgTransaction:
         self._invoked = {}
 
     def _write_rows(self, invoked: list[list[Any]]) -> None:
-        # One statement per table, the rows as arrays (unnest): the server binds and plans it
-        # once, not once per row as executemany would.
+        # One statement per table: the server binds and plans it once, not once per row as
+        # executemany would.
         if invoked:
-            self._run(_INSERT_ACTIONS, _columns(invoked, 11))
+            self._run(_INSERT_ACTIONS, _rows(invoked))
         if self._completed:
             # `output IS NULL`: a completion is recorded once, whoever tries twice.
-            self._run(_COMPLETE_ACTIONS, _columns(self._completed, 3))
+            self._run(_COMPLETE_ACTIONS, _rows(self._completed))
         if self._fired:
-            self._run(_INSERT_FIRINGS, _columns(self._fired, 3))
+            self._run(_INSERT_FIRINGS, _rows(self._fired))
         if self._events:
-            self._run(_INSERT_EVENTS, _columns(self._events, 4))
+            self._run(_INSERT_EVENTS, _rows(self._events))
         self._completed, self._fired, self._events = [], [], []
 
     def commit(self) -> None:
