@@ -217,6 +217,11 @@ _INSERT_EVENTS = (
 )
 
 
+def _ids(ids: Iterable[int]) -> str:
+    """Ids as a PostgreSQL array literal (psycopg's array dumper runs in Python, per element)."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 def _rows(rows: Sequence[Sequence[Any]]) -> tuple[str]:
     """Rows as the one parameter of the statements above."""
     return (to_json(rows).decode(),)
@@ -446,20 +451,20 @@ class _PgTransaction:
         if self._new_flows:
             self._run(
                 "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f",
-                (store.worker, sorted(self._new_flows)),
+                (store.worker, _ids(self._new_flows)),
             )
         old = sorted(self._flows - self._new_flows)
         if old:
             # A flow nobody claims (a log copied in) is nobody's cache: whoever touches it
-            # first takes it. One claimed by another worker fails the check below.
-            self._run(
-                "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f "
-                "ON CONFLICT (flow) DO NOTHING",
-                (store.worker, old),
-            )
+            # first takes it. One claimed by another worker fails the check. One statement:
+            # its count sees the rows it claimed through `taken`, and those it held before.
             self._claimed = self._run(
-                "SELECT count(*) FROM flow_claims WHERE flow = ANY(%s) AND owner = %s",
-                (old, store.worker),
+                "WITH taken AS (INSERT INTO flow_claims (flow, owner) "
+                "SELECT f, %(me)s FROM unnest(%(flows)s::bigint[]) f "
+                "ON CONFLICT (flow) DO NOTHING RETURNING flow) "
+                "SELECT (SELECT count(*) FROM taken) + (SELECT count(*) FROM flow_claims "
+                "WHERE flow = ANY(%(flows)s::bigint[]) AND owner = %(me)s)",
+                {"me": store.worker, "flows": _ids(old)},
             )
             self._claim_flows = old
             if not self._ahead:  # sent ahead, the count is read at commit
