@@ -786,7 +786,7 @@ class PostgresStore(LogReader):
             ids.append(rid)
             taken.append((flow, concept, action, json.loads(inp)))
         if ids:
-            conn.execute("DELETE FROM inbox WHERE id = ANY(%s)", (ids,))
+            conn.execute("DELETE FROM inbox WHERE id = ANY(%s::bigint[])", (_ids(ids),))
         if moved:
             self._fresh_ids()
         return taken
