@@ -537,11 +537,10 @@ class _PgTransaction:
         if self._done:
             return
         self._done = True
-        if self._conn.closed:
-            self._pipeline = None  # nothing to end: the connection is gone
-            return
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg.Error):  # a lost connection: nothing to end
             self._end_pipeline()
+        if self._conn.closed:
+            return
         if self._conn.info.transaction_status != TransactionStatus.IDLE:
             self._conn.execute("ROLLBACK")
 
