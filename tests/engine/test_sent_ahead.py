@@ -8,6 +8,7 @@ the batch's own writes and row counts are exact: the same outcomes as on SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from typing_extensions import TypedDict
@@ -60,6 +61,12 @@ class Ledger(Concept):
             "INSERT INTO serial (position, key) VALUES ((SELECT count(*) FROM serial), ?)", (key,)
         )
         return {"rows": rows}
+
+    @action
+    def add_after_a_failed_read(self, key: str) -> Saved:
+        with contextlib.suppress(Exception):  # the action goes on, and so does the batch
+            self.db.one("SELECT * FROM no_such_table")
+        return {"rows": self.db.execute("INSERT INTO entries (key, n) VALUES (?, 2)", (key,))}
 
     @action
     def bump(self, n: int) -> Saved:
@@ -134,3 +141,12 @@ def test_row_counts_of_writes_are_exact(tmp_path: Path) -> None:
     outputs = asyncio.run(_outputs(tmp_path / "e.db", calls))
     assert outputs[:10] == [{"rows": 1}] * 10
     assert outputs[10] == {"rows": 5}
+
+
+def test_a_failed_statement_caught_by_the_action_is_undone_alone(tmp_path: Path) -> None:
+    calls: list[tuple[object, dict[str, object]]] = [
+        (Ledger.add_after_a_failed_read, {"key": f"k{i}"}) for i in range(FLOWS)
+    ]
+    outputs = asyncio.run(_outputs(tmp_path / "f.db", calls))
+    assert outputs == [{"rows": 1}] * FLOWS
+    assert stored_rows(tmp_path / "f.db", "SELECT count(*) FROM entries WHERE n = 2") == [(FLOWS,)]

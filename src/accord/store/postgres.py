@@ -123,6 +123,9 @@ class _PlainNumeric(Loader):
 
 
 _STATEMENT = "accord_statement"  # the savepoint around one concept statement in a batch
+_SAVEPOINT = f"SAVEPOINT {_STATEMENT}".encode()
+_RELEASE = f"RELEASE {_STATEMENT}".encode()
+_UNDO = f"ROLLBACK TO {_STATEMENT}".encode()
 
 
 class PostgresDb:
@@ -321,7 +324,11 @@ class _PgTransaction:
             self._wrote = [True] * len(self._wrote)
         if self._queued:
             self._send_queued()
+        # In a savepoint of its own, in the same round trip: if it fails, it alone is undone
+        # and the batch goes on, as on SQLite (see sync).
+        self._run(_SAVEPOINT)
         cursor: psycopg.Cursor[Any] = self._run(sql, params)
+        self._run(_RELEASE)
         return cursor
 
     def send_many(self, sql: str, rows: Sequence[Params]) -> None:
@@ -344,11 +351,10 @@ class _PgTransaction:
             if self._unchecked or isinstance(exc, psycopg.OperationalError):
                 self._doom(f"a statement sent ahead failed ({type(exc).__name__}: {exc})")
                 raise retry(self._doomed) from exc
-            # The statement that was waited for failed, as it would have on its own: its caller
-            # sees the error; the transaction is unusable now, so the batch runs again.
-            self._doom(f"a statement failed ({type(exc).__name__}: {exc})")
-            if self._wrote:
-                self._wrote = [True] * len(self._wrote)
+            # The statement that was waited for failed, as it would have on its own: it is
+            # undone alone (its savepoint) and its caller sees the error.
+            self._run(_UNDO)
+            self._run(_RELEASE)
             raise
         finally:
             self._unchecked = 0
