@@ -375,8 +375,15 @@ def run_postgres(args: argparse.Namespace, sqlite: Result) -> None:
     by_count: dict[int, Result] = {}
     for count in args.workers:
         with _phase(f"accord, {count} worker processes: {flows} flows x {steps} steps"):
-            by_count[count] = _postgres.run_workers(chain_app, flows, steps, args.store, count)
+            by_count[count], usage = _postgres.run_workers(
+                chain_app, flows, steps, args.store, count
+            )
         print(_line(by_count[count], ", posted to the inbox"), flush=True)
+        print(
+            f"  workers' CPU {usage.cpu_s / (flows * steps) * 1e6:.0f} us per step; "
+            f"the machine's cores {usage.busy:.0%} busy meanwhile (all processes)",
+            flush=True,
+        )
     if 1 in by_count:
         for count, result in by_count.items():
             if count != 1:
