@@ -150,3 +150,27 @@ def test_a_failed_statement_caught_by_the_action_is_undone_alone(tmp_path: Path)
     outputs = asyncio.run(_outputs(tmp_path / "f.db", calls))
     assert outputs == [{"rows": 1}] * FLOWS
     assert stored_rows(tmp_path / "f.db", "SELECT count(*) FROM entries WHERE n = 2") == [(FLOWS,)]
+
+
+class Seeded(Concept):
+    schema = ("CREATE TABLE IF NOT EXISTS seeds (name TEXT PRIMARY KEY)",)
+
+    def setup(self) -> None:
+        for _ in range(2):  # the second insert fails; the setup expects that
+            with contextlib.suppress(Exception):
+                self.db.execute("INSERT INTO seeds (name) VALUES (?)", ("first",))
+        self.db.execute("INSERT INTO seeds (name) VALUES (?)", ("second",))
+
+    @action
+    def noop(self) -> Saved:
+        return {"rows": 0}
+
+
+def test_a_setup_that_catches_a_duplicate_starts_the_engine(tmp_path: Path) -> None:
+    async def start() -> None:
+        async with running(App([Seeded()], []), tmp_path / "g.db"):
+            pass
+
+    asyncio.run(start())
+    rows = stored_rows(tmp_path / "g.db", "SELECT name FROM seeds ORDER BY name")
+    assert rows == [("first",), ("second",)]

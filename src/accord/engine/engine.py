@@ -156,16 +156,23 @@ class Engine:
         self._in_flight = 0
         self._failure = None
         self._failed.clear()
-        tx = self.store.begin()
-        try:
-            with _running.context(tx.db):
-                for concept in self.app.concepts:
-                    concept.setup()
-            tx.commit()
-        except BaseException:
-            tx.rollback()
-            self.store.close()
-            raise
+        for attempt in range(2):  # a store that sent statements ahead may ask for a rerun
+            tx = self.store.begin()
+            try:
+                with _running.context(tx.db):
+                    for concept in self.app.concepts:
+                        concept.setup()
+                tx.commit()
+                break
+            except RetryBatch:
+                tx.rollback()
+                if attempt:
+                    self.store.close()
+                    raise
+            except BaseException:
+                tx.rollback()
+                self.store.close()
+                raise
         for record in self.store.resume():
             self._flows.flow(record.flow).pending += 1
             self._dispatch(record)
