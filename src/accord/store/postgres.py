@@ -543,7 +543,8 @@ class _PgTransaction:
         if self._done:
             return
         self._done = True
-        with contextlib.suppress(psycopg.Error):  # a lost connection: nothing to end
+        # A lost connection: nothing to end (psycopg may also have let go of the pipeline).
+        with contextlib.suppress(psycopg.Error, AssertionError):
             self._end_pipeline()
         if self._conn.closed:
             return
