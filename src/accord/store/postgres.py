@@ -266,11 +266,15 @@ class _PgTransaction:
             self.db = AheadDb(self)
         else:
             self.db = PostgresDb(conn, self._open_savepoint)
-        conn.execute("BEGIN")
-        if store.first_transaction:
-            # Concepts' setup() of workers starting together: one after the other.
-            store.first_transaction = False
-            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+        try:
+            conn.execute("BEGIN")
+            if store.first_transaction:
+                # Concepts' setup() of workers starting together: one after the other.
+                store.first_transaction = False
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+        except BaseException:
+            self.rollback()  # nobody else will: the caller never gets this transaction
+            raise
 
     # -- sent ahead (pipeline mode) -----------------------------------------------------------
 
