@@ -21,7 +21,7 @@ from _peers._result import Result
 from accord.engine import Engine
 from accord.store.postgres import CHANNEL, PostgresStore
 
-__all__ = ["durability", "run_in_process", "run_workers"]
+__all__ = ["Usage", "durability", "run_in_process", "run_workers"]
 
 HERE = Path(__file__).resolve().parent
 FLOW_TIMEOUT = 600.0
@@ -34,6 +34,44 @@ from engine import chain_app
 from accord.engine.worker import Worker
 asyncio.run(Worker(chain_app({steps}), {url!r}, schema={schema!r}).run())
 """
+
+
+class Usage:
+    """What a run cost the machine: the CPU time of some processes and how busy the cores were
+    (from /proc; Linux only, else unknown)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self._cpu = self._process_cpu()
+        self._busy, self._total = self._machine()
+        self.cpu_s = float("nan")
+        self.busy = float("nan")
+
+    def _process_cpu(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return float("nan")
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(v) for v in f.readline().split()[1:]]
+        except OSError:
+            return float("nan"), float("nan")
+        idle = ticks[3] + ticks[4]
+        return sum(ticks) - idle, sum(ticks)
+
+    def stop(self) -> None:
+        self.cpu_s = self._process_cpu() - self._cpu
+        busy, total = self._machine()
+        self.busy = (busy - self._busy) / max(total - self._total, 1)
 
 
 def durability(url: str) -> str:
@@ -76,8 +114,11 @@ def run_in_process(app_factory: object, flows: int, steps: int, url: str) -> Res
         _drop(url, schema)
 
 
-def run_workers(app_factory: object, flows: int, steps: int, url: str, workers: int) -> Result:
-    """``workers`` worker processes share the flows, posted to the inbox all at once."""
+def run_workers(
+    app_factory: object, flows: int, steps: int, url: str, workers: int
+) -> tuple[Result, Usage]:
+    """``workers`` worker processes share the flows, posted to the inbox all at once; with
+    the workers' CPU time and how busy the machine's cores were meanwhile."""
     from engine import Chain
 
     schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -99,6 +140,7 @@ def run_workers(app_factory: object, flows: int, steps: int, url: str, workers: 
                 raise SystemExit("the benchmark's workers did not start within 60 s")
             time.sleep(0.05)
         conn = reader.connect()
+        usage = Usage([p.pid for p in procs])
         started = time.time()
         with conn.transaction():
             with conn.cursor() as cur:
@@ -120,6 +162,7 @@ def run_workers(app_factory: object, flows: int, steps: int, url: str, workers: 
             if time.monotonic() > deadline:
                 raise SystemExit(f"{workers} workers did not finish {flows} flows in time")
             time.sleep(0.02)
+        usage.stop()
         rows = db.all(
             "SELECT r.invoked_at AS posted, l.completed_at AS done FROM actions l "
             "JOIN actions r ON r.id = l.flow WHERE l.action = 'last'"
@@ -135,7 +178,7 @@ def run_workers(app_factory: object, flows: int, steps: int, url: str, workers: 
             p.wait()
         reader.close()
         _drop(url, schema)
-    return Result(
+    result = Result(
         f"accord {workers} worker{'s' if workers > 1 else ''}",
         flows,
         steps,
@@ -143,3 +186,4 @@ def run_workers(app_factory: object, flows: int, steps: int, url: str, workers: 
         latencies,
         durability(url),
     )
+    return result, usage

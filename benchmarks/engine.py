@@ -1,7 +1,7 @@
 """Engine benchmark: F flows, each a chain of synchronized durable steps, run concurrently.
 
     .venv/bin/python benchmarks/engine.py [--flows 2000] [--steps 10] [--compare] [--db-dir DIR]
-        [--store postgresql://... [--workers 1,2]]
+        [--store postgresql://... [--workers 1,2,4]]
 
 Every engine runs under the same durability: SQLite in WAL mode with ``synchronous=FULL`` (an
 fsync at every commit); docs/decisions/0003-benchmark-durability.md says why. accord records
@@ -9,7 +9,8 @@ every completion durably before any sync acts on it and shares commits between c
 (group commit). Besides accord it measures a plain SQLite loop writing the same records with one
 commit per step (the floor accord should stay within 2x of), the per-completion matching cost
 with 1,000 registered syncs of which 3 mention the completed action, and with ``--compare``
-LangGraph and DBOS Transact on the same shape of work. The last line is always
+LangGraph and DBOS Transact on the same shape of work. ``--store`` adds accord on PostgreSQL (in
+process and on worker processes) and DBOS Transact on the same server. The last line is always
 ``steps_per_s=N flows_per_s=N p50_flow_ms=N peak_rss_mb=N`` for accord.
 """
 
@@ -21,6 +22,7 @@ import gc
 import logging
 import resource
 import sqlite3
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -293,6 +295,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workers", default="1,2", help="worker process counts with --store (default 1,2)"
     )
+    parser.add_argument(
+        "--pg-rounds",
+        type=int,
+        default=3,
+        help="back-to-back SQLite/PostgreSQL pairs for their ratio with --store (default 3)",
+    )
     args = parser.parse_args(argv)
     try:
         args.workers = [int(n) for n in args.workers.split(",")]
@@ -304,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--store {args.store!r}: give a postgresql:// URL")
     # The checker warns that next_step is a cycle; its `where` ends it, so that is expected here.
     logging.getLogger("accord.engine").setLevel(logging.ERROR)
-    for name in ("flows", "steps", "peer_flows"):
+    for name in ("flows", "steps", "peer_flows", "pg_rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.steps < 2:
@@ -322,6 +330,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(args: argparse.Namespace, db_dir: Path) -> None:
     flows, steps, peer_flows = args.flows, args.steps, args.peer_flows
+    args.db_dir_path = db_dir
     print(f"durability for every engine: SQLite WAL, synchronous={SYNCHRONOUS}; db dir {db_dir}")
     with _phase(f"accord: {flows} flows x {steps} steps"):
         accord, peak_rss_mb, cpu_us = run_accord(flows, steps, db_dir)
@@ -356,27 +365,70 @@ def run(args: argparse.Namespace, db_dir: Path) -> None:
     )
 
 
+DBOS_PG_FLOWS = 40  # DBOS one workflow at a time: a rate, so a few flows are enough
+DBOS_PG_CONCURRENT = 50
+
+
 def run_postgres(args: argparse.Namespace, sqlite: Result) -> None:
-    """accord on PostgreSQL: in this process, then on worker processes sharing the flows."""
+    """accord on PostgreSQL: in this process, then on worker processes sharing the flows; then
+    DBOS Transact on the same server, one workflow at a time and 50 at once."""
     import _postgres
 
     flows, steps = args.flows, args.steps
     with _phase(f"accord on PostgreSQL, one engine: {flows} flows x {steps} steps"):
         single = _postgres.run_in_process(chain_app, flows, steps, args.store)
     print(_line(single, ", in process"), flush=True)
+    ratios = [single.steps_per_s / sqlite.steps_per_s]
+    # On a shared machine the load moves between two runs: more pairs, run back to back.
+    for _ in range(args.pg_rounds - 1):
+        with _phase(f"accord on SQLite, then on PostgreSQL: {flows} flows x {steps} steps"):
+            again, _, _ = run_accord(flows, steps, args.db_dir_path)
+            pg = _postgres.run_in_process(chain_app, flows, steps, args.store)
+        ratios.append(pg.steps_per_s / again.steps_per_s)
+        print(
+            f"  again: SQLite {again.steps_per_s:,.0f}, PostgreSQL {pg.steps_per_s:,.0f} steps/s",
+            flush=True,
+        )
+    shown = ", ".join(f"{r:.2f}" for r in ratios)
     print(
-        f"accord on PostgreSQL / accord on SQLite: {single.steps_per_s / sqlite.steps_per_s:.2f}x"
+        f"accord on PostgreSQL / accord on SQLite: {statistics.median(ratios):.2f}x median of "
+        f"{len(ratios)} back-to-back pairs ({shown}) (goal: at least 0.5x)"
     )
     by_count: dict[int, Result] = {}
     for count in args.workers:
         with _phase(f"accord, {count} worker processes: {flows} flows x {steps} steps"):
-            by_count[count] = _postgres.run_workers(chain_app, flows, steps, args.store, count)
+            by_count[count], usage = _postgres.run_workers(
+                chain_app, flows, steps, args.store, count
+            )
         print(_line(by_count[count], ", posted to the inbox"), flush=True)
+        print(
+            f"  workers' CPU {usage.cpu_s / (flows * steps) * 1e6:.0f} us per step; "
+            f"the machine's cores {usage.busy:.0%} busy meanwhile (all processes)",
+            flush=True,
+        )
     if 1 in by_count:
         for count, result in by_count.items():
             if count != 1:
                 factor = result.steps_per_s / by_count[1].steps_per_s
                 print(f"{count} workers / 1 worker: {factor:.2f}x")
+    try:
+        from _peers import dbos_pg_peer
+    except ImportError as exc:
+        print(f"DBOS on PostgreSQL not run: {exc}. Run `.venv/bin/pip install -e '.[bench]'`")
+        return
+    peers = []
+    for concurrency, count in ((1, DBOS_PG_FLOWS), (DBOS_PG_CONCURRENT, args.peer_flows)):
+        what = f"{count} workflows x {steps} steps, {concurrency} at once"
+        with _phase(f"DBOS on PostgreSQL: {what}"):
+            peers.append(dbos_pg_peer.run(count, steps, args.store, concurrency))
+        print(_line(peers[-1]), flush=True)
+    fastest = max(peers, key=lambda r: r.steps_per_s)
+    best = max([single, *by_count.values()], key=lambda r: r.steps_per_s)
+    for peer in peers:
+        for mine in [single] if best is single else [single, best]:
+            print(f"{mine.name} / {peer.name}: {mine.steps_per_s / peer.steps_per_s:.1f}x")
+    verdict = "met" if best.steps_per_s >= 30 * fastest.steps_per_s else "NOT met"
+    print(f"goal accord on PG >= 30x the faster DBOS run ({fastest.name}): {verdict}")
 
 
 if __name__ == "__main__":

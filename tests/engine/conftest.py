@@ -25,6 +25,7 @@ BOTH_STORES = {
     "test_determinism",
     "test_restart",
     "test_runtime",
+    "test_sent_ahead",
 }
 
 # Tests that read the log with SQLite's own SQL (json_extract): SQLite only.

@@ -61,13 +61,19 @@ class FlowCache:
         self._uncommitted: set[int] = set()  # records completed by the batch not yet committed
         # Flows a sync failed in, in the batch being built: failed for waiters once committed.
         self._failing: list[tuple[Flow, FlowFailed]] = []
+        # Flows the batch being built touched: (pending, halted) before it, None if it loaded
+        # or created them. What undo_batch puts back when the batch is to run again.
+        self._touched: dict[int, tuple[int, bool] | None] = {}
 
     def flow(self, flow_id: int, *, new: bool = False) -> Flow:
         """The flow's state, from the cache or else from the store (``new``: nothing stored)."""
         flow = self._flows.get(flow_id)
         if flow is not None:
             self._flows.move_to_end(flow_id)
+            if flow_id not in self._touched:
+                self._touched[flow_id] = (flow.pending, flow.halted)
             return flow
+        self._touched.setdefault(flow_id, None)
         flow = Flow(flow_id)
         if not new:
             for record in self._store.flow_records(flow_id):
@@ -103,11 +109,28 @@ class FlowCache:
         if flow.failed is None and all(f is not flow for f, _ in self._failing):
             self._failing.append((flow, failure))
 
+    def begin_batch(self) -> None:
+        """A batch starts: the flows it touches from now on are noted (see ``undo_batch``)."""
+        self._touched.clear()
+
     def end_batch(self) -> list[tuple[Flow, FlowFailed]]:
         """The batch committed or was dropped: the flows it failed, to fail if it committed."""
         self._uncommitted.clear()
+        self._touched.clear()
         failing, self._failing = self._failing, []
         return failing
+
+    def undo_batch(self) -> None:
+        """The batch was rolled back to run again: what it did to flows is forgotten (their
+        completions and firings are read again from the log, their counts put back)."""
+        touched, self._touched = self._touched, {}
+        self._uncommitted.clear()
+        self._failing = []
+        for flow_id, before in touched.items():
+            self._flows.pop(flow_id, None)
+            if before is not None:
+                flow = self.flow(flow_id)
+                flow.pending, flow.halted = before
 
     def settled(self, flow_id: int, key: Key) -> tuple[list[Record], FlowFailed | None]:
         """The flow's committed completions of ``key`` and its failure, as a waiter sees them."""

@@ -22,6 +22,7 @@ from accord.concept import (
 )
 from accord.records import Record
 from accord.state import Db, Params, Row
+from accord.store.base import RetryBatch
 from accord.values import Unrepresentable, check_representable
 
 __all__ = [
@@ -136,6 +137,8 @@ def call_action(concept: Concept, action: ActionDef[Any], record: Record, db: Db
     inv_token = current_invocation.set(_invocation(record))
     try:
         return _normalized(action, action.fn(concept, **inputs))
+    except RetryBatch:
+        raise  # the store's, not the action's: the whole batch runs again
     except Exception as exc:
         return internal_error(action, record, exc)
     finally:

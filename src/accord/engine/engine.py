@@ -45,7 +45,7 @@ from accord.observe import telemetry
 from accord.records import Record
 from accord.state import Row
 from accord.store import store_for
-from accord.store.base import Store, Transaction
+from accord.store.base import RetryBatch, Store, Transaction
 from accord.sync import dsl
 from accord.sync.model import Pattern, QueryCall, Sync, Var
 from accord.values import Unrepresentable, check_representable
@@ -169,16 +169,23 @@ class Engine:
         self._in_flight = 0
         self._failure = None
         self._failed.clear()
-        tx = self.store.begin()
-        try:
-            with _running.context(tx.db):
-                for concept in self.app.concepts:
-                    concept.setup()
-            tx.commit()
-        except BaseException:
-            tx.rollback()
-            self.store.close()
-            raise
+        for attempt in range(2):  # a store that sent statements ahead may ask for a rerun
+            tx = self.store.begin()
+            try:
+                with _running.context(tx.db):
+                    for concept in self.app.concepts:
+                        concept.setup()
+                tx.commit()
+                break
+            except RetryBatch:
+                tx.rollback()
+                if attempt:
+                    self.store.close()
+                    raise
+            except BaseException:
+                tx.rollback()
+                self.store.close()
+                raise
         for record in self.store.resume():
             self._flows.flow(record.flow).pending += 1
             self._dispatch(record)
@@ -401,6 +408,8 @@ class Engine:
             finished.sort(key=lambda item: item[0].id)
         created: list[Record] = []
         completed: list[Record] = []
+        taken = len(roots)
+        self._flows.begin_batch()
         tx = self.store.begin()
         try:
             with dsl.uuids_from(self._deterministic_uuid if self.deterministic else None):
@@ -431,6 +440,12 @@ class Engine:
                 # needs it only to start and to end, so the commit is done sooner.
                 tx.write()
                 await self._committer.commit(tx)
+        except RetryBatch as exc:
+            tx.rollback()
+            log.info("batch of %d actions runs again: %s", len(completed), exc)
+            self._flows.undo_batch()
+            self._again(roots[:taken], len(roots) > taken, ready, finished)
+            return
         except BaseException as exc:
             tx.rollback()
             # These callers were taken out of the queue: nobody else will answer them.
@@ -461,6 +476,25 @@ class Engine:
                 if ended is not None and ended.pending == 0:
                     telemetry.flow_ended(flow_id)
         self._flows.evict()
+
+    def _again(
+        self,
+        roots: list[_Root],
+        posted: bool,
+        ready: list[Record],
+        finished: list[tuple[Record, dict[str, Any], _running.BufferedDb | None]],
+    ) -> None:
+        """Put a rolled-back batch's work back in front of the queues, as it was taken."""
+        self._cache.forget()  # it may hold rows the batch wrote
+        for record in [r.record for r in roots] + ready + [item[0] for item in finished]:
+            record.output = None
+            record.completed_at = None
+        self._roots.extendleft(reversed(roots))
+        self._ready.extendleft(reversed(ready))
+        self._finished.extendleft(reversed(finished))
+        if posted:  # its posts went back to the inbox with the rollback
+            self._inbox = True
+        self._wake.set()
 
     def _run_work(
         self, tx: Transaction, work: deque[Record], created: list[Record], completed: list[Record]
@@ -630,6 +664,8 @@ class Engine:
                     for call in sync.then
                     for inputs in (substitute(call.inputs, f),)
                 ]
+            except RetryBatch:
+                raise
             except Exception as exc:  # a failing query or filter fails this flow, not the engine
                 log.exception("sync %s failed in flow %s", sync.name, flow.id)
                 reason = f"{type(exc).__name__}: {exc}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -24,8 +25,9 @@ import psycopg
 from psycopg import errors, sql
 
 from accord.ownership import IsolationError, Ownership
+from accord.state import Db, Params, Row
 
-__all__ = ["Scopes", "concept_schema", "engine_path", "refuse_control", "setup"]
+__all__ = ["Around", "Scopes", "concept_schema", "engine_path", "refuse_control", "setup"]
 
 log = logging.getLogger("accord.store")
 
@@ -227,3 +229,25 @@ def _move_old_tables(
                 )
             )
         log.info("moved table %s to schema %s", table, target)
+
+
+class Around:
+    """A concept's view for an async action: reads in its scope, writes kept for later."""
+
+    __slots__ = ("_db", "_reads")
+
+    def __init__(self, reads: Db, db: Db) -> None:
+        self._reads = reads
+        self._db = db
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self._db.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return self._reads.one(sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._reads.all(sql, params)

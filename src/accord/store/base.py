@@ -14,12 +14,21 @@ from typing import Any, Protocol
 from accord.records import Record
 from accord.state import Db
 
-__all__ = ["FlowSummary", "Store", "Transaction", "is_postgres_url"]
+__all__ = ["FlowSummary", "RetryBatch", "Store", "Transaction", "is_postgres_url"]
 
 
 def is_postgres_url(value: object) -> bool:
     """Whether ``value`` (a ``--db`` value) names a PostgreSQL database, not a SQLite file."""
     return str(value).startswith(("postgresql://", "postgres://"))
+
+
+class RetryBatch(Exception):
+    """The store could not apply a batch as it was run; nothing of it was committed.
+
+    Raised by a transaction (by any of its methods, ``commit`` included) that sent statements
+    ahead of their outcome when one of them failed. The engine rolls the batch back and runs
+    the same work again; the store's next transaction then checks every statement as it goes.
+    """
 
 
 @dataclass(frozen=True, slots=True)

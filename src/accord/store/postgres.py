@@ -34,6 +34,7 @@ from accord.records import Record
 from accord.state import Db, Params, Row
 from accord.store import _pgscope
 from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
+from accord.store._pgahead import AheadDb, mergeable, retry
 from accord.store._pgsql import ddl, translate
 from accord.store.base import is_postgres_url
 
@@ -41,6 +42,9 @@ __all__ = ["CHANNEL", "ClaimLost", "PostgresDb", "PostgresStore"]
 
 CHANNEL = "accord_inbox"
 ID_BLOCK = 1000  # ids a worker takes from the shared sequence at once
+_MERGE_ROWS = 1000  # one-row INSERTs sent as one statement at most
+_STREAM_EVERY = 200  # completions between two sends of final rows, in pipeline mode
+_MAX_PARAMS = 65535  # parameters of one statement, at most (the protocol's limit)
 
 LOG_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS actions (
@@ -137,6 +141,12 @@ class _PlainNumeric(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
+_STATEMENT = "accord_statement"  # the savepoint around one concept statement in a batch
+_SAVEPOINT = f"SAVEPOINT {_STATEMENT}".encode()
+_RELEASE = f"RELEASE {_STATEMENT}".encode()
+_UNDO = f"ROLLBACK TO {_STATEMENT}".encode()
+
+
 class _Scope:
     """Whose scope (schema and role) a connection's transaction is in: a concept's name, ""
     for the engine's, None when unknown (after a rollback to a savepoint)."""
@@ -187,7 +197,7 @@ class PostgresDb:
 
     def around(self, db: Db) -> Db:
         """Reads through this handle, writes to ``db`` (an async action's buffered writes)."""
-        return _Around(self, db)
+        return _pgscope.Around(self, db)
 
     def _first(self) -> str:
         """The statements to send before this handle's next one: a savepoint, a scope."""
@@ -218,21 +228,39 @@ class PostgresDb:
     def _cursor(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
         self._control(sql)
         first = self._first()
-        try:
-            if not first:
+        in_batch = self._before is not None
+        if not first and not in_batch:
+            try:
                 return self._conn.execute(translate(sql), params)
-            # One round trip for all: the savepoint and scope go with the statement, in one
-            # query bound on this side (the server binds only single statements).
-            cursor = psycopg.ClientCursor(self._conn)
-            cursor.execute(f"{first}; {translate(sql)}", params)
+            except psycopg.Error as exc:
+                raise self._refused(sql, exc) or exc from None
+        # In a batch, the statement goes between a savepoint of its own and its release: a
+        # statement that fails is undone alone and the transaction goes on, as on SQLite; the
+        # action sees the error. The action's deferred savepoint and the concept's scope go
+        # first, all in one round trip (one query bound on this side: the server binds only
+        # single statements). The scope is set before the statement's savepoint, so undoing
+        # the statement keeps it.
+        if in_batch:
+            head = f"{first}; SAVEPOINT {_STATEMENT}" if first else f"SAVEPOINT {_STATEMENT}"
+            text = f"{head}; {translate(sql)}; RELEASE {_STATEMENT}"
+        else:
+            head, text = first, f"{first}; {translate(sql)}"
+        cursor = psycopg.ClientCursor(self._conn)
+        try:
+            cursor.execute(text, params)
         except psycopg.Error as exc:
-            refused = self._refused(sql, exc)
-            if refused is not None:
-                raise refused from None
-            raise
-        for _ in range(first.count(";") + 1):
+            if in_batch:
+                self._undo_statement()
+            raise self._refused(sql, exc) or exc from None
+        for _ in range(head.count(";") + 1):
             cursor.nextset()
         return cursor
+
+    def _undo_statement(self) -> None:
+        if self._conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error):  # the original error is the one to report
+            self._conn.execute(f"ROLLBACK TO {_STATEMENT}; RELEASE {_STATEMENT}".encode())
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._cursor(sql, params).rowcount
@@ -240,19 +268,26 @@ class PostgresDb:
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         self._control(sql)
         first = self._first()
+        in_batch = self._before is not None
         try:
             with contextlib.ExitStack() as stack:
                 if first and not self._scope.in_transaction:
                     stack.enter_context(self._conn.transaction())
                 for statement in first.split("; ") if first else ():
                     self._conn.execute(statement.encode())
-                with self._conn.cursor() as cursor:
-                    cursor.executemany(translate(sql), rows)
+                if in_batch:
+                    self._conn.execute(_SAVEPOINT)
+                try:
+                    with self._conn.cursor() as cursor:
+                        cursor.executemany(translate(sql), rows)
+                except psycopg.Error:
+                    if in_batch:
+                        self._undo_statement()
+                    raise
+                if in_batch:
+                    self._conn.execute(_RELEASE)
         except psycopg.Error as exc:
-            refused = self._refused(sql, exc)
-            if refused is not None:
-                raise refused from None
-            raise
+            raise self._refused(sql, exc) or exc from None
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         cursor = self._cursor(sql, params)
@@ -271,34 +306,44 @@ class PostgresDb:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-class _Around:
-    """A concept's view for an async action: reads in its scope, writes kept for later."""
+# The log's rows of a batch, one statement per table: the rows as one JSON array of arrays,
+# which pydantic-core writes and the server reads in C (psycopg dumps arrays in Python).
+_INSERT_ACTIONS = (
+    "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, invoked_at, "
+    "output, completed_at) SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, r->>3, r->>4, r->>5, "
+    "r->>6, (r->>7)::integer, (r->>8)::float8, r->>9, (r->>10)::float8 "
+    "FROM json_array_elements(%s::json) AS r"
+)
+_COMPLETE_ACTIONS = (
+    "UPDATE actions a SET output = u.r->>0, completed_at = (u.r->>1)::float8 "
+    "FROM json_array_elements(%s::json) AS u(r) "
+    "WHERE a.id = (u.r->>2)::bigint AND a.output IS NULL"
+)
+_INSERT_FIRINGS = (
+    "INSERT INTO firings (sync, key, flow) "
+    "SELECT r->>0, r->>1, (r->>2)::bigint FROM json_array_elements(%s::json) AS r"
+)
+_INSERT_EVENTS = (
+    "INSERT INTO flow_events (flow, at, kind, detail) "
+    "SELECT (r->>0)::bigint, (r->>1)::float8, r->>2, r->>3 FROM json_array_elements(%s::json) AS r"
+)
 
-    __slots__ = ("_db", "_reads")
 
-    def __init__(self, reads: PostgresDb, db: Db) -> None:
-        self._reads = reads
-        self._db = db
+def _ids(ids: Iterable[int]) -> str:
+    """Ids as a PostgreSQL array literal (psycopg's array dumper runs in Python, per element)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
-    def execute(self, sql: str, params: Params = ()) -> int:
-        return self._db.execute(sql, params)
 
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        self._db.executemany(sql, rows)
-
-    def one(self, sql: str, params: Params = ()) -> Row | None:
-        return self._reads.one(sql, params)
-
-    def all(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._reads.all(sql, params)
+def _rows(rows: Sequence[Sequence[Any]]) -> tuple[str]:
+    """Rows as the one parameter of the statements above."""
+    return (to_json(rows).decode(),)
 
 
 class _PgTransaction:
-    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any], *, ahead: bool) -> None:
         self._store = store
         self._conn = conn
         self._scope = _Scope(in_transaction=True)
-        self.db = PostgresDb(conn, self._open_savepoint, scopes=store.scopes, scope=self._scope)
         self._invoked: dict[int, list[Any]] = {}
         self._completed: list[tuple[Any, ...]] = []
         self._fired: list[tuple[str, str, int]] = []
@@ -311,11 +356,139 @@ class _PgTransaction:
         self._opened: list[bool] = []
         self._release = ""
         self._done = False
-        conn.execute("BEGIN")
-        if store.first_transaction:
-            # Concepts' setup() of workers starting together: one after the other.
-            store.first_transaction = False
-            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+        # Sent ahead (accord.store._pgahead): statements are queued in pipeline mode and
+        # checked at the next sync; `_unchecked` counts those whose failure would come as a
+        # surprise, `_wrote` says per action scope whether it wrote, `_doomed` why the batch
+        # must run again.
+        self._ahead = ahead
+        self._pipeline: contextlib.AbstractContextManager[Any] | None = None
+        self._unchecked = 0
+        self._wrote: list[bool] = []
+        self._doomed = ""
+        self._queued: list[tuple[str, tuple[str, str], Params]] = []
+        self._since_stream = 0
+        self._claimed: psycopg.Cursor[Any] | None = None
+        self._claim_flows: list[int] = []
+        self.db: PostgresDb | AheadDb
+        if ahead:
+            self._pipeline = conn.pipeline()
+            self._pipe = self._pipeline.__enter__()
+            self.db = AheadDb(self, scopes=store.scopes)
+        else:
+            self.db = PostgresDb(conn, self._open_savepoint, scopes=store.scopes, scope=self._scope)
+        try:
+            conn.execute("BEGIN")
+            if store.first_transaction:
+                # Concepts' setup() of workers starting together: one after the other.
+                store.first_transaction = False
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (store.lock_class,))
+        except BaseException:
+            self.rollback()  # nobody else will: the caller never gets this transaction
+            raise
+
+    # -- sent ahead (pipeline mode) -----------------------------------------------------------
+
+    def _run(self, sql: Any, params: Any = None, *, many: bool = False) -> Any:
+        """Send a statement; in pipeline mode, an error here is an earlier statement's."""
+        try:
+            if many:
+                with self._conn.cursor() as cursor:
+                    cursor.executemany(sql, params)
+                return None
+            return self._conn.execute(sql, params)
+        except psycopg.Error as exc:
+            if not self._ahead or self._conn.closed:
+                raise
+            self._doom(f"a statement sent ahead failed ({type(exc).__name__}: {exc})")
+            raise retry(self._doomed) from exc
+
+    def enter(self, concept: str) -> None:
+        """Make ``concept``'s scope (its schema and role) the batch's, "" the engine's."""
+        scopes = self._store.scopes
+        if scopes is None or self._scope.current == concept:
+            return
+        if self._queued:  # the inserts kept so far run in the scope they were made in
+            self._send_queued()
+        switch = scopes.enter(concept) if concept else scopes.leave()
+        for statement in switch.split("; "):  # pipeline mode sends one statement a query
+            self._run(statement.encode())
+        self._scope.current = concept
+
+    def queue(self, sql: str, insert: tuple[str, str], params: Params) -> None:
+        """Keep a one-row INSERT until the batch next needs an answer from the server."""
+        if self._doomed:
+            raise retry(self._doomed)
+        if self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        self._unchecked += 1
+        self._queued.append((sql, insert, params))
+
+    def _send_queued(self) -> None:
+        queued, self._queued = self._queued, []
+        i, n = 0, len(queued)
+        while i < n:
+            sql, (head, row), params = queued[i]
+            j = i + 1
+            if isinstance(params, Sequence) and mergeable(row):
+                limit = i + min(_MERGE_ROWS, _MAX_PARAMS // max(len(params), 1))
+                while j < n and j < limit and queued[j][1] == (head, row):
+                    j += 1
+            if j - i == 1:
+                self._run(sql, params)
+            else:
+                values: list[Any] = []
+                for _, _, p in queued[i:j]:
+                    values.extend(p)
+                self._run(f"{head}{','.join([row] * (j - i))}", values)
+            i = j
+
+    def send(self, sql: str, params: Params, *, write: bool = True) -> psycopg.Cursor[Any]:
+        """Send one statement after those kept; its outcome is known at the next sync."""
+        if self._doomed:
+            raise retry(self._doomed)
+        if write and self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        if self._queued:
+            self._send_queued()
+        # In a savepoint of its own, in the same round trip: if it fails, it alone is undone
+        # and the batch goes on, as on SQLite (see sync).
+        self._run(_SAVEPOINT)
+        cursor: psycopg.Cursor[Any] = self._run(sql, params)
+        self._run(_RELEASE)
+        return cursor
+
+    def send_many(self, sql: str, rows: Sequence[Params]) -> None:
+        if self._doomed:
+            raise retry(self._doomed)
+        if self._wrote:
+            self._wrote = [True] * len(self._wrote)
+        if self._queued:
+            self._send_queued()
+        self._unchecked += 1
+        self._run(sql, rows, many=True)
+
+    def sync(self) -> None:
+        """Send what is kept and queued, and wait for every outcome."""
+        if self._queued:
+            self._send_queued()
+        try:
+            self._pipe.sync()
+        except psycopg.Error as exc:
+            if self._unchecked or isinstance(exc, psycopg.OperationalError):
+                self._doom(f"a statement sent ahead failed ({type(exc).__name__}: {exc})")
+                raise retry(self._doomed) from exc
+            # The statement that was waited for failed, as it would have on its own: it is
+            # undone alone (its savepoint) and its caller sees the error.
+            self._run(_UNDO)
+            self._run(_RELEASE)
+            raise
+        finally:
+            self._unchecked = 0
+
+    def _doom(self, reason: str) -> None:
+        if not self._doomed:
+            self._doomed = reason
+            self._store.strict_next = True
 
     def _open_savepoint(self) -> str:
         """The savepoints to open before the action's first statement (sent with it)."""
@@ -336,20 +509,32 @@ class _PgTransaction:
 
     def savepoint(self) -> None:
         self._depth += 1
+        if self._ahead:
+            self._wrote.append(False)
+            return
         self._opened.append(False)
 
     def release(self) -> None:
+        self._depth -= 1
+        if self._ahead:
+            self._wrote.pop()
+            return
         if self._opened.pop():
             self._flush()
-            self._release = f"RELEASE s{self._depth}; "
-        self._depth -= 1
+            self._release = f"RELEASE s{self._depth + 1}; "
 
     def rollback_to(self) -> None:
+        self._depth -= 1
+        if self._ahead:
+            if self._wrote.pop():  # no savepoint to go back to: run the batch again, strictly
+                self._doom("an action failed after writing state")
+                raise retry(self._doomed)
+            return
         if self._opened.pop():
             self._flush()
-            self._conn.execute(f"ROLLBACK TO s{self._depth}; RELEASE s{self._depth}".encode())
+            level = self._depth + 1
+            self._conn.execute(f"ROLLBACK TO s{level}; RELEASE s{level}".encode())
             self._scope.current = None  # back to the savepoint's scope, whichever it was
-        self._depth -= 1
 
     def invoked(self, r: Record, input_json: str | None = None) -> None:
         if r.id == r.flow:
@@ -366,6 +551,22 @@ class _PgTransaction:
             self._completed.append((output, r.completed_at, r.id))
         else:
             row[9:] = output, r.completed_at
+        if self._ahead:
+            self._since_stream += 1
+            if self._since_stream >= _STREAM_EVERY:
+                self._stream()
+
+    def _stream(self) -> None:
+        """Send what is final so far (the server writes it while the batch goes on): kept
+        inserts, completed invocations, completions, firings, events. Flows are checked and
+        the rest written at ``write``."""
+        self._since_stream = 0
+        if self._queued:
+            self._send_queued()
+        done = [rid for rid, row in self._invoked.items() if row[9] is not None]
+        rows = [self._invoked.pop(rid) for rid in done]
+        self._unchecked += 1
+        self._write_rows(rows)
 
     def fired(self, sync: str, key: str, flow: int) -> None:
         self._flows.add(flow)
@@ -377,6 +578,9 @@ class _PgTransaction:
 
     def _as_engine(self) -> None:
         """Leave the last concept's scope: the log's statements follow."""
+        if self._ahead:
+            self.enter("")
+            return
         scopes = self._store.scopes
         if scopes is not None and self._scope.current != "":
             self._conn.execute(scopes.leave().encode())
@@ -391,72 +595,103 @@ class _PgTransaction:
         return self._store.take_results(self._conn, limit)
 
     def _check_claims(self) -> None:
-        store, c = self._store, self._conn
+        store = self._store
         if self._new_flows:
-            c.execute(
+            self._run(
                 "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f",
-                (store.worker, sorted(self._new_flows)),
+                (store.worker, _ids(self._new_flows)),
             )
         old = sorted(self._flows - self._new_flows)
         if old:
             # A flow nobody claims (a log copied in) is nobody's cache: whoever touches it
-            # first takes it. One claimed by another worker fails the check below.
-            c.execute(
-                "INSERT INTO flow_claims (flow, owner) SELECT f, %s FROM unnest(%s::bigint[]) f "
-                "ON CONFLICT (flow) DO NOTHING",
-                (store.worker, old),
+            # first takes it. One claimed by another worker fails the check. One statement:
+            # its count sees the rows it claimed through `taken`, and those it held before.
+            self._claimed = self._run(
+                "WITH taken AS (INSERT INTO flow_claims (flow, owner) "
+                "SELECT f, %(me)s FROM unnest(%(flows)s::bigint[]) f "
+                "ON CONFLICT (flow) DO NOTHING RETURNING flow) "
+                "SELECT (SELECT count(*) FROM taken) + (SELECT count(*) FROM flow_claims "
+                "WHERE flow = ANY(%(flows)s::bigint[]) AND owner = %(me)s)",
+                {"me": store.worker, "flows": _ids(old)},
             )
-            row = c.execute(
-                "SELECT count(*) FROM flow_claims WHERE flow = ANY(%s) AND owner = %s",
-                (old, store.worker),
-            ).fetchone()
-            if row is None or row[0] != len(old):
-                raise ClaimLost(
-                    f"worker {store.worker} no longer owns every flow of this batch "
-                    f"(flows {old[:10]}); the batch is dropped and its work resumes from the log"
-                )
+            self._claim_flows = old
+            if not self._ahead:  # sent ahead, the count is read at commit
+                self._claims_held()
         self._flows.update(self._new_flows)
         self._new_flows.clear()
+
+    def _claims_held(self) -> None:
+        if self._claimed is None:
+            return
+        row, self._claimed = self._claimed.fetchone(), None
+        if row is None or row[0] != len(self._claim_flows):
+            raise ClaimLost(
+                f"worker {self._store.worker} no longer owns every flow of this batch "
+                f"(flows {self._claim_flows[:10]}); the batch is dropped and its work resumes "
+                "from the log"
+            )
 
     def write(self) -> None:
         if self._done:
             return
-        c = self._conn
+        if self._doomed:
+            raise retry(self._doomed)
+        if self._queued:
+            self._send_queued()
         self._as_engine()
         self._check_claims()
-        with c.cursor() as cursor:
-            if self._invoked:
-                cursor.executemany(
-                    "INSERT INTO actions (id, flow, concept, action, input, sync, cause, attempt, "
-                    "invoked_at, output, completed_at) "
-                    "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                    list(self._invoked.values()),
-                )
-            if self._completed:
-                # `output IS NULL`: a completion is recorded once, whoever tries twice.
-                cursor.executemany(
-                    "UPDATE actions SET output = %s, completed_at = %s "
-                    "WHERE id = %s AND output IS NULL",
-                    self._completed,
-                )
-            if self._fired:
-                cursor.executemany(
-                    "INSERT INTO firings (sync, key, flow) VALUES (%s,%s,%s)", self._fired
-                )
-            if self._events:
-                cursor.executemany("INSERT INTO flow_events VALUES (%s,%s,%s,%s)", self._events)
-        self._invoked, self._completed, self._fired, self._events = {}, [], [], []
+        self._write_rows(list(self._invoked.values()))
+        self._invoked = {}
+
+    def _write_rows(self, invoked: list[list[Any]]) -> None:
+        # One statement per table: the server binds and plans it once, not once per row as
+        # executemany would.
+        if invoked:
+            self._run(_INSERT_ACTIONS, _rows(invoked))
+        if self._completed:
+            # `output IS NULL`: a completion is recorded once, whoever tries twice.
+            self._run(_COMPLETE_ACTIONS, _rows(self._completed))
+        if self._fired:
+            self._run(_INSERT_FIRINGS, _rows(self._fired))
+        if self._events:
+            self._run(_INSERT_EVENTS, _rows(self._events))
+        self._completed, self._fired, self._events = [], [], []
 
     def commit(self) -> None:
         self.write()
-        self._conn.execute("COMMIT")
+        if self._ahead:
+            # One round trip for what was queued, the ownership check read from it; then the
+            # COMMIT, sent only once every statement of the batch is known to have succeeded.
+            self._unchecked += 1
+            self.sync()
+            self._claims_held()
+            self._run("COMMIT")
+            try:
+                self._end_pipeline()
+            except psycopg.Error as exc:
+                if self._conn.closed or isinstance(exc, psycopg.OperationalError):
+                    raise
+                self._doom(f"the commit failed ({type(exc).__name__}: {exc})")
+                raise retry(self._doomed) from exc
+        else:
+            self._conn.execute("COMMIT")
         self._done = True
+
+    def _end_pipeline(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.__exit__(None, None, None)
 
     def rollback(self) -> None:
         if self._done:
             return
         self._done = True
-        if not self._conn.closed and self._conn.info.transaction_status != TransactionStatus.IDLE:
+        # A lost connection: nothing to end (psycopg may also have let go of the pipeline).
+        with contextlib.suppress(psycopg.Error, AssertionError):
+            self._end_pipeline()
+        if self._conn.closed:
+            return
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
             self._conn.execute("ROLLBACK")
 
 
@@ -465,12 +700,19 @@ class PostgresStore(LogReader):
 
     ``url`` is a libpq URL (``postgresql://user@host:5432/db``); ``schema`` the schema that
     holds the tables (created if absent; default: the connection's ``search_path``).
+    ``send_ahead=False`` checks every concept statement as it runs (a round trip each), as a
+    batch does anyway after one that could not be applied with statements sent ahead.
     """
 
     _param = "%s"
 
     def __init__(
-        self, url: str, *, schema: str | None = None, concepts: Iterable[str] | None = None
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        concepts: Iterable[str] | None = None,
+        send_ahead: bool = True,
     ) -> None:
         if not is_postgres_url(url):
             raise ValueError(
@@ -500,6 +742,10 @@ class PostgresStore(LogReader):
         self.first_transaction = False
         # Each concept's schema and role, once :meth:`isolate` made them (accord.evolution).
         self.scopes: _pgscope.Scopes | None = None
+        # Batches send concept SQL ahead in pipeline mode (accord.store._pgahead); after a
+        # batch that could not be applied so, the next one checks every statement.
+        self.send_ahead = send_ahead
+        self.strict_next = False
 
     # -- connections ------------------------------------------------------------------------
 
@@ -658,7 +904,8 @@ class PostgresStore(LogReader):
             self._block_end = 0
 
     def begin(self) -> _PgTransaction:
-        return _PgTransaction(self, self.conn)
+        ahead, self.strict_next = self.send_ahead and not self.strict_next, False
+        return _PgTransaction(self, self.conn, ahead=ahead)
 
     # -- the inbox ----------------------------------------------------------------------------
 
@@ -719,7 +966,7 @@ class PostgresStore(LogReader):
             ids.append(rid)
             taken.append((flow, concept, action, json.loads(inp)))
         if ids:
-            conn.execute("DELETE FROM inbox WHERE id = ANY(%s)", (ids,))
+            conn.execute("DELETE FROM inbox WHERE id = ANY(%s::bigint[])", (_ids(ids),))
         if moved:
             self._fresh_ids()
         return taken
