@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from accord.store._pgscope import engine_path, set_path
 from accord.store.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,10 @@ def workers(url: str, tmp_path: Path) -> Iterator[dict[str, subprocess.Popen[byt
 
 
 def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    """``sql``'s rows, seeing every concept's tables as the engine does (each in its schema)."""
     with psycopg.connect(url, autocommit=True) as conn:
+        app_schema = str(conn.execute("SELECT current_schema()").fetchone()[0])  # type: ignore[index]
+        set_path(conn, engine_path(conn, app_schema))
         return conn.execute(sql).fetchall()
 
 
