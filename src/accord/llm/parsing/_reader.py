@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import Kind, Lexer, SyntaxProblem, Token
+from accord.llm.parsing._quick import read as read_rewritten
 
 _MAX_DEPTH = 200
 _LITERALS: dict[str, tuple[Any, bool]] = {
@@ -74,6 +75,10 @@ def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
         pass
     else:
         return ReadResult(value, end)
+    # Then the common damage, rewritten by one regex pass for the same decoder.
+    quick = read_rewritten(text, start, _STRICT, log)
+    if quick is not None:
+        return ReadResult(*quick)
     reader = _Reader(text, start, log)
     try:
         value = reader.value((), 0)
