@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
-from accord.llm.parsing._audit import Audit, auditor, generic, key_tokens
+from accord.llm.parsing._audit import fast_reader, generic, key_tokens
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
@@ -27,10 +28,9 @@ class _Target(Generic[T]):
     """What `parse` needs per output type, computed once."""
 
     adapter: TypeAdapter[T]
-    validate_json: Callable[..., T]
-    # How many keys a valid value was built from, or -1 when the value needs the
-    # lenient path's closer look (a placeholder, or a model built from no key).
-    audit: Audit
+    # The strict fast path: valid JSON validated and audited (a key count that matches
+    # the text, no placeholder), else None; raises ValidationError.
+    fast: Callable[[str], Parsed[T] | None]
 
 
 _targets: dict[Any, _Target[Any]] = {}
@@ -58,23 +58,10 @@ def parse(
     except (KeyError, TypeError):
         target = _target(output_type)
     try:
-        value = target.validate_json(text, strict=True)
+        parsed = target.fast(text)
     except ValidationError:
-        return _parse_leniently(text, target.adapter, max_cost, forbid)
-    keys = target.audit(value)
-    # More keys in the text than the value was built from means a duplicate key, or a
-    # key in another spelling that validation ignored. Every key is followed by a colon,
-    # so when the colons match the keys there is nothing more to count.
-    if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
-        return _parse_leniently(text, target.adapter, max_cost, forbid)
-    # The frozen dataclass __init__ costs about as much as validating a small
-    # model; valid JSON is the common case, so it gets this cheaper construction.
-    parsed: Parsed[T] = object.__new__(Parsed)
-    fields = parsed.__dict__
-    fields["value"] = value
-    fields["repairs"] = ()
-    fields["raw"] = text
-    return parsed
+        parsed = None
+    return _parse_leniently(text, target.adapter, max_cost, forbid) if parsed is None else parsed
 
 
 def _target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
@@ -108,11 +95,19 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
         and bool(model.model_fields)
         and model.model_config.get("extra") != "allow"
     )
-    if isinstance(output_type, TypeAdapter):
-        audit = auditor(model, top_model=may_ignore) if model is not None else generic
-    else:
-        audit = auditor(output_type, top_model=may_ignore)
-    return _Target(adapter, validate_json, audit)
+    if isinstance(output_type, TypeAdapter) and model is None:
+        return _Target(adapter, partial(_generic_fast, validate_json))
+    annotation: Any = model if isinstance(output_type, TypeAdapter) else output_type
+    return _Target(adapter, fast_reader(annotation, validate_json, Parsed, top_model=may_ignore))
+
+
+def _generic_fast(validate_json: Callable[..., T], text: str) -> Parsed[T] | None:
+    """The fast path for a type with no generated audit: it looks at the value."""
+    value = validate_json(text, strict=True)
+    keys = generic(value)
+    if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
+        return None
+    return Parsed(value, (), text)
 
 
 def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
