@@ -195,11 +195,14 @@ def fast_reader(
     result: type[tuple[Any, ...]],
     *,
     top_model: bool = False,
+    floats: bool = False,
 ) -> Callable[[str], Any]:
     """One function that validates strictly valid JSON and audits it, generated as straight
     code for ``output_type``: ``result((value, (), text))`` (built as a tuple) when the text
     is clean, None when it needs the lenient path's closer look; raises ValidationError
-    when it does not validate.
+    when it does not validate. With ``floats`` (the type holds a float, which Pydantic reads
+    from ``NaN`` and ``Infinity``), text holding those words takes the lenient path, which
+    refuses them: they say the model had no number to give.
 
     The same checks as `auditor`, fused with validation and the key count so that a clean
     reply costs no call beyond validation itself.
@@ -213,6 +216,8 @@ def fast_reader(
     )
     if top_model:
         source.add(1, "if not value.__pydantic_fields_set__:\n    return None")
+    if floats:
+        source.add(1, "if 'NaN' in raw or 'Infinity' in raw:\n    return None")
     source.value(_shape(output_type), "value", 1, ())
     body = "\n".join(source.lines)
     code = (

@@ -98,12 +98,30 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
     if isinstance(output_type, TypeAdapter) and model is None:
         return _Target(adapter, partial(_generic_fast, validate_json))
     annotation: Any = model if isinstance(output_type, TypeAdapter) else output_type
-    return _Target(adapter, fast_reader(annotation, validate_json, Parsed, top_model=may_ignore))
+    fast = fast_reader(
+        annotation,
+        validate_json,
+        Parsed,
+        top_model=may_ignore,
+        floats=_holds_float(adapter.core_schema),
+    )
+    return _Target(adapter, fast)
+
+
+def _holds_float(schema: Any) -> bool:
+    """Whether a core schema validates a float anywhere in it."""
+    if isinstance(schema, dict):
+        return schema.get("type") == "float" or any(_holds_float(v) for v in schema.values())
+    if isinstance(schema, list | tuple):
+        return any(_holds_float(item) for item in schema)
+    return False
 
 
 def _generic_fast(validate_json: Callable[..., T], text: str) -> Parsed[T] | None:
     """The fast path for a type with no generated audit: it looks at the value."""
     value = validate_json(text, strict=True)
+    if "NaN" in text or "Infinity" in text:
+        return None  # the lenient path refuses them
     keys = generic(value)
     if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
         return None

@@ -141,6 +141,12 @@ class _Reader:
             if pythonic:
                 self._log.add("python_literal", self._text, token.start)
             return value
+        if word in ("NaN", "Infinity"):
+            raise SyntaxProblem(
+                f"{word} is not a number JSON allows: the model gave no value; give a number, "
+                "or null if the field allows it",
+                token.start,
+            )
         if token.end >= len(self._text):
             raise SyntaxProblem(
                 f"word {word!r} cut off at the end of the text", token.start, truncated=True

@@ -80,6 +80,7 @@ _OWN_ERRORS = frozenset(
         "ambiguous_key",
         "ambiguous_number",
         "ambiguous_date",
+        "inconsistent_date",
         "ambiguous_enum",
         "ambiguous_list",
         "placeholder",
