@@ -1155,6 +1155,8 @@ PPLACER_331 = "https://github.com/matsen/pplacer/issues/331"
 VW_2253 = "https://github.com/VowpalWabbit/vowpal_wabbit/issues/2253"
 RAGAS_805 = "https://github.com/vibrantlabsai/ragas/issues/805"
 ELIZA_148 = "https://github.com/elizaOS/eliza/issues/148"
+EASY_DATASET_507 = "https://github.com/ConardLi/easy-dataset/pull/507"
+MIDSCENE_1576 = "https://github.com/web-infra-dev/midscene/pull/1576"
 
 
 def shipment_cases() -> list[dict[str, Any]]:
@@ -1291,7 +1293,13 @@ def shipment_cases() -> list[dict[str, Any]]:
         '{\n  "reference": "SHP-2024-117",\n  "weight_kg": 5.5\n  "declared_value": 1234.5,\n'
         '  "pieces": 3,\n  "ship_date": "2024-03-05",\n}'
     )
+    fence = "```json\n" + pretty(s) + "\n```"
+    correction = pretty(s) + '\n\nCorrection: {"weight_kg": 6.5}'
+    repeat = pretty(s) + '\n\nTo confirm: {"weight_kg": 5.5}'
     for value, raw, expect, why, source in [
+        (s, fence + "\n\n" + fence, "value", "the same answer in two fences", EASY_DATASET_507),
+        (None, correction, "refuse", "a later object giving a field another value", MIDSCENE_1576),
+        (s, repeat, "value", "a later object repeating a value of the answer", MIDSCENE_1576),
         (
             s,
             bold,

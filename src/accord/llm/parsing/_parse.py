@@ -15,6 +15,7 @@ from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
 from accord.llm.parsing._lines import looks_like_lines, read_lines
+from accord.llm.parsing._normalize import norm
 from accord.llm.parsing._result import OutputError, Parsed, Repair
 from accord.llm.parsing._validate import Accepted, Rejected, schema_of, validate
 
@@ -178,6 +179,7 @@ def _parse_leniently(
         )
     candidate, result = accepted[0]
     _refuse_broken_answer_after(text, found, accepted[-1][0])
+    _refuse_other_values_after(text, found, candidate, adapter)
     log = RepairLog()
     log.extend(found.log)
     log.extend(candidate.log)
@@ -224,6 +226,43 @@ def _refuse_broken_answer_after(text: str, found: Scan, last: Candidate) -> None
     for start, problem in found.broken:
         if start > last.start:
             raise OutputError(text, [_json_error(problem, "syntax")], found.log.repairs())
+
+
+_ABSENT: Any = object()
+
+
+def _refuse_other_values_after(
+    text: str, found: Scan, answer: Candidate, adapter: TypeAdapter[T]
+) -> None:
+    """A JSON object after the answer that gives one of its fields another value (say
+    ``Note: {"first_name": "C"}``) may be the model's correction: taking the answer would
+    drop it. Objects that repeat the answer's values, or hold no field, are harmless."""
+    schema = schema_of(adapter)
+    fields = schema.spellings(schema.resolve(schema.root))
+    given = (
+        {norm(key): value for key, value in answer.value.items()}
+        if isinstance(answer.value, dict)
+        else {}
+    )
+    for later in found.candidates:
+        if later.start <= answer.start or not isinstance(later.value, dict):
+            continue
+        for key, value in later.value.items():
+            if norm(key) in fields and given.get(norm(key), _ABSENT) != value:
+                raise OutputError(
+                    text,
+                    [
+                        {
+                            "type": "json_invalid",
+                            "reason": "ambiguous",
+                            "loc": (key,),
+                            "msg": f"after the answer the reply gives {key!r} again as "
+                            f"{value!r}, which may be a correction; reply with exactly one "
+                            "JSON value",
+                        }
+                    ],
+                    found.log.repairs(),
+                )
 
 
 def _validate_candidate(adapter: TypeAdapter[T], candidate: Candidate) -> Accepted[T]:

@@ -75,10 +75,15 @@ def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
         pass
     else:
         return ReadResult(value, end)
-    # Then the common damage, rewritten by one regex pass for the same decoder.
-    quick = read_rewritten(text, start, _STRICT, log)
-    if quick is not None:
-        return ReadResult(*quick)
+    # Then the common damage, rewritten by one regex pass for the same decoder; text
+    # that looks cut (more openers than closers, an odd number of quotes) goes straight to
+    # the reader, which decides what a cut lost. Only the route depends on these counts.
+    if text.count('"', start) % 2 == 0 and text.count("{", start) + text.count(
+        "[", start
+    ) <= text.count("}", start) + text.count("]", start):
+        quick = read_rewritten(text, start, _STRICT, log)
+        if quick is not None:
+            return ReadResult(*quick)
     reader = _Reader(text, start, log)
     try:
         value = reader.value((), 0)

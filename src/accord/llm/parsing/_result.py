@@ -77,7 +77,7 @@ class OutputError(Exception):
 def _describe(error: dict[str, Any]) -> str:
     kind = str(error.get("type", "error"))
     msg = str(error.get("msg", kind))
-    if kind in ("json_invalid", "repair_cost_exceeded"):
+    if kind in ("json_invalid", "repair_cost_exceeded") and not error.get("loc"):
         return f"- the reply as a whole: {msg}"
     loc = ".".join(str(part) for part in error.get("loc", ())) or "(the whole value)"
     text = f"- {loc}: {msg}"
