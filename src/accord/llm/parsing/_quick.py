@@ -1,8 +1,8 @@
 """A regex-driven rewrite of the common damage into JSON, for the C decoder to read.
 
 Most broken replies break JSON in a few token-local ways: single or typographic quotes,
-Python literals, unquoted keys, trailing commas, comments. One `re.finditer` rewrites
-exactly those tokens and copies everything else in long runs (valid strings,
+Python literals, unquoted keys, trailing commas, comments, raw line breaks in strings.
+One `re.finditer` rewrites exactly those tokens and copies everything else in long runs (valid strings,
 punctuation, digits, blanks); the result is decoded by the same strict C decoder as
 valid JSON. Text the pattern does not know is copied as it is (from a string it cannot
 read, all the rest is), so the decoder fails at the first place the rewrite could not
@@ -27,6 +27,7 @@ _TOKEN = re.compile(
     (?P<run>(?:[^"'\u201c/\#,A-Za-z_\x80-\U0010ffff]++
              |"[^"\\\x00-\x1f]*+(?:\\["\\/bfnrtu][^"\\\x00-\x1f]*+)*+")++)
   | (?P<trailing>,)(?=(?P<gap>{_GAP})[}}\]])
+  | (?P<ctrl>"[^"\\]*+(?:\\["\\/bfnrtu][^"\\]*+)*+")
   | (?P<single>'[^'"\\\x00-\x1f]*')
   | (?P<curly>\u201c[^\u201c\u201d"\\\x00-\x1f]*\u201d)
   | (?P<comment>//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|\#[^\n]*)
@@ -38,6 +39,8 @@ _TOKEN = re.compile(
 _KEY_AFTER = re.compile(r"[ \t\r\n]*:")
 _PYTHON_WORDS = {"True": "true", "False": "false", "None": "null"}
 _VALUE_ENDS = frozenset('"}]0123456789el')
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 # The token reader refuses deeper values with its own message.
 _MAX_BRACKETS = 200
 
@@ -85,6 +88,9 @@ def read(text: str, start: int, decoder: Any, log: RepairLog) -> tuple[Any, int]
                 out.append(" ")
             else:
                 out.append(token)
+        elif kind == "ctrl":  # a string holding raw line breaks or tabs
+            found.append((match.start(), "control_chars_in_string"))
+            out.append(_CONTROL.sub(_escape_control, token))
         elif kind == "single":
             found.append((match.start(), "single_quotes"))
             out.append(f'"{token[1:-1]}"')
@@ -110,6 +116,11 @@ def read(text: str, start: int, decoder: Any, log: RepairLog) -> tuple[Any, int]
             break
         log.add(kind, text, index)
     return value, end
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return _CONTROL_ESCAPES.get(char, f"\\u{ord(char):04x}")
 
 
 def _ends_value(out: list[str]) -> bool:
