@@ -2,8 +2,8 @@
 
 Most broken replies break JSON in a few token-local ways: single or typographic quotes,
 Python literals, unquoted keys, trailing commas, comments, raw line breaks in strings.
-One `re.finditer` rewrites exactly those tokens and copies everything else in long runs (valid strings,
-punctuation, digits, blanks); the result is decoded by the same strict C decoder as
+One `re.finditer` rewrites exactly those tokens and copies everything else in long runs
+(valid strings, punctuation, digits, blanks); the result is decoded by the same strict C decoder as
 valid JSON. Text the pattern does not know is copied as it is (from a string it cannot
 read, all the rest is), so the decoder fails at the first place the rewrite could not
 make valid; then `read` returns None and the token
