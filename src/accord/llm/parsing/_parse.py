@@ -179,7 +179,8 @@ def _parse_leniently(
         )
     candidate, result = accepted[0]
     _refuse_broken_answer_after(text, found, accepted[-1][0])
-    _refuse_other_values_after(text, found, candidate, adapter)
+    if len(found.candidates) > 1:
+        _refuse_other_values_after(text, found, candidate, adapter)
     log = RepairLog()
     log.extend(found.log)
     log.extend(candidate.log)
