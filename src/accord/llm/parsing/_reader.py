@@ -71,16 +71,23 @@ def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
         # Most values are valid JSON inside prose or fences: the C decoder reads
         # them much faster, and the reader below only handles what it rejects.
         value, end = _STRICT.raw_decode(text, start)
+    except json.JSONDecodeError:
+        syntax = True
     except (ValueError, RecursionError):
-        pass
+        # Valid JSON that our hooks refuse (a duplicate key, NaN, an overflow): the
+        # rewrite would meet the same, so the reader decides at once.
+        syntax = False
     else:
         return ReadResult(value, end)
     # Then the common damage, rewritten by one regex pass for the same decoder; text
     # that looks cut (more openers than closers, an odd number of quotes) goes straight to
     # the reader, which decides what a cut lost. Only the route depends on these counts.
-    if text.count('"', start) % 2 == 0 and text.count("{", start) + text.count(
-        "[", start
-    ) <= text.count("}", start) + text.count("]", start):
+    if (
+        syntax
+        and text.count('"', start) % 2 == 0
+        and text.count("{", start) + text.count("[", start)
+        <= text.count("}", start) + text.count("]", start)
+    ):
         quick = read_rewritten(text, start, _STRICT, log)
         if quick is not None:
             return ReadResult(*quick)
