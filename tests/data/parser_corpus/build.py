@@ -1157,6 +1157,8 @@ RAGAS_805 = "https://github.com/vibrantlabsai/ragas/issues/805"
 ELIZA_148 = "https://github.com/elizaOS/eliza/issues/148"
 EASY_DATASET_507 = "https://github.com/ConardLi/easy-dataset/pull/507"
 MIDSCENE_1576 = "https://github.com/web-infra-dev/midscene/pull/1576"
+LANGCHAIN_38996 = "https://github.com/langchain-ai/langchain/pull/38996"
+ONTOCAST_50 = "https://github.com/growgraph/ontocast/issues/50"
 
 
 def shipment_cases() -> list[dict[str, Any]]:
@@ -1293,10 +1295,14 @@ def shipment_cases() -> list[dict[str, Any]]:
         '{\n  "reference": "SHP-2024-117",\n  "weight_kg": 5.5\n  "declared_value": 1234.5,\n'
         '  "pieces": 3,\n  "ship_date": "2024-03-05",\n}'
     )
+    one_element = pretty({**s, "pieces": [3], "reference": ["SHP-2024-117"]})
+    several = pretty({**s, "reference": ["SHP-2024-117", "SHP-2024-118"]})
     fence = "```json\n" + pretty(s) + "\n```"
     correction = pretty(s) + '\n\nCorrection: {"weight_kg": 6.5}'
     repeat = pretty(s) + '\n\nTo confirm: {"weight_kg": 5.5}'
     for value, raw, expect, why, source in [
+        (s, one_element, "value", "one-element lists around single values", LANGCHAIN_38996),
+        (None, several, "refuse", "several values where the field wants one", ONTOCAST_50),
         (s, fence + "\n\n" + fence, "value", "the same answer in two fences", EASY_DATASET_507),
         (None, correction, "refuse", "a later object giving a field another value", MIDSCENE_1576),
         (s, repeat, "value", "a later object repeating a value of the answer", MIDSCENE_1576),

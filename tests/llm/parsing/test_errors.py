@@ -192,6 +192,12 @@ class Person(BaseModel):
             "correction",
         ),
         ('{"first_name": "Ann", "email": "a@b.c", "weight": NaN}', (), "json_invalid", "NaN"),
+        (
+            '{"first_name": ["Ann", "Bo"], "email": "a@b.c"}',
+            ("first_name",),
+            "ambiguous_list",
+            "one",
+        ),
     ],
 )
 def test_each_must_refuse_category_names_the_field_and_the_reason(
