@@ -396,3 +396,16 @@ def test_a_lone_field_of_the_schema_is_not_a_wrapper() -> None:
     wrapped = parse('{"result": {"name": "a", "children": []}}', Tree)
     assert wrapped.value == Tree(name="a", children=[])
     assert [r.kind for r in wrapped.repairs] == ["unwrap_wrapper"]
+
+
+def test_a_commented_out_member_or_element_is_not_dropped_silently() -> None:
+    from .corpus import Customer
+
+    for text in [
+        '{"name": "Ann",\n#"age": 41,\n"email": "a@x.org"}',
+        '{"name": "Ann",\n"tags": ["a",\n# "b"\n], "email": "a@x.org"}',
+    ]:
+        with pytest.raises(OutputError):
+            parse(text, Customer)
+    parsed = parse('{"name": "Ann", // her name\n"email": "a@x.org"}', Customer)
+    assert [repair.kind for repair in parsed.repairs] == ["comments"]

@@ -37,6 +37,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _KEY_AFTER = re.compile(r"[ \t\r\n]*:")
+_COMMENTED_OUT = re.compile(r"[\"\u201c\u201d]")
 _PYTHON_WORDS = {"True": "true", "False": "false", "None": "null"}
 _VALUE_ENDS = frozenset('"}]0123456789el')
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -89,6 +90,8 @@ def read(text: str, start: int, decoder: Any, log: RepairLog) -> tuple[Any, int]
             else:
                 out.append(token)
         elif kind == "ctrl":  # a string holding raw line breaks or tabs
+            if _KEY_AFTER.match(text, match.end()) is not None:
+                break  # a key with a line break in it: the reader decides
             found.append((match.start(), "control_chars_in_string"))
             out.append(_CONTROL.sub(_escape_control, token))
         elif kind == "single":
@@ -98,6 +101,12 @@ def read(text: str, start: int, decoder: Any, log: RepairLog) -> tuple[Any, int]
             found.append((match.start(), "typographic_quotes"))
             out.append(f'"{token[1:-1]}"')
         else:  # a comment
+            if _COMMENTED_OUT.search(token) is not None:
+                # A comment holding a quoted string may be a commented-out member or
+                # element (`# "email": "a@x.org"`): dropping it may drop data, so the
+                # reader, which looks closer, decides.
+                out.append(text[match.start() :])
+                break
             found.append((match.start(), "comments"))
             out.append(" " * len(token))
     rewritten = "".join(out)
