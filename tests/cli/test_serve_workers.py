@@ -227,7 +227,7 @@ def test_realworld_on_two_processes_answers_whichever_gets_each_request(
 ) -> None:
     with fresh_schema(pg_url) as schema:
         db = schema_url(pg_url, schema)
-        secret = {"CONDUIT_JWT_SECRET": "a-secret-every-process-shares"}
+        secret = {"CONDUIT_JWT_SECRET": "a-secret-every-process-shares-32-bytes+"}
         url, process = serve("examples.realworld.app:app", db, tmp_path / "serve.log", env=secret)
         try:
             close = {"Connection": "close"}

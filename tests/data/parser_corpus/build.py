@@ -682,7 +682,9 @@ REASONS: dict[str, str] = {
     "YAML with a flow list of lists": "a JSON list for a list field has one reading",
     "YAML with the same key twice, different values": "last-wins would drop one answer",
     "YAML with a key that is no field": "the line's data would be dropped",
-    "prose line before YAML lines": "a prose line cannot be told from a field line reliably",
+    "prose line before YAML lines": (
+        "a heading line ending in ':' that names no field carries no data"
+    ),
     "YAML block scalar for a string": "block text has several readings (folding, chomping)",
     "YAML with nested mappings for a list of objects": "nesting is not read: refused, not guessed",
     "YAML with template residue": "the value would be invented",
@@ -718,6 +720,7 @@ def build() -> list[dict[str, Any]]:
                     cases.append(case(schema, None, raw, "refuse", why))
     cases.extend(special_cases())
     cases.extend(key_value_cases())
+    cases.extend(shipment_cases())
     for n, item in enumerate(cases, start=1):
         item["id"] = f"{item['schema']}-{n:03d}"
     return cases
@@ -830,7 +833,7 @@ def key_value_cases() -> list[dict[str, Any]]:
     unknown = _lines(alice).replace("email:", "mail:")
     found.append(case("customer", None, unknown, "refuse", "YAML with a key that is no field"))
     prose = "Sure! Here is the customer:\n" + _lines(alice)
-    found.append(case("customer", None, prose, "refuse", "prose line before YAML lines"))
+    found.append(case("customer", alice, prose, "value", "prose line before YAML lines"))
     block = "label: billing\nconfidence: 0.9\nreason: |\n  Charged twice.\n  Wants a refund."
     found.append(case("classification", None, block, "refuse", "YAML block scalar for a string"))
     invoice = INVOICES[0]
@@ -1135,6 +1138,220 @@ def special_cases() -> list[dict[str, Any]]:
     ]:
         specials.append(case("invoice", big if expect == "value" else None, raw, expect, why))
     return specials
+
+
+SHIPMENT = {
+    "reference": "SHP-2024-117",
+    "weight_kg": 5.5,
+    "declared_value": 1234.5,
+    "pieces": 3,
+    "ship_date": "2024-03-05",
+}
+INSTRUCTOR_1314 = "https://github.com/567-labs/instructor/issues/1314"
+FINDAJOB_638 = "https://github.com/brockamer/findajob/issues/638"
+HINDSIGHT_2029 = "https://github.com/vectorize-io/hindsight/pull/2029"
+LORAX_392 = "https://github.com/predibase/lorax/issues/392"
+PPLACER_331 = "https://github.com/matsen/pplacer/issues/331"
+VW_2253 = "https://github.com/VowpalWabbit/vowpal_wabbit/issues/2253"
+RAGAS_805 = "https://github.com/vibrantlabsai/ragas/issues/805"
+ELIZA_148 = "https://github.com/elizaOS/eliza/issues/148"
+EASY_DATASET_507 = "https://github.com/ConardLi/easy-dataset/pull/507"
+MIDSCENE_1576 = "https://github.com/web-infra-dev/midscene/pull/1576"
+LANGCHAIN_38996 = "https://github.com/langchain-ai/langchain/pull/38996"
+ONTOCAST_50 = "https://github.com/growgraph/ontocast/issues/50"
+
+
+def shipment_cases() -> list[dict[str, Any]]:
+    """Shipments: units, amounts and dates as the public reports show models writing them.
+
+    Each entry: changed fields, expect, why (one line), source.
+    """
+    s = SHIPMENT
+    rows: list[tuple[dict[str, Any], str, str, str]] = [
+        ({"weight_kg": "5.5 kg"}, "value", "a unit the field names (kg)", INSTRUCTOR_1314),
+        (
+            {"weight_kg": "5.5kg"},
+            "value",
+            "the field's unit written without a space",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"weight_kg": "12 lb"},
+            "refuse",
+            "a unit the field does not name (lb for kg)",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"weight_kg": "5,5 kg"},
+            "value",
+            "a decimal comma with the field's unit",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"declared_value": "€1,234.50"},
+            "value",
+            "a currency symbol and thousands separator",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"declared_value": "1.234,50 EUR"},
+            "value",
+            "a currency code after a decimal-comma amount",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"declared_value": "USD 1,234.50"},
+            "value",
+            "a currency code before the amount",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"declared_value": "1,234"},
+            "refuse",
+            "1,234 for a float: thousands or a decimal comma",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"declared_value": "about 1200"},
+            "refuse",
+            "an approximate amount in words",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"pieces": "3 pieces"},
+            "value",
+            "a count in the unit the field is named for",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"pieces": "3 boxes"},
+            "refuse",
+            "a count with a unit the field does not name",
+            INSTRUCTOR_1314,
+        ),
+        ({"pieces": "three"}, "refuse", "a number in words", INSTRUCTOR_1314),
+        ({"ship_date": "5 March 2024"}, "value", "a day-month-year date in words", INSTRUCTOR_1314),
+        (
+            {"ship_date": "March 5, 2024"},
+            "value",
+            "a month-day-year date in words",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"ship_date": "Tuesday, March 5, 2024"},
+            "value",
+            "a date with its (right) weekday",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"ship_date": "Monday, March 5, 2024"},
+            "refuse",
+            "a date whose weekday contradicts it",
+            INSTRUCTOR_1314,
+        ),
+        ({"ship_date": "2024-3-5"}, "value", "an ISO date without zero padding", LORAX_392),
+        (
+            {"ship_date": "2024-03-05T00:00:00Z"},
+            "value",
+            "a midnight timestamp for a date",
+            LORAX_392,
+        ),
+        (
+            {"ship_date": "2024-03-05T14:35:00"},
+            "refuse",
+            "a timestamp with a time of day for a date",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"ship_date": "03/05/2024"},
+            "refuse",
+            "a numeric date with two day-month readings",
+            INSTRUCTOR_1314,
+        ),
+        (
+            {"ship_date": "20/01/2025"},
+            "value",
+            "a numeric date with one day-month reading",
+            INSTRUCTOR_1314,
+        ),
+        ({"ship_date": "next Tuesday"}, "refuse", "a relative date", INSTRUCTOR_1314),
+    ]
+    found: list[dict[str, Any]] = []
+    for changes, expect, why, source in rows:
+        raw = pretty({**s, **changes})
+        value = None if expect == "refuse" else s
+        if expect == "value" and "ship_date" in changes and changes["ship_date"] == "20/01/2025":
+            value = {**s, "ship_date": "2025-01-20"}
+        found.append(_sourced("shipment", value, raw, expect, why, source))
+    body = "\n".join(f"{k}: {v}" for k, v in s.items())
+    bold = "\n".join(f"**{k}**: {json.dumps(v)}," for k, v in s.items())
+    numbered = "\n".join(f"{n}. **{k}**: {v}" for n, (k, v) in enumerate(s.items(), 1))
+    nan = pretty(s).replace("5.5", "NaN")
+    minus_nan = pretty(s).replace("5.5", "-nan")
+    infinity = pretty(s).replace("1234.5", "Infinity")
+    unquoted_date = pretty(s).replace('"2024-03-05"', "2024-03-05")
+    unquoted_word = pretty({**s, "reference": "SHP"}).replace('"SHP"', "NONE")
+    ragas = (
+        '{\n  "reference": "SHP-2024-117",\n  "weight_kg": 5.5\n  "declared_value": 1234.5,\n'
+        '  "pieces": 3,\n  "ship_date": "2024-03-05",\n}'
+    )
+    one_element = pretty({**s, "pieces": [3], "reference": ["SHP-2024-117"]})
+    several = pretty({**s, "reference": ["SHP-2024-117", "SHP-2024-118"]})
+    fence = "```json\n" + pretty(s) + "\n```"
+    correction = pretty(s) + '\n\nCorrection: {"weight_kg": 6.5}'
+    repeat = pretty(s) + '\n\nTo confirm: {"weight_kg": 5.5}'
+    for value, raw, expect, why, source in [
+        (s, one_element, "value", "one-element lists around single values", LANGCHAIN_38996),
+        (None, several, "refuse", "several values where the field wants one", ONTOCAST_50),
+        (s, fence + "\n\n" + fence, "value", "the same answer in two fences", EASY_DATASET_507),
+        (None, correction, "refuse", "a later object giving a field another value", MIDSCENE_1576),
+        (s, repeat, "value", "a later object repeating a value of the answer", MIDSCENE_1576),
+        (
+            s,
+            bold,
+            "value",
+            "markdown-bold keys with JSON values and commas, no braces",
+            FINDAJOB_638,
+        ),
+        (s, numbered, "value", "a numbered list of bold field labels", HINDSIGHT_2029),
+        (
+            s,
+            "Here is the shipment:\n\n" + body,
+            "value",
+            "a heading line, then field lines",
+            HINDSIGHT_2029,
+        ),
+        (
+            None,
+            body + "\nNote: weight estimated",
+            "refuse",
+            "a prose line after the fields",
+            HINDSIGHT_2029,
+        ),
+        (None, nan, "refuse", "NaN where a number is wanted: no value given", VW_2253),
+        (None, minus_nan, "refuse", "-nan where a number is wanted", PPLACER_331),
+        (None, infinity, "refuse", "Infinity where an amount is wanted", VW_2253),
+        (None, unquoted_date, "refuse", "an unquoted date value", LORAX_392),
+        (None, unquoted_word, "refuse", "an unquoted word as a string value", ELIZA_148),
+        (s, ragas, "value", "a missing comma at a line break and a trailing comma", RAGAS_805),
+    ]:
+        found.append(_sourced("shipment", value, raw, expect, why, source))
+    return found
+
+
+def _sourced(
+    schema: str, value: Any, raw: str, expect: str, why: str, source: str
+) -> dict[str, Any]:
+    verdict = "one reading, nothing lost" if expect == "value" else "a guess or lost data"
+    return {
+        "id": "",
+        "schema": schema,
+        "raw": raw,
+        "expect": expect,
+        "value": value,
+        "why": f"{why}: {verdict}",
+        "source": source,
+    }
 
 
 if __name__ == "__main__":

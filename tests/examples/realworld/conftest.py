@@ -25,7 +25,7 @@ def conduit_db(
     """The app's database: a SQLite file, or a schema of the test PostgreSQL server (whose JWT
     key comes from the environment: a server has no file to keep it beside)."""
     if request.param == "postgres":
-        monkeypatch.setenv("CONDUIT_JWT_SECRET", "a-test-secret")
+        monkeypatch.setenv("CONDUIT_JWT_SECRET", "a-test-secret-of-at-least-thirty-two-bytes")
     with database(request.param, tmp_path / "conduit.db") as db:
         yield db
 

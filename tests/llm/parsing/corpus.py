@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -57,12 +58,21 @@ class Roster(BaseModel):
     leads: list[str]
 
 
+class Shipment(BaseModel):
+    reference: str
+    weight_kg: float
+    declared_value: float
+    pieces: int
+    ship_date: datetime.date
+
+
 SCHEMAS: dict[str, Any] = {
     "customer": Customer,
     "invoice": Invoice,
     "classification": Classification,
     "roster": Roster,
     "customer_list": list[Customer],
+    "shipment": Shipment,
 }
 
 

@@ -185,6 +185,19 @@ class Person(BaseModel):
             "thousands",
         ),
         ('{"first_name": "about "Mo", then", "email": "a@b.c"}', (), "json_invalid", "ambiguous"),
+        (
+            '{"first_name": "Ann", "email": "a@b.c"}\nCorrection: {"first_name": "Bo"}',
+            ("first_name",),
+            "json_invalid",
+            "correction",
+        ),
+        ('{"first_name": "Ann", "email": "a@b.c", "weight": NaN}', (), "json_invalid", "NaN"),
+        (
+            '{"first_name": ["Ann", "Bo"], "email": "a@b.c"}',
+            ("first_name",),
+            "ambiguous_list",
+            "one",
+        ),
     ],
 )
 def test_each_must_refuse_category_names_the_field_and_the_reason(
@@ -209,6 +222,10 @@ def test_an_ambiguous_day_month_order_is_refused_and_named() -> None:
     assert error.errors[0]["type"] == "ambiguous_date"
     assert error.errors[0]["loc"] == ("day",)
     assert parse('{"day": "13/05/2024"}', Visit).value.day == datetime.date(2024, 5, 13)
+    error = refusal('{"day": "Monday, March 5, 2024"}', Visit)
+    assert error.errors[0]["type"] == "inconsistent_date"
+    assert "Tuesday" in error.errors[0]["msg"]
+    assert parse('{"day": "Tuesday, March 5, 2024"}', Visit).value.day == datetime.date(2024, 3, 5)
 
 
 def test_a_coercion_is_a_visible_repair_and_can_be_forbidden() -> None:

@@ -71,7 +71,9 @@ def test_same_key_twice_with_different_values_names_the_field() -> None:
     "text",
     [
         "name: Ann\nmail: a@x.org",  # a key that is no field: its data would be dropped
-        "Here you go:\nname: Ann\nemail: a@x.org",  # prose
+        "Note: unsure\nname: Ann\nemail: a@x.org",  # prose with text after its colon
+        "name: Ann\nemail: a@x.org\nHope this helps!",  # prose after the fields
+        'name: "Ann\nemail: a@x.org',  # a quote that closes no string
         "name: Ann\nemail: |\n  a@x.org",  # block scalar
         "name: Ann\nemail: a@x.org\n  continued",  # continuation line
         "name: Ann\n- a@x.org",  # an item under a field that is no list
@@ -79,6 +81,20 @@ def test_same_key_twice_with_different_values_names_the_field() -> None:
 )
 def test_lines_with_more_than_one_reading_are_refused(text: str) -> None:
     assert refusal(text, Customer).errors
+
+
+def test_heading_bold_keys_bullets_and_json_commas_are_recovered() -> None:
+    expected = Customer(name="Ann", email="a@x.org")
+    for text, kinds in [
+        ("Here you go:\n\nname: Ann\nemail: a@x.org", ["extract_from_prose", "key_value_lines"]),
+        ("**Name:** Ann\n**Email:** a@x.org", ["key_value_lines", "key_case", "key_case"]),
+        ("- **name**: Ann\n- **email**: a@x.org", ["key_value_lines"]),
+        ("1. name: Ann\n2. email: a@x.org", ["key_value_lines"]),
+        ('**name**: "Ann",\n**email**: "a@x.org",', ["trailing_comma", "key_value_lines"]),
+    ]:
+        parsed = parse(text, Customer)
+        assert parsed.value == expected, text
+        assert [repair.kind for repair in parsed.repairs] == kinds, text
 
 
 def test_placeholder_in_lines_is_refused_with_its_field() -> None:

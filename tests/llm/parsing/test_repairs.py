@@ -374,14 +374,12 @@ def test_a_think_tag_inside_the_data_is_data() -> None:
 
 
 def test_parse_is_exported_from_accord_llm_and_results_are_frozen() -> None:
-    import dataclasses
-
     import accord.llm
 
     assert accord.llm.parse is parse
-    parsed = parse('{"x": 1, "y": 2}', Point)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        parsed.value = Point(x=0, y=0)  # type: ignore[misc]
+    for parsed in (parse('{"x": 1, "y": 2}', Point), parse("{'x': 1, 'y': 2}", Point)):
+        with pytest.raises(AttributeError):
+            parsed.value = Point(x=0, y=0)  # type: ignore[misc]
 
 
 class Tree(BaseModel):
@@ -398,3 +396,16 @@ def test_a_lone_field_of_the_schema_is_not_a_wrapper() -> None:
     wrapped = parse('{"result": {"name": "a", "children": []}}', Tree)
     assert wrapped.value == Tree(name="a", children=[])
     assert [r.kind for r in wrapped.repairs] == ["unwrap_wrapper"]
+
+
+def test_a_commented_out_member_or_element_is_not_dropped_silently() -> None:
+    from .corpus import Customer
+
+    for text in [
+        '{"name": "Ann",\n#"age": 41,\n"email": "a@x.org"}',
+        '{"name": "Ann",\n"tags": ["a",\n# "b"\n], "email": "a@x.org"}',
+    ]:
+        with pytest.raises(OutputError):
+            parse(text, Customer)
+    parsed = parse('{"name": "Ann", // her name\n"email": "a@x.org"}', Customer)
+    assert [repair.kind for repair in parsed.repairs] == ["comments"]

@@ -123,7 +123,8 @@ def _shape(annotation: Any) -> tuple[str, Any]:
 class _Source:
     """The source of one audit function, and the names it refers to."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: str = "return -1") -> None:
+        self.refuse = refuse  # the statement run when the value needs a closer look
         self.lines: list[str] = []
         self.scope = _scope()
         self._names = 0
@@ -144,7 +145,7 @@ class _Source:
         for name, info in model.model_fields.items():
             if info.is_required() and info.annotation is str:
                 self.add(level, f"text = {fields}[{name!r}]")
-                self.add(level, _CHECK.format(action="return -1"))
+                self.add(level, _CHECK.format(action=self.refuse))
         self.add(level, f"count += len({value}.__pydantic_fields_set__)")
         for name, info in model.model_fields.items():
             self.value(_shape(info.annotation), f"{fields}[{name!r}]", level, (*inlined, model))
@@ -178,7 +179,7 @@ class _Source:
         # A model met again (recursion) or deep down, or a type looked at when met.
         function = self.name("audit")
         self.scope[function] = _model_function(inner) if kind == "model" else generic
-        self.add(level, f"found = {function}({value})\nif found < 0:\n    return -1")
+        self.add(level, f"found = {function}({value})\nif found < 0:\n    {self.refuse}")
         self.add(level, "count += found")
 
     def compile(self) -> Audit:
@@ -186,6 +187,52 @@ class _Source:
         exec(source + "\n    return count", self.scope)  # field names are repr()-quoted
         audit: Audit = self.scope["audit"]
         return audit
+
+
+def fast_reader(
+    output_type: Any,
+    validate_json: Callable[..., Any],
+    result: type[tuple[Any, ...]],
+    *,
+    top_model: bool = False,
+    floats: bool = False,
+) -> Callable[[str], Any]:
+    """One function that validates strictly valid JSON and audits it, generated as straight
+    code for ``output_type``: ``result((value, (), text))`` (built as a tuple) when the text
+    is clean, None when it needs the lenient path's closer look; raises ValidationError
+    when it does not validate. With ``floats`` (the type holds a float, which Pydantic reads
+    from ``NaN`` and ``Infinity``), text holding those words takes the lenient path, which
+    refuses them: they say the model had no number to give.
+
+    The same checks as `auditor`, fused with validation and the key count so that a clean
+    reply costs no call beyond validation itself.
+    """
+    source = _Source(refuse="return None")
+    source.scope.update(
+        validate_json=validate_json,
+        RESULT=result,
+        new=tuple.__new__,
+        key_tokens=key_tokens,
+    )
+    if top_model:
+        source.add(1, "if not value.__pydantic_fields_set__:\n    return None")
+    if floats:
+        source.add(1, "if 'NaN' in raw or 'Infinity' in raw:\n    return None")
+    source.value(_shape(output_type), "value", 1, ())
+    body = "\n".join(source.lines)
+    code = (
+        # ``raw``, not ``text``: the placeholder checks use ``text`` for field values.
+        "def fast(raw):\n    value = validate_json(raw, strict=True)\n    count = 0\n"
+        f"{body}\n"
+        # More keys in the text than the value was built from means a duplicate key, or
+        # a key in another spelling that validation ignored. Every key is followed by a
+        # colon, so when the colons match the keys there is nothing more to count.
+        "    if count != raw.count(':') and count != key_tokens(raw):\n        return None\n"
+        "    return new(RESULT, (value, (), raw))"
+    )
+    exec(code, source.scope)  # field names are repr()-quoted
+    function: Callable[[str], Any] = source.scope["fast"]
+    return function
 
 
 def auditor(output_type: Any, *, top_model: bool = False) -> Audit:

@@ -19,6 +19,17 @@ from accord.llm.parsing._reader import read_value
 _FENCED = re.compile(r"\A\s*```(?:ya?ml|text|txt)?[ \t]*\n(.*?)\n[ \t]*```\s*\Z", re.DOTALL | re.I)
 _FIELD = re.compile(r"(?P<key>[^\s:#\-\[{\"'][^:]*?)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*\Z")
 _ITEM = re.compile(r"[ \t]*-[ \t]+(?P<value>.*?)[ \t]*\Z")
+# Markdown around a key: `**Name:** Ann` or `**Name**: Ann`, maybe as a bullet.
+_BOLD_KEY = re.compile(
+    r"[ \t]*(?:(?:[-*]|\d{1,2}[.)])[ \t]+)?"
+    r"\*\*(?P<key>[^*:\n]+?)(?::\*\*|\*\*[ \t]*:)(?P<rest>.*)\Z"
+)
+_BULLET = re.compile(r"[ \t]*(?:[-*]|\d{1,2}[.)])[ \t]+(?P<line>.*)\Z")
+# A JSON scalar followed by a comma: `name: "Ann",` (JSON members written without braces).
+_JSON_SCALAR_COMMA = re.compile(
+    r'(?P<value>"(?:[^"\\]|\\.)*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
+    r"|true|false|null)[ \t]*,\Z"
+)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _NULLS = frozenset({"", "null", "~"})
 _BLOCK_SCALARS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
@@ -27,7 +38,7 @@ _BLOCK_SCALARS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 def looks_like_lines(text: str) -> bool:
     """Whether ``text`` may be field lines: cheap, so refused replies pay little for it."""
     start = text.lstrip()[:1]
-    return (start.isalpha() or start in ("`", "-", "#", "_")) and ":" in text
+    return (start.isalnum() or start in ("`", "-", "#", "_", "*")) and ":" in text
 
 
 def read_lines(text: str, schema: Schema) -> tuple[dict[str, Any], RepairLog] | None:
@@ -50,10 +61,20 @@ def read_lines(text: str, schema: Schema) -> tuple[dict[str, Any], RepairLog] | 
     if lines and lines[0].strip() == "---":
         lines = lines[1:]
     offset = 0
+    preamble = True  # prose before the first field line, such as "Here is the data:"
     for line in lines:
         offset += len(line) + 1
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        bold = _BOLD_KEY.match(line)
+        if bold is not None:
+            line = f"{bold.group('key')}:{bold.group('rest')}"
+        bullet = _BULLET.match(line) if listing is None else None
+        if bullet is not None:
+            # `- name: Ann`: a bulleted field line, when the bullet holds a field.
+            inner = _FIELD.match(bullet.group("line"))
+            if inner is not None and _field(inner.group("key"), fields, spellings) is not None:
+                line = bullet.group("line")
         item = _ITEM.match(line)
         if item is not None:
             if listing is None:
@@ -70,11 +91,23 @@ def read_lines(text: str, schema: Schema) -> tuple[dict[str, Any], RepairLog] | 
             return None
         found = _field(match.group("key"), fields, spellings)
         if found is None:
+            if preamble and not data and not match.group("value"):
+                preamble = False
+                skipped = line.strip()
+                log.note("extract_from_prose", f"skipped the line {skipped!r} before the fields")
+                continue
             return None
+        preamble = False
         key, name = found
         raw = match.group("value") or ""
         if raw in _BLOCK_SCALARS:
             return None
+        comma = _JSON_SCALAR_COMMA.match(raw)
+        if comma is not None:
+            log.add("trailing_comma", text, offset - 1)
+            raw = comma.group("value")
+        if raw[:1] == '"' and not _is_json_string(raw):
+            return None  # a quote that opens no whole string: where the value ends is a guess
         opens_list = not raw and "array" in _accepts(schema, fields[name])
         # A list's `- item` lines follow; if none does, the empty value is null, as in YAML.
         value = None if opens_list else _scalar(raw, schema, fields[name])
@@ -97,6 +130,13 @@ def read_lines(text: str, schema: Schema) -> tuple[dict[str, Any], RepairLog] | 
         f"read {len(data)} 'field: value' lines as a JSON object, each value by its field's type",
     )
     return data, log
+
+
+def _is_json_string(raw: str) -> bool:
+    try:
+        return isinstance(json.loads(raw), str)
+    except ValueError:
+        return False
 
 
 def _field(

@@ -504,18 +504,41 @@ _YEAR = r"(?P<year>\d{4})"
 _DATE_FORMS = [
     re.compile(rf"\A{_MONTH_WORD}\s+{_DAY},?\s+{_YEAR}\Z", re.I),
     re.compile(rf"\A{_DAY}\s+(?:of\s+)?{_MONTH_WORD},?\s+{_YEAR}\Z", re.I),
-    re.compile(rf"\A{_YEAR}[/.]\s*(?P<month_number>\d{{1,2}})[/.]\s*(?P<day>\d{{1,2}})\Z"),
+    re.compile(
+        rf"\A{_YEAR}(?P<sep>[/.-])\s*(?P<month_number>\d{{1,2}})(?P=sep)\s*(?P<day>\d{{1,2}})\Z"
+    ),
     re.compile(
         rf"\A{_YEAR}-(?P<month_number>\d{{2}})-(?P<day>\d{{2}})"
         r"[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC)?\Z"
     ),
 ]
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY = re.compile(
+    r"\A(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?)\.?,?\s+"
+    r"(?P<rest>\S.*)\Z",
+    re.I,
+)
 _NUMERIC_DATE = re.compile(r"\A(?P<a>\d{1,2})([/.-])(?P<b>\d{1,2})\2(?P<year>\d{4})\Z")
 
 
 def to_date(text: str, loc: Loc, log: RepairLog) -> str:
     """``text`` as an ISO date, or `Refusal` when the date is ambiguous or would lose a time."""
     stripped = text.strip()
+    named = _WEEKDAY.match(stripped)
+    if named is not None:
+        # "Tuesday, March 5, 2024": the weekday must be the date's, else the reply
+        # contradicts itself and either part may be the wrong one.
+        iso = to_date(named.group("rest"), loc, log)
+        weekday = _WEEKDAYS[datetime.date.fromisoformat(iso).weekday()]
+        if not named.group("weekday").lower().startswith(weekday):
+            raise Refusal(
+                "inconsistent_date",
+                loc,
+                f"{text!r} names a weekday that is not the date's ({iso} is a "
+                f"{datetime.date.fromisoformat(iso).strftime('%A')}); give the date as YYYY-MM-DD",
+                text,
+            )
+        return iso
     for form in _DATE_FORMS:
         match = form.match(stripped)
         if match is None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
-from accord.llm.parsing._audit import Audit, auditor, generic, key_tokens
+from accord.llm.parsing._audit import fast_reader, generic, key_tokens
 from accord.llm.parsing._extract import Candidate, Scan, scan
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import SyntaxProblem
 from accord.llm.parsing._lines import looks_like_lines, read_lines
+from accord.llm.parsing._normalize import norm
 from accord.llm.parsing._result import OutputError, Parsed, Repair
 from accord.llm.parsing._validate import Accepted, Rejected, schema_of, validate
 
@@ -27,10 +29,9 @@ class _Target(Generic[T]):
     """What `parse` needs per output type, computed once."""
 
     adapter: TypeAdapter[T]
-    validate_json: Callable[..., T]
-    # How many keys a valid value was built from, or -1 when the value needs the
-    # lenient path's closer look (a placeholder, or a model built from no key).
-    audit: Audit
+    # The strict fast path: valid JSON validated and audited (a key count that matches
+    # the text, no placeholder), else None; raises ValidationError.
+    fast: Callable[[str], Parsed[T] | None]
 
 
 _targets: dict[Any, _Target[Any]] = {}
@@ -58,23 +59,10 @@ def parse(
     except (KeyError, TypeError):
         target = _target(output_type)
     try:
-        value = target.validate_json(text, strict=True)
+        parsed = target.fast(text)
     except ValidationError:
-        return _parse_leniently(text, target.adapter, max_cost, forbid)
-    keys = target.audit(value)
-    # More keys in the text than the value was built from means a duplicate key, or a
-    # key in another spelling that validation ignored. Every key is followed by a colon,
-    # so when the colons match the keys there is nothing more to count.
-    if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
-        return _parse_leniently(text, target.adapter, max_cost, forbid)
-    # The frozen dataclass __init__ costs about as much as validating a small
-    # model; valid JSON is the common case, so it gets this cheaper construction.
-    parsed: Parsed[T] = object.__new__(Parsed)
-    fields = parsed.__dict__
-    fields["value"] = value
-    fields["repairs"] = ()
-    fields["raw"] = text
-    return parsed
+        parsed = None
+    return _parse_leniently(text, target.adapter, max_cost, forbid) if parsed is None else parsed
 
 
 def _target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
@@ -108,11 +96,37 @@ def _make_target(output_type: type[T] | TypeAdapter[T]) -> _Target[T]:
         and bool(model.model_fields)
         and model.model_config.get("extra") != "allow"
     )
-    if isinstance(output_type, TypeAdapter):
-        audit = auditor(model, top_model=may_ignore) if model is not None else generic
-    else:
-        audit = auditor(output_type, top_model=may_ignore)
-    return _Target(adapter, validate_json, audit)
+    if isinstance(output_type, TypeAdapter) and model is None:
+        return _Target(adapter, partial(_generic_fast, validate_json))
+    annotation: Any = model if isinstance(output_type, TypeAdapter) else output_type
+    fast = fast_reader(
+        annotation,
+        validate_json,
+        Parsed,
+        top_model=may_ignore,
+        floats=_holds_float(adapter.core_schema),
+    )
+    return _Target(adapter, fast)
+
+
+def _holds_float(schema: Any) -> bool:
+    """Whether a core schema validates a float anywhere in it."""
+    if isinstance(schema, dict):
+        return schema.get("type") == "float" or any(_holds_float(v) for v in schema.values())
+    if isinstance(schema, list | tuple):
+        return any(_holds_float(item) for item in schema)
+    return False
+
+
+def _generic_fast(validate_json: Callable[..., T], text: str) -> Parsed[T] | None:
+    """The fast path for a type with no generated audit: it looks at the value."""
+    value = validate_json(text, strict=True)
+    if "NaN" in text or "Infinity" in text:
+        return None  # the lenient path refuses them
+    keys = generic(value)
+    if keys < 0 or (keys != text.count(":") and keys != key_tokens(text)):
+        return None
+    return Parsed(value, (), text)
 
 
 def _model_class(adapter: TypeAdapter[Any]) -> type[BaseModel] | None:
@@ -165,6 +179,8 @@ def _parse_leniently(
         )
     candidate, result = accepted[0]
     _refuse_broken_answer_after(text, found, accepted[-1][0])
+    if len(found.candidates) > 1:
+        _refuse_other_values_after(text, found, candidate, adapter)
     log = RepairLog()
     log.extend(found.log)
     log.extend(candidate.log)
@@ -211,6 +227,43 @@ def _refuse_broken_answer_after(text: str, found: Scan, last: Candidate) -> None
     for start, problem in found.broken:
         if start > last.start:
             raise OutputError(text, [_json_error(problem, "syntax")], found.log.repairs())
+
+
+_ABSENT: Any = object()
+
+
+def _refuse_other_values_after(
+    text: str, found: Scan, answer: Candidate, adapter: TypeAdapter[T]
+) -> None:
+    """A JSON object after the answer that gives one of its fields another value (say
+    ``Note: {"first_name": "C"}``) may be the model's correction: taking the answer would
+    drop it. Objects that repeat the answer's values, or hold no field, are harmless."""
+    schema = schema_of(adapter)
+    fields = schema.spellings(schema.resolve(schema.root))
+    given = (
+        {norm(key): value for key, value in answer.value.items()}
+        if isinstance(answer.value, dict)
+        else {}
+    )
+    for later in found.candidates:
+        if later.start <= answer.start or not isinstance(later.value, dict):
+            continue
+        for key, value in later.value.items():
+            if norm(key) in fields and given.get(norm(key), _ABSENT) != value:
+                raise OutputError(
+                    text,
+                    [
+                        {
+                            "type": "json_invalid",
+                            "reason": "ambiguous",
+                            "loc": (key,),
+                            "msg": f"after the answer the reply gives {key!r} again as "
+                            f"{value!r}, which may be a correction; reply with exactly one "
+                            "JSON value",
+                        }
+                    ],
+                    found.log.repairs(),
+                )
 
 
 def _validate_candidate(adapter: TypeAdapter[T], candidate: Candidate) -> Accepted[T]:

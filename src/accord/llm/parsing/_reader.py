@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from accord.llm.parsing._flags import RepairLog
 from accord.llm.parsing._lexer import Kind, Lexer, SyntaxProblem, Token
+from accord.llm.parsing._quick import read as read_rewritten
 
 _MAX_DEPTH = 200
 _LITERALS: dict[str, tuple[Any, bool]] = {
@@ -70,10 +71,26 @@ def read_value(text: str, start: int, log: RepairLog) -> ReadResult:
         # Most values are valid JSON inside prose or fences: the C decoder reads
         # them much faster, and the reader below only handles what it rejects.
         value, end = _STRICT.raw_decode(text, start)
+    except json.JSONDecodeError:
+        syntax = True
     except (ValueError, RecursionError):
-        pass
+        # Valid JSON that our hooks refuse (a duplicate key, NaN, an overflow): the
+        # rewrite would meet the same, so the reader decides at once.
+        syntax = False
     else:
         return ReadResult(value, end)
+    # Then the common damage, rewritten by one regex pass for the same decoder; text
+    # that looks cut (more openers than closers, an odd number of quotes) goes straight to
+    # the reader, which decides what a cut lost. Only the route depends on these counts.
+    if (
+        syntax
+        and text.count('"', start) % 2 == 0
+        and text.count("{", start) + text.count("[", start)
+        <= text.count("}", start) + text.count("]", start)
+    ):
+        quick = read_rewritten(text, start, _STRICT, log)
+        if quick is not None:
+            return ReadResult(*quick)
     reader = _Reader(text, start, log)
     try:
         value = reader.value((), 0)
@@ -136,6 +153,12 @@ class _Reader:
             if pythonic:
                 self._log.add("python_literal", self._text, token.start)
             return value
+        if word in ("NaN", "Infinity"):
+            raise SyntaxProblem(
+                f"{word} is not a number JSON allows: the model gave no value; give a number, "
+                "or null if the field allows it",
+                token.start,
+            )
         if token.end >= len(self._text):
             raise SyntaxProblem(
                 f"word {word!r} cut off at the end of the text", token.start, truncated=True

@@ -33,6 +33,10 @@ _CONTAINER_ERRORS = frozenset(
     {"model_type", "model_attributes_type", "dict_type", "dataclass_type", "dataclass_exact_type"}
 )
 _LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type", "frozen_set_type"})
+# Errors of a scalar field given something else (here: a list around its value).
+_SCALAR_ERRORS = frozenset(
+    {"string_type", "int_type", "float_type", "bool_type", "date_type", "datetime_type", "enum"}
+)
 
 
 @dataclass(slots=True)
@@ -80,6 +84,7 @@ _OWN_ERRORS = frozenset(
         "ambiguous_key",
         "ambiguous_number",
         "ambiguous_date",
+        "inconsistent_date",
         "ambiguous_enum",
         "ambiguous_list",
         "placeholder",
@@ -329,6 +334,19 @@ def _fix_one(
         if inner is not None:
             log.note("json_in_string", f"decoded JSON sent as a string at {_where(loc)}")
             return inner
+    if kind in _SCALAR_ERRORS and isinstance(value, list):
+        if len(value) == 1 and not isinstance(value[0], dict | list):
+            where = _where(loc)
+            log.note("unwrap_wrapper", f"{where}: took the only element of a one-element list")
+            return value[0]
+        if len(value) > 1:
+            raise Refusal(
+                "ambiguous_list",
+                loc,
+                f"{len(value)} values where one is wanted; choosing one would be a guess, "
+                "give exactly one value",
+                value,
+            )
     if kind in _LIST_ERRORS and value is not None and not isinstance(value, list):
         return fix.to_list(value, loc, log)
     if kind in _CONTAINER_ERRORS and value is None and loc == ():
