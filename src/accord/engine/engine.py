@@ -693,7 +693,7 @@ class Engine:
         return output, writes if storable else None, text
 
     async def _run_async_inline(self, ready: list[Record]) -> list[_Finished]:
-        results = []
+        results: list[_Finished] = []
         with dsl.uuids_from(self._deterministic_uuid):
             for record in ready:
                 if self._is_async(record):
