@@ -129,3 +129,29 @@ async def test_error_gives_the_error_response_only(tmp_path: Path) -> None:
             ),
         ]
         assert engine.waiting_syncs(root.flow) == ["registered_response"]
+
+
+async def test_a_checked_invoke_records_what_invoke_records(tmp_path: Path) -> None:
+    async with running(app(), tmp_path / "app.db", deterministic=True) as engine:
+        plain = await engine.invoke(Requesting.request, request="r1", name="ann")
+        await engine.idle()
+        checked = await engine.invoke_checked(Requesting.request, {"request": "r2", "name": "bob"})
+        await engine.idle()
+        first, second = engine.records(plain.flow), engine.records(checked.flow)
+        assert [(r.name, r.sync, len(r.cause)) for r in first] == [
+            (r.name, r.sync, len(r.cause)) for r in second
+        ]
+        assert second[0].input == {"request": "r2", "name": "bob"}
+        assert second[-1].input == {"request": "r2", "body": {"user": "bob"}}
+
+
+async def test_a_checked_invoke_with_a_wrong_input_fails_the_action_not_the_engine(
+    tmp_path: Path,
+) -> None:
+    async with running(app(), tmp_path / "app.db", deterministic=True) as engine:
+        root = await engine.invoke_checked(Requesting.request, {"request": "r1", "name": 7})
+        await engine.idle()
+        (record,) = engine.records(root.flow)
+        assert record.output is not None
+        assert record.output["error"]["kind"] == "invalid_input"
+        assert "name" in record.output["error"]["message"]

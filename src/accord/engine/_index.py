@@ -5,7 +5,8 @@ so unrelated syncs cost nothing. Many patterns on one action differ by literal i
 HTTP route is a ``Requesting/request`` pattern with its own ``path`` and ``method``): those are
 further keyed by the values of those inputs, so a request is tried against its own route's
 patterns only. Any other literal inputs of a pattern, and the keys its record inputs require (a
-route's path parameters), are checked before the pattern is tried at all.
+route's path parameters), and the output keys it names (``error`` for a failure pattern), are
+checked before the pattern is tried at all: matching would refuse a record without them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,14 @@ from accord.sync.model import Sync
 __all__ = ["SyncIndex"]
 
 # (registration order, sync, pattern position, the top-level literal inputs left to check, the
-# keys required of its top-level record inputs)
+# keys required of its top-level record inputs, the output keys it names)
 Entry = tuple[
-    int, Sync, int, tuple[tuple[str, Hashable], ...], tuple[tuple[str, frozenset[str]], ...]
+    int,
+    Sync,
+    int,
+    tuple[tuple[str, Hashable], ...],
+    tuple[tuple[str, frozenset[str]], ...],
+    frozenset[str],
 ]
 
 
@@ -35,6 +41,9 @@ class _ActionEntries:
     by_value: dict[tuple[Hashable, ...], list[Entry]] = field(
         default_factory=lambda: defaultdict(list)
     )
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _literals(inputs: dict[str, Any]) -> dict[str, Hashable]:
@@ -56,13 +65,15 @@ class SyncIndex:
                     for k, v in pattern.inputs.items()
                     if isinstance(v, dict) and v
                 )
-                entry = (order, sync, position, tuple(literals.items()), shapes)
+                outputs = pattern.outputs
+                named = frozenset(outputs) if isinstance(outputs, dict) else frozenset()
+                entry = (order, sync, position, tuple(literals.items()), shapes, named)
                 patterns[action].append((entry, literals))
                 order += 1
         self._actions: dict[tuple[str, str], _ActionEntries] = {}
         for action, entries in patterns.items():
             index = _ActionEntries(keys=_choose_keys([literals for _, literals in entries]))
-            for (order, sync, position, checks, shapes), by_name in entries:
+            for (order, sync, position, checks, shapes, named), by_name in entries:
                 if index.keys and all(k in by_name for k in index.keys):
                     # Strings are settled by the key; numbers and booleans are checked again,
                     # since a dict lookup takes True for 1 and 1.0.
@@ -70,9 +81,9 @@ class SyncIndex:
                         (k, v) for k, v in checks if k not in index.keys or not isinstance(v, str)
                     )
                     value = tuple(by_name[k] for k in index.keys)
-                    index.by_value[value].append((order, sync, position, rest, shapes))
+                    index.by_value[value].append((order, sync, position, rest, shapes, named))
                 else:
-                    index.always.append((order, sync, position, checks, shapes))
+                    index.always.append((order, sync, position, checks, shapes, named))
             # Each value's list holds the patterns without the literals too, in registration
             # order (evaluation order decides record ids), merged once here, not per record.
             for value, selected in index.by_value.items():
@@ -84,6 +95,8 @@ class SyncIndex:
         if entries is None:
             return []
         inputs = record.input
+        output = record.output
+        produced = output.keys() if isinstance(output, dict) else _NOTHING
         found = entries.always
         if entries.keys:
             value = tuple(inputs.get(k) for k in entries.keys)
@@ -93,8 +106,9 @@ class SyncIndex:
                 found = entries.always
         return [
             (sync, position)
-            for _, sync, position, literals, shapes in found
-            if all(k in inputs and same_value(v, inputs[k]) for k, v in literals)
+            for _, sync, position, literals, shapes, named in found
+            if named <= produced
+            and all(k in inputs and same_value(v, inputs[k]) for k, v in literals)
             and all(_has_keys(inputs.get(k), need) for k, need in shapes)
         ]
 

@@ -55,6 +55,9 @@ __all__ = ["Engine"]
 log = logging.getLogger("accord.engine")
 
 
+_Finished = tuple[Record, dict[str, Any], _running.BufferedDb | None, str | None]
+
+
 @dataclass(slots=True)
 class _Root:
     record: Record
@@ -116,6 +119,8 @@ class Engine:
         self._left = False  # invocations were left for other workers since the last announce
         self._index = SyncIndex(app.syncs)
         self._plans = {s.name: compile_where(s.where) for s in app.syncs if s.where}
+        # The action of each `when` pattern, for syncs that join several.
+        self._joins = {s.name: tuple(map(_key, s.when)) for s in app.syncs if len(s.when) > 1}
         self._cache = QueryCache()
         self._plain_syncs = {
             s.name for s in app.syncs if not s.where and all(_is_json(c.inputs) for c in s.then)
@@ -125,7 +130,8 @@ class Engine:
         self._waiters = Waiters(self.store, self._flows)
         self._roots: deque[_Root] = deque()
         self._ready: deque[Record] = deque()
-        self._finished: deque[tuple[Record, dict[str, Any], _running.BufferedDb | None]] = deque()
+        # Async completions to record: (record, output, its buffered writes, the output's JSON).
+        self._finished: deque[_Finished] = deque()
         self._running: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._busy = False  # a batch is being built or committed
@@ -240,6 +246,27 @@ class Engine:
                 check_representable(value, path=f"input.{name}")
         except Unrepresentable as exc:
             raise InputRefused(f"{action.qualname}: {exc}") from None
+        return await self._root(action, normalized, flow)
+
+    async def invoke_checked(
+        self, action: ActionDef[Any], inputs: dict[str, Any], /, *, flow: int | None = None
+    ) -> Record:
+        """:meth:`invoke` for inputs the caller has already checked: every input of the action
+        given, each plain JSON data (dicts with string keys, lists, strings, finite numbers,
+        booleans, None) that :func:`accord.values.check_representable` accepts.
+
+        The HTTP edge uses it after its own checks, so a request is walked once, not twice.
+        The action still validates its inputs when it runs (a wrong one completes it with an
+        ``invalid_input`` error); ``inputs`` becomes the record's input as it is, not copied.
+        """
+        self._require_running()
+        if (action.concept, action.name) not in self._actions:
+            raise EngineError(f"{action.qualname} is not an action of a concept in this app")
+        return await self._root(action, inputs, flow)
+
+    async def _root(
+        self, action: ActionDef[Any], inputs: dict[str, Any], flow: int | None
+    ) -> Record:
         if flow is not None and not self._flows.exists(flow):
             raise EngineError(
                 f"no flow {flow}: pass the `flow` of a record of an existing flow "
@@ -251,7 +278,7 @@ class Engine:
             flow if flow is not None else record_id,
             action.concept,
             action.name,
-            normalized,
+            inputs,
             invoked_at=time.time(),
         )
         root = _Root(record, asyncio.get_running_loop().create_future())
@@ -425,10 +452,12 @@ class Engine:
                     flow.steps += 1
                     flow.pending += 1
                     created.append(root.record)
-                for record, output, writes in finished:
+                for record, output, writes, text in finished:
                     if writes is not None and writes.writes:
-                        output = self._replay(tx, record, output, writes)
-                    self._complete(tx, record, output, created, completed)
+                        replayed = self._replay(tx, record, output, writes)
+                        if replayed is not output:  # the replay failed: an error instead
+                            output, text = replayed, None
+                    self._complete(tx, record, output, created, completed, text)
                 work = deque(ready)
                 if self.chain:
                     work.extend(r for r in created if not self._is_async(r))
@@ -630,8 +659,15 @@ class Engine:
         flow: Flow,
         created: list[Record],
     ) -> None:
+        completed = flow.completed
+        joined = self._joins.get(sync.name)
+        if joined is not None and not all(
+            completed.get(key) for i, key in enumerate(joined) if i != position
+        ):
+            return  # another pattern has no completion in the flow yet: nothing can match
+
         def candidates(pattern: Pattern) -> list[Record]:
-            return flow.completed.get(_key(pattern), [])
+            return completed.get(_key(pattern), [])
 
         for frame, matched in combinations(sync.when, position, record, candidates):
             key = ",".join(str(r.id) for r in matched)
@@ -725,6 +761,7 @@ class Engine:
                     record,
                     {"error": {"kind": "internal", "message": f"unknown action {record.name}"}},
                     None,
+                    None,
                 )
             )
             self._in_flight += 1
@@ -747,33 +784,33 @@ class Engine:
     async def _run_async(self, record: Record) -> None:
         semaphore = self._semaphore(record.key, self._actions[record.key][1])
         async with semaphore if semaphore is not None else contextlib.nullcontext():
-            output, writes = await self._call_async(record)
-        self._finished.append((record, output, writes))
+            output, writes, text = await self._call_async(record)
+        self._finished.append((record, output, writes, text))
         self._wake.set()
 
     async def _call_async(
         self, record: Record
-    ) -> tuple[dict[str, Any], _running.BufferedDb | None]:
+    ) -> tuple[dict[str, Any], _running.BufferedDb | None, str]:
+        """Run an async action: its output, its buffered writes, and the output's JSON text
+        (carried to the batch that records it, so it is serialized once)."""
         concept, adef = self._actions[record.key]
         with telemetry.action_span(record) as span:
             output, writes = await _running.call_async_action(
                 concept, adef, record, self.store.reader()
             )
-            output, _, storable = _running.serialized(record, output)
+            output, text, storable = _running.serialized(record, output)
             span["output"] = output
-        return output, writes if storable else None
+        return output, writes if storable else None, text
 
-    async def _run_async_inline(
-        self, ready: list[Record]
-    ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
-        results = []
+    async def _run_async_inline(self, ready: list[Record]) -> list[_Finished]:
+        results: list[_Finished] = []
         with dsl.uuids_from(self._deterministic_uuid):
             for record in ready:
                 if self._is_async(record):
                     self._reseed(f"record:{record.id}")
-                    output, writes = await self._call_async(record)
+                    output, writes, text = await self._call_async(record)
                     self._in_flight += 1
-                    results.append((record, output, writes))
+                    results.append((record, output, writes, text))
         return results
 
     def _deterministic_uuid(self) -> str:

@@ -156,7 +156,9 @@ def compile_where(clauses: Sequence[WhereClause]) -> Plan:
     steps = [_step(clause) for clause in clauses]
 
     def run(frame: Frame, run_query: RunQuery) -> list[Frame]:
-        frames = [frame]
+        # The plan's own copy: steps that keep one frame per frame (bind, collect) extend it in
+        # place; every step that fans out or fills in makes fresh frames, so none is shared.
+        frames = [dict(frame)]
         for step in steps:
             frames = step(frames, run_query)
             if not frames:
@@ -222,7 +224,6 @@ def _collect_step(clause: Collect) -> _Step:
     named = [(key, var.name) for key, var in query.outputs.items() if isinstance(var, Var)]
 
     def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
-        collected = []
         for f in frames:
             rows = run_query(query, substitute(query.inputs, f))
             if literals:
@@ -230,8 +231,8 @@ def _collect_step(clause: Collect) -> _Step:
             if named:
                 rows = [{name: row.get(key) for key, name in named} for row in rows]
             # A list of its own: the query's list may be a cached one that others share.
-            collected.append({**f, into: rows if literals or named else list(rows)})
-        return collected
+            f[into] = rows if literals or named else list(rows)
+        return frames
 
     return step
 
@@ -249,7 +250,9 @@ def _bind_step(clause: Bind) -> _Step:
     var, compute, uses = clause.var, clause.compute, clause.uses
 
     def step(frames: list[Frame], run_query: RunQuery) -> list[Frame]:
-        return [{**f, var: compute(*_values(f, uses))} for f in frames]
+        for f in frames:
+            f[var] = compute(*_values(f, uses))
+        return frames
 
     return step
 

@@ -21,9 +21,10 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,8 +34,9 @@ from accord import _json
 from accord.app import App
 from accord.concepts.requesting import MethodNotAllowed, Requesting, RequestInvalid, Route
 from accord.engine import Engine, EngineError, EngineFailed, FlowFailed, InputRefused, Record
+from accord.values import MAX_DEPTH as MAX_LOG_DEPTH
 from accord.web._edge import nesting_exceeds, refusal
-from accord.web.secrets import SecretVault, redact, vault
+from accord.web.secrets import PREFIX, SecretVault, redact, vault
 
 __all__ = [
     "AccordServer",
@@ -60,6 +62,7 @@ MAX_DEPTH = 64
 """The default limit on how deeply a request body may nest objects and arrays."""
 
 _NO_BODY = frozenset({204, 304})
+_SECRET_PREFIX = PREFIX.encode()
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _STATE = "Accord-Flow-State"  # marks the server's own 504 answer, and tells the client
 _GRACE = 60.0  # how long secrets outlive the deadline, for async actions still running
@@ -332,7 +335,9 @@ class AccordServer:
         if token is not None and refusal("token", token, max_depth=1) is not None:
             raise _Reject(400, "the Authorization token is not valid text; send the token again")
         query_string: bytes = request.scope["query_string"]
-        query = dict(QueryParams(query_string)) if query_string else {}
+        # What dict(starlette's QueryParams) gives (the last of repeated names), without the
+        # multi-dict it builds first.
+        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
         caller = self._authenticate(route, token) if route.auth != "none" else None
         params = found.params
         if route.params is not None or route.query is not None or route.body is not None:
@@ -359,17 +364,22 @@ class AccordServer:
         self, inputs: dict[str, Any], idempotency: dict[str, str] | None, ttl: float
     ) -> tuple[Response, int]:
         token = inputs["token"]
-        record = await self.engine.invoke(
-            Requesting.request,
-            method=inputs["method"],
-            path=inputs["path"],
-            params=inputs["params"],
-            query=inputs["query"],
-            body=self.secrets.seal_fields(inputs["body"], ttl),
-            token=None if token is None else self.secrets.seal(token, ttl),
-            caller=inputs["caller"],
-            idempotency=idempotency,
-        )
+        sealed = {
+            "method": inputs["method"],
+            "path": inputs["path"],
+            "params": inputs["params"],
+            "query": inputs["query"],
+            "body": self.secrets.seal_fields(inputs["body"], ttl),
+            "token": None if token is None else self.secrets.seal(token, ttl),
+            "caller": inputs["caller"],
+            "idempotency": idempotency,
+        }
+        if self.max_depth <= MAX_LOG_DEPTH:
+            # _answer checked every part as the engine would (sealing keeps them plain JSON
+            # text and nests nothing deeper): the engine need not walk them again.
+            record = await self.engine.invoke_checked(Requesting.request, sealed)
+        else:  # deeper bodies than the log takes: the engine's check refuses them (a 400)
+            record = await self.engine.invoke(Requesting.request, **sealed)
         answer = await self._await_answer(record)
         return self._response(answer), record.flow
 
@@ -636,7 +646,9 @@ class AccordServer:
         body = answer.input.get("body")
         if status in _NO_BODY or body is None:
             return Response(status_code=status, headers=headers)
-        content = self.secrets.reveal_json(_json.dumps(body).decode()).encode()
+        content = _json.dumps(body)
+        if _SECRET_PREFIX in content:  # a token handed out: its cleartext goes to the client
+            content = self.secrets.reveal_json(content.decode()).encode()
         return Response(content, status, headers, media_type="application/json")
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
