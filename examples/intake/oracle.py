@@ -1,8 +1,8 @@
 """``test:oracle``: a test model that answers from ``expected.jsonl`` (fast dry runs, tests).
 
-For a message whose expected outcome is ``stored`` it answers the model's part of the expected
-record (name, company, summary); for any other message it answers ``{}``, which fails
-validation like a model that found nothing.
+For a message whose expected outcome is ``stored`` it answers the expected record (the intake's
+task keeps only its part: name, company, summary); for any other message it answers ``{}``,
+which fails validation like a model that found nothing.
 ``INTAKE_ORACLE_DELAY`` (seconds) slows each answer, to watch progress or interrupt a run.
 """
 
@@ -49,5 +49,4 @@ def register_oracle(
 
 
 def _details(row: Mapping[str, Any] | None) -> dict[str, Any]:
-    record = (row or {}).get("record") or {}
-    return {k: record[k] for k in ("full_name", "company", "summary") if k in record}
+    return dict((row or {}).get("record") or {})

@@ -26,20 +26,20 @@ def _name_rule() -> Rule:
     def check(value: str, inputs: Mapping[str, Any]) -> str | None:
         return (among if inputs.get("names") else anywhere).check(value, inputs)
 
-    return Rule("one of the names found, else in the message", check, ("names", "message"))
+    def options(inputs: Mapping[str, Any]) -> list[str] | None:
+        # A closed set only when the evidence found names: else any name in the message.
+        return list(inputs.get("names") or ()) or None
+
+    return Rule("one of the names found, else in the message", check, ("names", "message"), options)
 
 
 def details_grounding() -> Grounding:
     """What grounds the model's part of a record: one of the names the evidence found when it
-    found any, else text that occurs in the message; a company among those found or in the
-    message. Inputs: ``message``, ``names`` and ``companies`` (the candidates)."""
+    found any, else text that occurs in the message; a company among those found, or none.
+    Inputs: ``message``, ``names`` and ``companies`` (the candidates). Both fields are closed
+    sets where candidates exist, so a model decoding under the schema only chooses."""
     return Grounding(
-        {
-            "full_name": _name_rule(),
-            # Company candidates are incomplete (a company named in a sentence): the message
-            # grounds one too.
-            "company": (one_of("companies"), occurs_in("message")),
-        },
+        {"full_name": _name_rule(), "company": one_of("companies")},
         required=("full_name",),
     )
 
