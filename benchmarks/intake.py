@@ -153,7 +153,7 @@ def main() -> None:
             expected,
             args.model,
             window=args.window,
-            max_tokens=96,
+            max_tokens=64,
         )
     ]
     if previous_n:

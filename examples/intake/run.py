@@ -55,7 +55,7 @@ async def run_intake(
     models: Sequence[str],
     *,
     window: int | None = None,
-    max_tokens: int = 96,
+    max_tokens: int = 64,
     policy: Policy | None = None,
     progress: Progress | None = None,
     build: AppBuilder = build_app,

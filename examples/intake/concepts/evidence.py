@@ -63,8 +63,8 @@ class Assembled(TypedDict):
 def hints(found: EvidenceSet) -> str:
     """The name and company candidates, one line each, for the prompt."""
     names = "; ".join(dict.fromkeys(found.values("full_name"))) or "none found"
-    companies = "; ".join(dict.fromkeys(found.values("company"))) or "none found"
-    return f"Names in the email: {names}\nCompanies in the email: {companies}"
+    companies = "; ".join(dict.fromkeys(found.values("company"))) or "none"
+    return f"Name candidates: {names}\nCompany candidates: {companies}"
 
 
 def _decided(evidence: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
