@@ -881,6 +881,60 @@ def _companies(
     return sorted(listed, key=lambda c: not _matches_domain(c.value, domain))
 
 
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:\s*(?:re|fw|fwd|aw|wg|tr|rv|sv|vs|urgent|dringend|urgente)\s*:|\s*\[[^\]]*\]"
+    r"|\s*contact form\s*:)+",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|can we|could we|is it possible|how (?:do|can)|"
+    r"i'?d like|we'?d like|i would like|we would like|i want|we want|i need|we need|need|"
+    r"bitte|können sie|könnten sie|wir möchten|ich möchte|wir brauchen|ich brauche|"
+    r"pourriez-vous|pouvez-vous|nous souhaitons|je souhaite|je voudrais|nous voudrions|merci de|"
+    r"pueden|podrían|puede|necesito|necesitamos|queremos|quisiera|quisiéramos|"
+    r"possono|potete|vorremmo|vorrei|podem|poderiam|gostaríamos|queremos|graag|kunnen jullie|"
+    r"proszę|prosimy|vi vill|kan ni)\b|\?",
+    re.IGNORECASE,
+)
+SUMMARY_LIMIT = 120
+
+
+def _clip_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    cut = text[:SUMMARY_LIMIT]
+    for mark in (";", ",", " "):
+        at = cut.rfind(mark)
+        if at > 40:
+            return cut[:at].rstrip(" ,;")
+    return cut
+
+
+def summaries(
+    subject: str, subject_at: int, own: str, own_at: int, signature_at: int
+) -> list[Candidate]:
+    """What the customer asks for, in their own words: the sentences of their own text that
+    make a request, then the subject line (without Re:/Fwd:/[tags]); each at most
+    `SUMMARY_LIMIT` characters. The model chooses one; it does not write one."""
+    found: list[Candidate] = []
+    body = own[:signature_at]
+    for m in re.finditer(r"[^.!?\n]+[.!?]?", body):
+        sentence = m.group(0).strip()
+        if len(sentence.split()) >= 3 and _REQUEST.search(sentence):
+            start = own_at + m.start() + m.group(0).find(sentence)
+            end = start + len(sentence)
+            found.append(Candidate(_clip_sentence(sentence), sentence, start, end, "request"))
+    topic = _SUBJECT_PREFIX.sub("", subject).strip(" -:")
+    if topic:
+        end = subject_at + len(subject)
+        found.append(Candidate(_clip_sentence(topic), subject, subject_at, end, "subject"))
+    unique: dict[str, Candidate] = {}
+    for c in found:
+        unique.setdefault(c.value.casefold(), c)
+    return list(unique.values())[:4]
+
+
 def _is_ours(address: str, own: tuple[str, ...]) -> bool:
     found = _EMAIL_LIKE.search(address)
     if not found:
@@ -949,6 +1003,18 @@ def gather(
             "" if language else "the language could not be told",
         ),
         "full_name": Finding("full_name", tuple(names)),
+        "summary": Finding(
+            "summary",
+            tuple(
+                summaries(
+                    subject,
+                    subject_at,
+                    content,
+                    body_at,
+                    signature[0] if signature[1] else len(content),
+                )
+            ),
+        ),
         "company": Finding("company", tuple(_companies(text, body_at, lines, names, domain, own))),
     }
     return EvidenceSet(text, findings)
