@@ -896,6 +896,12 @@ _REQUEST = re.compile(
     r"proszę|prosimy|vi vill|kan ni)\b|\?",
     re.IGNORECASE,
 )
+# "In case you need it: we are on Pro" offers context, it asks for nothing.
+_ASIDE = re.compile(
+    r"\b(?:in case you need|if you need|should you need|falls sie|au cas où|"
+    r"por si (?:lo )?necesitan|caso precisem)\b",
+    re.IGNORECASE,
+)
 SUMMARY_LIMIT = 120
 
 
@@ -921,7 +927,7 @@ def summaries(
     body = own[:signature_at]
     for m in re.finditer(r"[^.!?\n]+[.!?]?", body):
         sentence = m.group(0).strip()
-        if len(sentence.split()) >= 3 and _REQUEST.search(sentence):
+        if len(sentence.split()) >= 3 and _REQUEST.search(sentence) and not _ASIDE.search(sentence):
             start = own_at + m.start() + m.group(0).find(sentence)
             end = start + len(sentence)
             found.append(Candidate(_clip_sentence(sentence), sentence, start, end, "request"))
