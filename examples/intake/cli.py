@@ -182,7 +182,7 @@ def run(
             "answers one request at a time, so each call's latency stays true; 16 otherwise).",
         ),
     ] = None,
-    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 96,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Cap on tokens per model answer.")] = 64,
     expected: Annotated[
         Path | None,
         typer.Option(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,7 +112,9 @@ _QUOTE_START = re.compile(
 )
 _CLOSING = re.compile(
     r"^\s*(?:thanks|thank you|thx|cheers|best|best regards|kind regards|regards|sincerely|"
-    r"many thanks|mit freundlichen grüßen|viele grüße|grüße|cordialement|bien à vous|"
+    r"many thanks|warm regards|best wishes|all the best|bien cordialement|cordialement|"
+    r"amicalement|salutations|beste grüße|liebe grüße|herzliche grüße|freundliche grüße|"
+    r"mit freundlichen grüßen|viele grüße|grüße|bien à vous|"
     r"merci|saludos(?: cordiales)?|un saludo|atentamente|gracias|met vriendelijke groet|"
     r"groeten|cordiali saluti|distinti saluti|grazie|atenciosamente|obrigad[oa]|"
     r"z poważaniem|pozdrawiam|med vänliga hälsningar|vänliga hälsningar|hälsningar|"
@@ -126,9 +129,20 @@ def _own_text(body: str) -> str:
     return body[: found.start()] if found else body
 
 
+_TRAILER = re.compile(
+    r"(?:\n[ \t]*(?:sent from my|envoyé de mon|enviado desde|von meinem|verzonden vanaf|"
+    r"inviato da|this (?:e-?mail|message) and any|confidential|submitted via)[^\n]*|\n[ \t]*)+\Z",
+    re.IGNORECASE,
+)
+
+
 def _signature(body: str) -> tuple[int, str]:
-    """(offset, text) of the signature block: the lines after the last closing phrase."""
+    """(offset, text) of the signature block: the lines after the last closing phrase, or the
+    last short paragraph (a "Sent from my phone" line or a disclaimer after it is no signature)."""
     own = _own_text(body)
+    trailer = _TRAILER.search(own)
+    if trailer is not None:
+        own = own[: trailer.start()]
     closings = list(_CLOSING.finditer(own))
     last = closings[-1] if closings else None
     if last is None:
@@ -363,6 +377,44 @@ def _dateparser() -> Any:
     return importlib.import_module("dateparser")
 
 
+_MONTH_NUMBERS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, ("jan", "gennaio", "enero", "stycznia")),
+    (2, ("feb", "fév", "fev", "febbraio", "febrero", "lutego")),
+    (3, ("mar", "mär", "maart", "marca")),
+    (4, ("apr", "avr", "abr", "kwietnia")),
+    (5, ("mai", "may", "mei", "maio", "maggio", "maja")),
+    (6, ("jun", "juin", "giugno", "czerwca")),
+    (7, ("jul", "juil", "luglio", "lipca")),
+    (8, ("aug", "ago", "août", "sierpnia")),
+    (9, ("sep", "set", "września")),
+    (10, ("oct", "okt", "out", "ott", "października")),
+    (11, ("nov", "listopada")),
+    (12, ("dec", "dez", "déc", "dic", "grudnia")),
+)
+
+
+def _month_number(word: str) -> int | None:
+    """The month a name of `_MONTHS` stands for (longest matching prefix wins: "mars" is March,
+    "maj" is May)."""
+    lowered = word.lower().rstrip(".")
+    best: tuple[int, int] | None = None
+    for number, prefixes in _MONTH_NUMBERS:
+        for prefix in prefixes:
+            if lowered.startswith(prefix) and (best is None or len(prefix) > best[1]):
+                best = (number, len(prefix))
+    return best[0] if best else None
+
+
+def _named_parts(m: re.Match[str]) -> date | None:
+    """A month-name date read from the groups of `_NAMED_DATE` (day month year, or month day
+    year), without dateparser: the month names are the ones the pattern lists."""
+    day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(5, 4, 6)
+    number = _month_number(month)
+    if number is None:
+        return None
+    return _make(int(year), number, int(day))
+
+
 def _named(span: str, language: str | None) -> date | None:
     languages = [language, "en"] if language and language != "en" else ["en"]
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
@@ -423,7 +475,7 @@ def _dates(
                 ambiguous.append(Candidate("", m.group(0), start, end, note))
                 continue
         elif kind == 1:
-            value, note = _named(m.group(0), language), "month name"
+            value, note = _named_parts(m) or _named(m.group(0), language), "month name"
         else:
             if (
                 m.group(1)
@@ -608,7 +660,124 @@ def _clean_name(text: str) -> str:
     return " ".join(re.sub(r"[\"<>]|(?<!\w)'|'(?!\w)", " ", text).split())
 
 
-def _names(text: str, sender: str, body_at: int, signature: tuple[int, str]) -> list[Candidate]:
+_JOB_TITLE = re.compile(
+    r"\b(?:ceo|cto|cfo|coo|cio|cmo|vp|founder|co-?founder|owner|manager|director|head|partner|"
+    r"president|chief|lead|officer|assistant|coordinator|administrator|admin|engineer|"
+    r"developer|accountant|consultant|secretary|analyst|specialist|representative|geschäftsführer\w*|inhaber\w*|leiter\w*|"
+    r"g[ée]rante?|directeur|directrice|responsable|gerente|directora?|jefe|jefa|propietari\w*|"
+    r"fondat\w*|gründer\w*|socio|socia|associée?|eigenaar|directeur|właściciel\w*|"
+    r"kierownik|prezes|vd|ägare|titolare|amministratore)\b",
+    re.IGNORECASE,
+)
+_COMPANY_CUE = re.compile(
+    r"(?i:\b(?:work(?:ing)? (?:for|at)|travaille (?:chez|pour)|arbeite (?:bei|für)|"
+    r"trabajo (?:en|para)|w firmie|firmy|jobbar (?:på|för)|werk (?:bij|voor)|lavoro (?:presso|per)|"
+    rf"trabalho (?:na|no|para)|on behalf of|namens)\b)[ \t]+((?:{_NAME_WORD}|&)"
+    rf"(?:[ \t]+(?:{_NAME_WORD}|&|of|and|del|de|van|di|y)){{0,4}})"
+)
+_NEAR_NAME_COMPANY = re.compile(
+    rf"^[ \t,]*(?:[\w -]{{0,30}}?\b)?(?:at|from|with|bei|von|chez|de|del|van|di|da|på|w)[ \t]+"
+    rf"((?:{_NAME_WORD}|&)(?:[ \t]+(?:{_NAME_WORD}|&|of|and|del|de|van|di|y)){{0,4}})"
+)
+_LEGAL_FORM = re.compile(
+    r"(?:\b(?:gmbh|ag|kg|ug|llc|llp|ltd|inc|corp|plc|sarl|sas|srl|spa|bv|nv|ab|oy|as|aps|"
+    r"sp\. z o\.o|s\.l|s\.a|s\.r\.l|lda|co)\b\.?)\s*$",
+    re.IGNORECASE,
+)
+_GENERIC_DOMAINS = frozenset(
+    [
+        "gmail",
+        "googlemail",
+        "hotmail",
+        "outlook",
+        "live",
+        "yahoo",
+        "icloud",
+        "me",
+        "mac",
+        "aol",
+        "gmx",
+        "web",
+        "t-online",
+        "proton",
+        "protonmail",
+        "mail",
+        "free",
+        "orange",
+        "wanadoo",
+        "laposte",
+        "sfr",
+        "yandex",
+        "zoho",
+        "msn",
+    ]
+)
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, without accents, lower case ("Bäckerei Krüger": baeckereikrueger
+    and backereikruger both match)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
+
+
+def _domain_label(sender: str) -> str | None:
+    """The sender's own domain name (``acme`` of ``jo@mail.acme.co.uk``), None for webmail."""
+    address = _EMAIL_LIKE.search(sender)
+    if address is None:
+        return None
+    labels = address.group(0).rsplit("@", 1)[-1].lower().split(".")
+    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in {"energy", "media", "tech"}):
+        labels.pop()
+        if len(labels) == 1:
+            break
+    label = _compact(labels[-1]) if labels else ""
+    return None if not label or label in _GENERIC_DOMAINS else label
+
+
+def _matches_domain(value: str, label: str | None) -> bool:
+    """Whether a company-like value is the one the sender's domain names."""
+    if not label or len(label) < 4:
+        return False
+    compact = _compact(value)
+    umlauts = _compact(value.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"))
+    first = _compact(value.split()[0]) if value.split() else ""
+    return any(
+        c
+        and (
+            c.startswith(label)
+            or label.startswith(c)
+            or (len(first) >= 4 and label.startswith(first))
+        )
+        for c in (compact, umlauts)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str
+    start: int
+
+
+def _signature_lines(text: str, body_at: int, signature: tuple[int, str]) -> list[_Line]:
+    offset, block = signature
+    lines: list[_Line] = []
+    for m in re.finditer(r"^.+$", block, re.MULTILINE):
+        for part in re.split(r"\s*[|·]\s*", m.group(0)):
+            cleaned = part.strip(" -\u2013—\t")
+            if cleaned:
+                at = body_at + offset + m.start() + m.group(0).find(cleaned)
+                lines.append(_Line(cleaned, at))
+    return lines
+
+
+def _contact_line(text: str) -> bool:
+    return bool(re.search(r"\d|@|https?:|www\.|confidential|sent from|submitted via", text, re.I))
+
+
+def _names(
+    text: str, sender: str, body_at: int, lines: list[_Line], domain: str | None
+) -> list[Candidate]:
     found: list[Candidate] = []
     display = re.match(r"\s*\"?([^<\"@]+?)\"?\s*<", sender)
     if display and not re.search(r"brightdesk|forms?\b|support|no-?reply", display.group(1), re.I):
@@ -618,55 +787,158 @@ def _names(text: str, sender: str, body_at: int, signature: tuple[int, str]) -> 
     own = _own_text(text[body_at:])
     for m in _SELF_INTRO.finditer(own):
         raw = m.group(1).split("\n")[0]
-        raw = re.split(r"\s+(?:at|from|with|de|von|van|and|und|et|y|e|i)\s+", raw)[0]
+        raw = re.split(r"\s+(?:at|from|with|de|von|van|and|und|et|y|e|i|och|en|di)\s+", raw)[0]
         words = raw.split()
-        if 2 <= len(words) <= 4:
+        if 2 <= len(words) <= 4 and not _matches_domain(raw, domain):
             start = body_at + m.start(1)
             found.append(Candidate(" ".join(words), raw, start, start + len(raw), "introduction"))
-    offset, block = signature
-    for line_match in re.finditer(r"^.+$", block, re.MULTILINE):
-        line = line_match.group(0).split("|")[0].split("·")[0].strip(" -\u2013—")
-        if re.fullmatch(_FULL_NAME, line) and len(line.split()) <= 4:
-            start = body_at + offset + line_match.start()
-            found.append(Candidate(line, line, start, start + len(line), "signature"))
+    # The signer is the first name-like line of the signature; a later one is a company
+    # ("Meridian Health Partners") unless it is the same person written out.
+    known_first = {c.value.split()[0].casefold() for c in found}
+    signer_seen = False
+    for line in lines:
+        if not re.fullmatch(_FULL_NAME, line.text) or len(line.text.split()) > 4:
+            if not _contact_line(line.text) and len(line.text.split()) == 1:
+                known_first.add(line.text.casefold())  # "Chloe" signs, "Chloe Dubois" follows
+            continue
+        first = line.text.split()[0].casefold()
+        same_person = first in known_first
+        if _matches_domain(line.text, domain) and not same_person:
+            continue
+        if signer_seen and not same_person:
+            continue
+        signer_seen = True
+        known_first.add(first)
+        found.append(
+            Candidate(line.text, line.text, line.start, line.start + len(line.text), "signature")
+        )
     unique: dict[str, Candidate] = {}
     for c in found:
         unique.setdefault(c.value.casefold(), c)
     return list(unique.values())
+
+
+def _company_parts(line: str) -> list[str]:
+    """A signature line without its job title: "Managing Partner, Atlas Freight" gives
+    "Atlas Freight", "CTO" gives nothing."""
+    parts = re.split(r"\s*,\s*|\s+(?:at|@|bei|chez|en|på|w)\s+", line)
+    return [p for p in parts if p and (_LEGAL_FORM.search(p) or not _JOB_TITLE.search(p))]
 
 
 def _companies(
-    text: str, body_at: int, signature: tuple[int, str], names: Iterable[str]
+    text: str,
+    body_at: int,
+    lines: list[_Line],
+    names: Iterable[Candidate],
+    domain: str | None,
+    own: tuple[str, ...],
 ) -> list[Candidate]:
+    taken = {n.value.casefold() for n in names}
+    first_names = {n.value.split()[0].casefold() for n in names if n.value.split()}
+    ours = {_compact(d.split(".")[0]) for d in own}
     found: list[Candidate] = []
-    taken = {n.casefold() for n in names}
+
+    def add(value: str, start: int, note: str) -> None:
+        value = value.strip(" ,;:")
+        if value.endswith(".") and not _LEGAL_FORM.search(value):
+            value = value[:-1]
+        if (
+            len(value) < 2
+            or value.casefold() in taken
+            or value.casefold() in first_names
+            or _compact(value) in ours
+            or _CLOSING.fullmatch(value)
+            or _contact_line(value)
+        ):
+            return
+        found.append(Candidate(value, value, start, start + len(value), note))
+
     for m in _LABEL_COMPANY.finditer(text, body_at):
-        given = m.group(1).strip()
-        if given:
-            found.append(Candidate(given, given, m.start(1), m.end(1), "labelled"))
-    offset, block = signature
-    for line_match in re.finditer(r"^.+$", block, re.MULTILINE):
-        for part in re.split(r"\s*[|·]\s*", line_match.group(0).strip(" -\u2013—")):
-            if (
-                part
-                and part.casefold() not in taken
-                and not re.search(r"\d|@|confidential|sent from|http", part, re.I)
-                and len(part.split()) <= 6
-                and part[0].isupper()
-                and not _CLOSING.fullmatch(part)
-            ):
-                start = body_at + offset + line_match.start() + line_match.group(0).find(part)
-                found.append(Candidate(part, part, start, start + len(part), "signature"))
-    own = _own_text(text[body_at:])
-    for m in _AT_COMPANY.finditer(own):
-        value = m.group(1).strip()
-        if value.casefold() not in taken and len(value) > 2:
-            start = body_at + m.start(1)
-            found.append(Candidate(value, value, start, start + len(value), "introduction"))
+        add(m.group(1), m.start(1), "labelled")
+    for line in lines:
+        if _contact_line(line.text) or line.text.casefold() in taken or line.text.endswith(":"):
+            continue
+        if len(line.text.split()) > 10 or not line.text[0].isupper():
+            continue
+        for part in _company_parts(line.text):
+            if part[0].isupper() and len(part.split()) <= 6:
+                add(part, line.start + line.text.find(part), "signature")
+    own_text = _own_text(text[body_at:])
+    for m in _COMPANY_CUE.finditer(own_text):
+        add(m.group(1), body_at + m.start(1), "introduction")
+    for name in names:
+        if name.note != "introduction":
+            continue
+        tail = text[name.end : name.end + 80]
+        near = _NEAR_NAME_COMPANY.match(tail)
+        if near:
+            add(near.group(1), name.end + near.start(1), "introduction")
     unique: dict[str, Candidate] = {}
     for c in found:
         unique.setdefault(c.value.casefold(), c)
-    return list(unique.values())
+    listed = list(unique.values())
+    # The company the sender's domain names first: the likeliest choice.
+    return sorted(listed, key=lambda c: not _matches_domain(c.value, domain))
+
+
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:\s*(?:re|fw|fwd|aw|wg|tr|rv|sv|vs|urgent|dringend|urgente)\s*:|\s*\[[^\]]*\]"
+    r"|\s*contact form\s*:)+",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|can we|could we|is it possible|how (?:do|can)|"
+    r"i'?d like|we'?d like|i would like|we would like|i want|we want|i need|we need|need|"
+    r"bitte|können sie|könnten sie|wir möchten|ich möchte|wir brauchen|ich brauche|"
+    r"pourriez-vous|pouvez-vous|nous souhaitons|je souhaite|je voudrais|nous voudrions|merci de|"
+    r"pueden|podrían|puede|necesito|necesitamos|queremos|quisiera|quisiéramos|"
+    r"possono|potete|vorremmo|vorrei|podem|poderiam|gostaríamos|queremos|graag|kunnen jullie|"
+    r"proszę|prosimy|vi vill|kan ni)\b|\?",
+    re.IGNORECASE,
+)
+# "In case you need it: we are on Pro" offers context, it asks for nothing.
+_ASIDE = re.compile(
+    r"\b(?:in case you need|if you need|should you need|falls sie|au cas où|"
+    r"por si (?:lo )?necesitan|caso precisem)\b",
+    re.IGNORECASE,
+)
+SUMMARY_LIMIT = 120
+
+
+def _clip_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    cut = text[:SUMMARY_LIMIT]
+    for mark in (";", ",", " "):
+        at = cut.rfind(mark)
+        if at > 40:
+            return cut[:at].rstrip(" ,;")
+    return cut
+
+
+def summaries(
+    subject: str, subject_at: int, own: str, own_at: int, signature_at: int
+) -> list[Candidate]:
+    """What the customer asks for, in their own words: the sentences of their own text that
+    make a request, then the subject line (without Re:/Fwd:/[tags]); each at most
+    `SUMMARY_LIMIT` characters. The model chooses one; it does not write one."""
+    found: list[Candidate] = []
+    body = own[:signature_at]
+    for m in re.finditer(r"[^.!?\n]+[.!?]?", body):
+        sentence = m.group(0).strip()
+        if len(sentence.split()) >= 3 and _REQUEST.search(sentence) and not _ASIDE.search(sentence):
+            start = own_at + m.start() + m.group(0).find(sentence)
+            end = start + len(sentence)
+            found.append(Candidate(_clip_sentence(sentence), sentence, start, end, "request"))
+    topic = _SUBJECT_PREFIX.sub("", subject).strip(" -:")
+    if topic:
+        end = subject_at + len(subject)
+        found.append(Candidate(_clip_sentence(topic), subject, subject_at, end, "subject"))
+    unique: dict[str, Candidate] = {}
+    for c in found:
+        unique.setdefault(c.value.casefold(), c)
+    return list(unique.values())[:4]
 
 
 def _is_ours(address: str, own: tuple[str, ...]) -> bool:
@@ -721,7 +993,9 @@ def gather(
     language = detect_language(f"{subject}\n{content}")
     region = _region(sender, language, None)
     signature = _signature(text[body_at:])
-    names = _names(text, sender, body_at, signature)
+    lines = _signature_lines(text, body_at, signature)
+    domain = _domain_label(sender)
+    names = _names(text, sender, body_at, lines, domain)
     findings = {
         "email": _emails(text, len(sender_line), own),
         "phone": _phones(text, body_at, region, default_region),
@@ -735,8 +1009,18 @@ def gather(
             "" if language else "the language could not be told",
         ),
         "full_name": Finding("full_name", tuple(names)),
-        "company": Finding(
-            "company", tuple(_companies(text, body_at, signature, [n.value for n in names]))
+        "summary": Finding(
+            "summary",
+            tuple(
+                summaries(
+                    subject,
+                    subject_at,
+                    content,
+                    body_at,
+                    signature[0] if signature[1] else len(content),
+                )
+            ),
         ),
+        "company": Finding("company", tuple(_companies(text, body_at, lines, names, domain, own))),
     }
     return EvidenceSet(text, findings)

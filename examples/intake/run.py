@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from accord import App
 from accord.engine import Engine
 from accord.llm import Policy
 from accord.store import Store, is_postgres_url
@@ -15,9 +17,15 @@ from examples.intake.concepts import Inbox
 from examples.intake.messages import IncomingMessage
 from examples.intake.outcomes import MessageOutcome, message_flows, outcomes
 
-__all__ = ["RunResult", "default_window", "run_intake"]
+__all__ = ["AppBuilder", "RunResult", "default_window", "run_intake"]
 
 Progress = Callable[[int, int], None]  # (settled, total)
+
+
+class AppBuilder(Protocol):
+    """What builds the app a run drives (`build_app`, or another intake to compare with)."""
+
+    def __call__(self, models: Sequence[str], *, max_tokens: int, policy: Policy | None) -> App: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +55,10 @@ async def run_intake(
     models: Sequence[str],
     *,
     window: int | None = None,
-    max_tokens: int = 96,
+    max_tokens: int = 64,
     policy: Policy | None = None,
     progress: Progress | None = None,
+    build: AppBuilder = build_app,
 ) -> RunResult:
     """Run the intake over ``messages`` on database ``db``.
 
@@ -57,13 +66,14 @@ async def run_intake(
     earlier run is resumed by the engine itself when it starts, and review decisions posted
     while the intake was stopped are applied. Messages are received ``window`` at a time
     (default: `default_window`) and the run waits on the engine until they are all settled
-    before it receives the next ones: no polling between messages.
+    before it receives the next ones: no polling between messages. ``build`` makes the app
+    (default: the intake of `build_app`).
     """
     size = window if window is not None else default_window(models)
     if not is_postgres_url(db):
         Path(db).parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    app = build_app(models, max_tokens=max_tokens, policy=policy)
+    app = build(models, max_tokens=max_tokens, policy=policy)
     async with Engine(app, db) as engine:
         store = engine.store
         seen = message_flows(store)

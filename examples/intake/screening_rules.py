@@ -77,6 +77,22 @@ _CUSTOMER_SIGNAL = re.compile(
     r"|piano|plano|abonnemang|konto|invoice|factura|rechnung|facture|fattura|fatura|faktura)\b",
     re.IGNORECASE,
 )
+# Anything a customer of a software service writes about, in the languages the intake reads
+# (word starts): a message with none of it is not about the service at all (a personal note
+# sent to the wrong address), and nothing in it could become a customer record.
+_SERVICE_WORD = re.compile(
+    r"\b(?:brightdesk|account|acct|plan|tier|subscri|sign|regist|login|log in|password|user|seat|"
+    r"invoice|bill|charg|refund|pay|price|pricing|card|cancel|renew|upgrad|downgrad|trial|export|"
+    r"import|data|app|integrat|api|feature|setting|dashboard|report|workspace|support|help|"
+    r"error|bug|crash|issue|problem|broken|not working|fix|question|request|custom|client|"
+    r"team|company|compan|order|update|email|notif|access|delet|gdpr|secur|sso|"
+    r"konto|rechnung|kunde|abo|vertrag|tarif|hilfe|fehler|anmeld|passwort|nutzer|benutzer|"
+    r"compte|factur|abonnement|aide|erreur|mot de passe|utilisateur|contrat|offre|"
+    r"cuenta|factura|suscrip|ayuda|contraseña|usuario|cliente|contrato|cobr|"
+    r"conta|fatura|plano|ajuda|senha|piano|fattura|utent|aiuto|rekening|gebruiker|"
+    r"faktur|abonnemang|användar|hjälp)",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _VOWELS = set("aeiouyäöüéèáíóúàâêîôûåø")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -113,6 +129,8 @@ def screen_text(
         return "junk", f"not a customer message: {junk!r}"
     if _gibberish(body) and not _CUSTOMER_SIGNAL.search(text):
         return "junk", "not a customer message: no readable request"
+    if not _SERVICE_WORD.search(text):
+        return "junk", "not a customer message: nothing in it concerns the service"
     own = tuple(d.lower() for d in own_domains)
     addresses = (
         {

@@ -118,3 +118,43 @@ def test_a_rule_naming_an_unknown_input_is_a_clear_error() -> None:
 def test_grounding_needs_rules() -> None:
     with pytest.raises(ValueError, match="at least one field"):
         Grounding({})
+
+
+class Ticket(BaseModel):
+    name: str
+    email: str | None = None
+    tags: list[str] = []
+
+
+def test_candidates_become_an_enum_and_null_stays_allowed() -> None:
+    rule = Grounding({"name": occurs_in("message"), "email": one_of("emails")})
+    schema = Ticket.model_json_schema()
+    inputs = {"message": "Jo", "emails": ["jo@acme.io", {"value": "JO@acme.io"}, "x@y.io"]}
+    narrowed = rule.constrain(schema, inputs)
+    email = narrowed["properties"]["email"]
+    assert email["anyOf"] == [
+        {"type": "string", "enum": ["jo@acme.io", "x@y.io"]},  # one spelling per folded value
+        {"type": "null"},
+    ]
+    assert narrowed["properties"]["name"] == schema["properties"]["name"]  # an open rule
+    assert schema["properties"]["email"] != email  # the task's own schema is not changed
+
+
+def test_a_field_with_no_candidates_can_only_be_null_and_an_open_rule_keeps_it_open() -> None:
+    schema = Ticket.model_json_schema()
+    only = Grounding({"email": one_of("emails")})
+    assert only.constrain(schema, {"emails": []})["properties"]["email"]["type"] == "null"
+    either = Grounding({"email": (one_of("emails"), occurs_in("message"))})
+    assert either.choices({"emails": ["a@b.io"], "message": ""}) == {}
+    required = Grounding({"name": one_of("names")})  # nothing to choose and null not allowed
+    assert (
+        required.constrain(schema, {"names": []})["properties"]["name"]
+        == schema["properties"]["name"]
+    )
+
+
+def test_a_list_field_gets_an_enum_of_items() -> None:
+    narrowed = Grounding({"tags": one_of("found")}).constrain(
+        Ticket.model_json_schema(), {"found": ["billing", "bug"]}
+    )
+    assert narrowed["properties"]["tags"]["items"] == {"type": "string", "enum": ["billing", "bug"]}

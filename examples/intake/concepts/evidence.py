@@ -26,20 +26,33 @@ def _name_rule() -> Rule:
     def check(value: str, inputs: Mapping[str, Any]) -> str | None:
         return (among if inputs.get("names") else anywhere).check(value, inputs)
 
-    return Rule("one of the names found, else in the message", check, ("names", "message"))
+    def options(inputs: Mapping[str, Any]) -> list[str] | None:
+        # A closed set only when the evidence found names: else any name in the message.
+        return list(inputs.get("names") or ()) or None
+
+    return Rule("one of the names found, else in the message", check, ("names", "message"), options)
+
+
+def _summary_rule() -> Rule:
+    def check(value: str, inputs: Mapping[str, Any]) -> str | None:
+        return None  # what the customer wants is judgment: the answer screening checks it
+
+    def options(inputs: Mapping[str, Any]) -> list[str] | None:
+        return list(inputs.get("summaries") or ()) or None
+
+    # A model that decodes under a grammar (the embedded one) chooses among the customer's own
+    # request sentences and the subject: a 135M model choosing is right far more often than
+    # one writing. Any other answer is accepted, so a model that writes better may.
+    return Rule("the customer's own words, offered as choices", check, ("summaries",), options)
 
 
 def details_grounding() -> Grounding:
     """What grounds the model's part of a record: one of the names the evidence found when it
-    found any, else text that occurs in the message; a company among those found or in the
-    message. Inputs: ``message``, ``names`` and ``companies`` (the candidates)."""
+    found any, else text that occurs in the message; a company among those found, or none.
+    Inputs: ``message``, ``names`` and ``companies`` (the candidates). Both fields are closed
+    sets where candidates exist, so a model decoding under the schema only chooses."""
     return Grounding(
-        {
-            "full_name": _name_rule(),
-            # Company candidates are incomplete (a company named in a sentence): the message
-            # grounds one too.
-            "company": (one_of("companies"), occurs_in("message")),
-        },
+        {"full_name": _name_rule(), "company": one_of("companies"), "summary": _summary_rule()},
         required=("full_name",),
     )
 
@@ -50,6 +63,7 @@ class Gathered(TypedDict):
     hints: str  # the candidates as the model is shown them
     names: list[str]  # the name candidates (what grounds the model's full_name)
     companies: list[str]
+    summaries: list[str]  # what the customer asks for, in their words (request sentences, subject)
     status: str  # "decided": every field the evidence owns is decided; else "undecided"
     doubts: str  # why not, field by field ("" when decided)
     proposed: dict[str, Any]  # what the evidence knows, for a reviewer
@@ -61,10 +75,14 @@ class Assembled(TypedDict):
 
 
 def hints(found: EvidenceSet) -> str:
-    """The name and company candidates, one line each, for the prompt."""
-    names = "; ".join(dict.fromkeys(found.values("full_name"))) or "none found"
-    companies = "; ".join(dict.fromkeys(found.values("company"))) or "none found"
-    return f"Names in the email: {names}\nCompanies in the email: {companies}"
+    """What the model is shown: the From and Subject lines, the name and company candidates and
+    the summary options (the customer's request sentences and the subject). Not the whole
+    message: reading it would cost the embedded model more than all the rest of its work."""
+    names = " | ".join(dict.fromkeys(found.values("full_name"))) or "(none found)"
+    companies = " | ".join(dict.fromkeys(found.values("company"))) or "(none)"
+    asks = "\n".join(f"- {s}" for s in dict.fromkeys(found.values("summary"))) or "(none)"
+    head = found.text.split("\n\n", 1)[0]  # the From and Subject lines
+    return f"{head}\nName: {names}\nCompany: {companies}\nWhat they ask for, one of:\n{asks}"
 
 
 def _decided(evidence: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -114,6 +132,7 @@ class Evidence(Concept):
             "hints": hints(found),
             "names": list(dict.fromkeys(found.values("full_name"))),
             "companies": list(dict.fromkeys(found.values("company"))),
+            "summaries": list(dict.fromkeys(found.values("summary"))),
         }
 
     @action
@@ -138,6 +157,7 @@ class Evidence(Concept):
             "message": text,
             "names": evidence.get("full_name", {}).get("candidates", []),
             "companies": evidence.get("company", {}).get("candidates", []),
+            "summaries": evidence.get("summary", {}).get("candidates", []),
         }
         for miss in details_grounding().check(details, inputs):
             problems[miss.field] = miss.reason

@@ -139,11 +139,18 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
         )
         return state.failure("internal", str(exc))
     adapter = _adapter_for(task, plan)
+    # Fields grounded only by candidates are sent as an enum of them (or null): a model that
+    # decodes under the schema cannot write a value it was not shown.
+    schema = (
+        task.grounding.constrain(plan.schema, state.inputs)
+        if task.grounding is not None
+        else plan.schema
+    )
     show_schema = profile.schema_in_prompt or profile.mode == "prompted"
     opening = _prompting.opening(
         task,
         state.inputs,
-        schema=plan.schema if show_schema else None,
+        schema=schema if show_schema else None,
         structured=profile.mode != "prompted",
     )
     messages = opening
@@ -159,7 +166,7 @@ async def _run_model(state: _State, model: Model) -> Success[Any] | Failure:
                 errors=failure.errors if failure else (),
                 raw=failure.raw if failure else None,
             )
-        request = Request(messages, plan.schema, task.schema_name, profile.mode, task.settings)
+        request = Request(messages, schema, task.schema_name, profile.mode, task.settings)
         started = time.time()
         key = cache_key(model.name, version, request) if task.cache is not None else None
         if key is not None and task.cache is not None:

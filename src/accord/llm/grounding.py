@@ -11,7 +11,12 @@ comes from the input. Declare, per output field, the rules that ground it:
   (a date written "4 March 2021", a phone number written "(415) 555-0100").
 
 A field is grounded when any of its rules grounds it; a null (or absent) value asserts nothing
-and is grounded unless the field is listed in ``required``. `Grounding.check` runs after schema
+and is grounded unless the field is listed in ``required``.
+
+A rule may also know the closed set of values it accepts (`one_of` does: the candidates).
+`Grounding.constrain` turns those sets into ``enum``s in the schema a model is sent, so a model
+with constrained decoding (a grammar, a strict JSON schema) can only choose among the candidates
+or null: it cannot write a value it was not shown. `Grounding.check` runs after schema
 validation and returns one `Ungrounded` per field that failed, naming the field and the reason;
 `Ungrounded.error` is the same finding as a validation-error dict (``type: "ungrounded"``), so
 an ungrounded answer is an ``invalid_output`` failure that syncs route like any other: re-ask
@@ -32,6 +37,7 @@ __all__ = [
     "Grounding",
     "Rule",
     "Ungrounded",
+    "closed_set",
     "fold",
     "occurs_in",
     "one_of",
@@ -64,14 +70,21 @@ class Ungrounded:
         return f"{self.field}: {self.reason}"
 
 
+Options = Callable[[Mapping[str, Any]], Sequence[str] | None]
+"""The closed set of values a rule accepts for these inputs, or None when the set is open."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One way a value can be grounded: ``check(value, inputs)`` returns None or the reason;
-    ``sources`` are the inputs it reads."""
+    ``sources`` are the inputs it reads; ``options``, when given, returns the only values the
+    rule can accept for these inputs (None: any value may be grounded), which `Grounding.constrain`
+    offers a model as its choices."""
 
     describe: str
     check: Callable[[str, Mapping[str, Any]], str | None]
     sources: tuple[str, ...] = ()
+    options: Options | None = None
 
 
 def _source_text(inputs: Mapping[str, Any], source: str) -> str:
@@ -127,7 +140,10 @@ def one_of(source: str) -> Rule:
         listed = ", ".join(repr(o) for o in options[:6])
         return f"{value!r} is not among the candidates found in the input: {listed}"
 
-    return Rule(f"one of {source}", check, (source,))
+    def options(inputs: Mapping[str, Any]) -> list[str]:
+        return _candidates(inputs.get(source))
+
+    return Rule(f"one of {source}", check, (source,), options)
 
 
 def parses_as(source: str, parser: Callable[[str], Iterable[Any]]) -> Rule:
@@ -181,9 +197,72 @@ class Grounding:
                 found.append(Ungrounded(name, value, "; ".join(reasons)))
         return tuple(found)
 
+    def choices(self, inputs: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Per field whose every rule has a closed set of values for ``inputs``: the union of
+        those sets (first spelling of each folded value kept). Fields with an open rule are
+        absent; an empty list means no value can be grounded (only null)."""
+        found: dict[str, list[str]] = {}
+        for name, rules in self.rules.items():
+            values: dict[str, str] = {}
+            for rule in rules:
+                listed = rule.options(inputs) if rule.options is not None else None
+                if listed is None:
+                    break
+                for value in listed:
+                    values.setdefault(fold(value), value)
+            else:
+                found[name] = list(values.values())
+        return found
+
+    def constrain(self, schema: dict[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """``schema`` (an object schema) with each field that has `choices` narrowed to an
+        ``enum`` of them, plus null where the field allows null.
+
+        A model decoding under the schema (a llama.cpp grammar, a strict JSON schema) can then
+        only pick a grounded value or say "not given". A field with no choices that cannot be
+        null is left open: its answer fails the check as before. The input schema is not
+        modified."""
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return schema
+        narrowed = dict(properties)
+        for name, values in self.choices(inputs).items():
+            prop = properties.get(name)
+            if isinstance(prop, dict):
+                new = closed_set(prop, values)
+                if new is not None:
+                    narrowed[name] = new
+        return {**schema, "properties": narrowed}
+
     @staticmethod
     def errors_text(found: Iterable[Ungrounded]) -> str:
         """One line per ungrounded field, as a re-ask shows them to the model."""
         return "\n".join(
             f"- {u.field}: {u.reason}. Use a value from the input or null." for u in found
         )
+
+
+def _allows_null(prop: Mapping[str, Any]) -> bool:
+    kind = prop.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    options = prop.get("anyOf") or prop.get("oneOf") or ()
+    return any(isinstance(o, Mapping) and _allows_null(o) for o in options)
+
+
+def closed_set(prop: Mapping[str, Any], values: Sequence[str]) -> dict[str, Any] | None:
+    """The JSON schema of a string field (or a list of strings) that takes only ``values``
+    (or null, when ``prop`` allows null); None when nothing could be chosen.
+
+    Title, description and default are kept; the enum is a string schema so that every
+    structured-output dialect (a grammar, a strict schema) reads it the same way."""
+    kept = {k: prop[k] for k in ("title", "description", "default") if k in prop}
+    if prop.get("type") == "array":
+        return {**prop, "items": {"type": "string", "enum": list(values)}} if values else None
+    nullable = _allows_null(prop)
+    if not values:
+        return {**kept, "type": "null"} if nullable else None
+    choice = {"type": "string", "enum": list(values)}
+    if nullable:
+        return {**kept, "anyOf": [choice, {"type": "null"}]}
+    return {**kept, **choice}

@@ -106,3 +106,20 @@ def test_a_name_keeps_its_apostrophe_and_a_word_inside_another_is_no_introductio
     # "import contacts from" once read as the introduction "I'm port contacts from".
     assert _evidence("msg-0217").values("full_name") == ["Daniel O'Connor"]
     assert "Tara O'Connor" in _evidence("msg-0186").values("full_name")
+
+
+def test_summary_options_are_the_request_sentences_then_the_subject() -> None:
+    found = gather(
+        "jo@acme.io",
+        "Re: [Pro] Adding seats",
+        "Hi,\n\nWe're on Pro since 2020. In case you need it: we pay yearly.\n"
+        "Could you add three seats for our new hires?\n\nThanks,\nJo Park",
+        date(2026, 1, 5),
+    )
+    options = found.findings["summary"].candidates
+    assert [c.value for c in options] == [
+        "Could you add three seats for our new hires?",
+        "Adding seats",
+    ]
+    for c in options:  # each keeps the span it came from
+        assert found.text[c.start : c.end] == c.text

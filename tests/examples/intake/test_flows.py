@@ -339,6 +339,19 @@ async def test_an_ungrounded_name_is_reasked_with_the_candidates_then_goes_to_a_
     assert customers(engine) == []
 
 
+async def test_the_model_may_only_choose_among_the_candidates(
+    engine: Engine, script: Script
+) -> None:
+    primary, _ = script(primary=[good()])
+    await receive(engine)
+    properties = primary.requests[0].schema["properties"]
+    assert properties["full_name"]["enum"] == ["Tara McAllister"]
+    company = properties["company"]
+    assert company == {"type": "null"} or company["anyOf"][-1] == {"type": "null"}
+    # The summary is offered as a choice among the customer's own sentences and the subject.
+    assert "Branding the portal" in properties["summary"]["enum"]
+
+
 async def test_an_email_a_model_invents_is_never_stored(engine: Engine, script: Script) -> None:
     # The model has no email field; whatever it adds is ignored and the evidence decides.
     script(primary=[details(email="tara@invented.example", signup_date="2020-01-01")])

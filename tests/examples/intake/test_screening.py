@@ -23,7 +23,7 @@ def test_screen_on_the_bundled_data_set() -> None:
             assert reason, f"{mid}: a flag must carry its evidence"
     assert outcomes[("injection", "injection")] == 16  # every injection is caught
     assert outcomes[("several_customers", "several_customers")] == 12
-    assert outcomes[("junk", "junk")] >= 15  # a personal "lunch?" mail reads like a customer's
+    assert outcomes[("junk", "junk")] == 16  # a personal "lunch?" mail included
     flagged_clean = sum(n for (want, got), n in outcomes.items() if want == "clean" != got)
     assert flagged_clean == 0, outcomes
 
@@ -61,3 +61,28 @@ def test_our_own_addresses_do_not_count_as_customers() -> None:
     body = "From: Brightdesk Support <support@brightdesk.io>\nI'm on Pro. Reset my 2FA please."
     assert screen_text("ana@example.com", "Re: 2FA", body, OWN_DOMAINS)[0] == "clean"
     assert screen_text("ana@example.com", "Re: 2FA", body)[0] == "several_customers"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "haha ok see you at 1 at the usual place, bring the umbrella",
+        "Bis morgen beim Italiener, ich bringe den Kuchen mit.",
+    ],
+)
+def test_a_message_about_nothing_the_service_does_is_junk(body: str) -> None:
+    verdict, reason = screen_text("pat@gmail.com", "Re: lunch", body, OWN_DOMAINS)
+    assert verdict == "junk" and "nothing in it concerns the service" in reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi, I can't log in since yesterday, can you look?",
+        "Hallo, unsere Rechnung stimmt nicht.",
+        "Bonjour, je n'arrive pas à me connecter à mon compte.",
+        "Hola, necesito ayuda con mi cuenta.",
+    ],
+)
+def test_a_short_request_about_the_service_stays_clean(body: str) -> None:
+    assert screen_text("pat@gmail.com", "question", body, OWN_DOMAINS)[0] == "clean"

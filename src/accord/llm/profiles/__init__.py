@@ -70,9 +70,11 @@ varies, so the schema (with definitions inlined) is put in the prompt."""
 ANTHROPIC = Profile("anthropic", "tool", _as_is)
 """Anthropic: a forced tool call whose input schema is the output schema."""
 
-LOCAL = Profile("local", "native", _grammar, schema_in_prompt=True)
-"""The embedded model: grammar-constrained decoding from a bounded schema; a small model also
-needs the schema in the prompt to choose sensible values."""
+LOCAL = Profile("local", "native", _grammar, schema_in_prompt=False)
+"""The embedded model: grammar-constrained decoding from a bounded schema, a flat object field
+by field (the keys are written, not generated). The schema is not in the prompt: every token of
+it is read again on every call (its enums differ per call, so no prefix cache covers them), and
+the task's prompt says what each field means."""
 
 TEST = Profile("test", "prompted", _as_is, schema_in_prompt=True)
 """Scripted and function models: the request is exactly what a prompted model would get."""

@@ -21,7 +21,7 @@ from typing import Any
 INTAKE_DIR = Path(__file__).resolve().parents[4] / "examples" / "intake"
 DATA_DIR = INTAKE_DIR / "data"
 
-from examples.intake.concepts.inbox import render  # noqa: E402
+from examples.intake.oracle import head, pick  # noqa: E402
 
 from accord.llm.messages import Request  # noqa: E402
 from accord.llm.models import FunctionModel, register_test_model  # noqa: E402
@@ -38,25 +38,25 @@ EXPECTED = {row["id"]: row for row in _rows(DATA_DIR / "expected.jsonl")}
 
 
 class Vendor:
-    """The answers of both versions, keyed by the rendered message text."""
+    """The answers of both versions, keyed by the From and Subject lines of the prompt."""
 
     def __init__(self) -> None:
         self.degraded = False
-        self.answers: list[tuple[str, int, dict[str, Any]]] = [
-            (
-                render(m["sender"], m["subject"], m["body"]),
-                int(re.sub(r"\D", "", m["id"])),
-                (EXPECTED.get(m["id"]) or {}).get("record") or {},
+        self.answers: dict[str, list[dict[str, Any]]] = {}
+        for m in MESSAGES:
+            record = (EXPECTED.get(m["id"]) or {}).get("record") or {}
+            number = int(re.sub(r"\D", "", m["id"]))
+            self.answers.setdefault(head(m["sender"], m["subject"]), []).append(
+                {**record, "_number": number}
             )
-            for m in MESSAGES
-        ]
 
     async def answer(self, request: Request) -> str:
         prompt = "\n".join(t.content for t in request.turns if t.role == "user")
-        found = next((a for a in self.answers if a[0] in prompt), None)
-        if found is None:
+        found = pick(self.answers, prompt)
+        if not found:
             return "{}"
-        _, number, record = found
+        number = int(found["_number"])
+        record = {k: v for k, v in found.items() if k != "_number"}
         if not self.degraded:
             return json.dumps(record, ensure_ascii=False)
         await asyncio.sleep(0.03)
