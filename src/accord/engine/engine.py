@@ -511,7 +511,7 @@ class Engine:
         roots: list[_Root],
         posted: bool,
         ready: list[Record],
-        finished: list[tuple[Record, dict[str, Any], _running.BufferedDb | None]],
+        finished: list[_Finished],
     ) -> None:
         """Put a rolled-back batch's work back in front of the queues, as it was taken."""
         self._cache.forget()  # it may hold rows the batch wrote
