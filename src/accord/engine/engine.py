@@ -594,18 +594,17 @@ class Engine:
             roots.append(_Root(record, loop.create_future()))
         return roots
 
-    def _results(
-        self, tx: Transaction
-    ) -> list[tuple[Record, dict[str, Any], _running.BufferedDb | None]]:
+    def _results(self, tx: Transaction) -> list[_Finished]:
         """What other workers ran for this engine's flows: recorded in this batch."""
         take = getattr(tx, "take_results", None)
         if take is None:
             return []
-        results: list[tuple[Record, dict[str, Any], _running.BufferedDb | None]] = []
+        results: list[_Finished] = []
         for record, output_json, writes in take(self.batch_size):
             buffered = _running.BufferedDb(self.store.reader())
             buffered.writes = [(sql, params, bool(many)) for sql, params, many in writes]
-            results.append((record, json.loads(output_json), buffered))
+            # Serialized again when recorded (None): the text is the other worker's.
+            results.append((record, json.loads(output_json), buffered, None))
         self._in_flight += len(results)
         return results
 
