@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from accord.generate._conversation import Attempt, Budget, GenerationFailed, converse
+from accord.generate._conversation import Attempt, Budget, GenerationFailed, converse, settle
 from accord.generate._static import static_problems
 from accord.generate.syncs import GeneratedSync, generate_sync, judge_sync
 from accord.llm.models import Model, resolve_model
@@ -197,11 +197,5 @@ def generate_concept(
         schema_name="module",
         request_timeout=request_timeout,
     )
-    generated.attempts = outcome.attempts
-    generated.tokens = outcome.tokens
-    generated.accepted = outcome.accepted
-    generated.output = outcome.output
-    generated.stopped = outcome.stopped
-    if not outcome.accepted:
-        raise GenerationFailed(generated)
+    settle(generated, outcome)
     return generated

@@ -24,6 +24,7 @@ __all__ = [
     "Report",
     "converse",
     "estimate_tokens",
+    "settle",
 ]
 
 
@@ -66,15 +67,31 @@ class Outcome:
 
 
 class Report(Protocol):
-    """What a failed generation reports: its subject, attempts and why it stopped."""
+    """What a generation reports: its subject, attempts, the accepted output and why it
+    stopped."""
 
     @property
     def subject(self) -> str: ...
 
     attempts: list[Attempt]
+    accepted: bool
+    output: str
+    tokens: int
     stopped: str
 
     def record(self) -> str: ...
+
+
+def settle(generated: Report, outcome: Outcome) -> None:
+    """Give ``generated`` the conversation's outcome; :class:`GenerationFailed` if nothing was
+    accepted."""
+    generated.attempts = outcome.attempts
+    generated.tokens = outcome.tokens
+    generated.accepted = outcome.accepted
+    generated.output = outcome.output
+    generated.stopped = outcome.stopped
+    if not outcome.accepted:
+        raise GenerationFailed(generated)
 
 
 class GenerationFailed(RuntimeError):

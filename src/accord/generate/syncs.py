@@ -20,7 +20,7 @@ from accord.app import App
 from accord.checks.specs import type_text
 from accord.checks.syncs import check
 from accord.concept import Concept
-from accord.generate._conversation import Attempt, Budget, GenerationFailed, converse
+from accord.generate._conversation import Attempt, Budget, converse, settle
 from accord.llm.models import Model, resolve_model
 from accord.sync.model import Sync
 from accord.sync.text import SyncSyntaxError, parse_with_diagnostics
@@ -184,12 +184,6 @@ def generate_sync(
         schema_name="sync",
         request_timeout=request_timeout,
     )
-    generated.attempts = outcome.attempts
-    generated.tokens = outcome.tokens
-    generated.accepted = outcome.accepted
-    generated.output = outcome.output
-    generated.stopped = outcome.stopped
-    if not outcome.accepted:
-        raise GenerationFailed(generated)
+    settle(generated, outcome)
     generated.names = [s.name for s in judge_sync(outcome.output, app)[0]]
     return generated

@@ -31,7 +31,15 @@ from accord.store import _pgscope
 from accord.store._pgsql import translate
 from accord.store.base import RetryBatch
 
-__all__ = ["AheadDb", "Pipelined", "mergeable", "one_row_insert", "retry"]
+__all__ = [
+    "AheadDb",
+    "Pipelined",
+    "all_rows",
+    "first_row",
+    "mergeable",
+    "one_row_insert",
+    "retry",
+]
 
 
 class Pipelined(Protocol):
@@ -170,26 +178,34 @@ class AheadDb:
             self._tx.queue(text, insert, params)
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = self._read(sql, params)
-        if cursor.description is None:
-            return None
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([d.name for d in cursor.description], row, strict=True))
+        return first_row(self._read(sql, params))
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = self._read(sql, params)
-        if cursor.description is None:
-            return []
-        names = [d.name for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return all_rows(self._read(sql, params))
 
     def _read(self, sql: str, params: Params) -> psycopg.Cursor[Any]:
         self._enter(sql)
         cursor = self._tx.send(translate(sql), params, write=False)
         self._sync(sql)
         return cursor
+
+
+def first_row(cursor: psycopg.Cursor[Any]) -> Row | None:
+    """A cursor's first row as a dict (None when it has none)."""
+    if cursor.description is None:
+        return None
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d.name for d in cursor.description], row, strict=True))
+
+
+def all_rows(cursor: psycopg.Cursor[Any]) -> list[Row]:
+    """A cursor's rows as dicts."""
+    if cursor.description is None:
+        return []
+    names = [d.name for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def retry(reason: str) -> RetryBatch:

@@ -34,7 +34,7 @@ from accord.records import Record
 from accord.state import Db, Params, Row
 from accord.store import _pgscope
 from accord.store._log import COLUMNS, LogReader, log_row, record_from_row
-from accord.store._pgahead import AheadDb, mergeable, retry
+from accord.store._pgahead import AheadDb, all_rows, first_row, mergeable, retry
 from accord.store._pgsql import ddl, translate
 from accord.store.base import is_postgres_url
 
@@ -290,20 +290,10 @@ class PostgresDb:
             raise self._refused(sql, exc) or exc from None
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = self._cursor(sql, params)
-        if cursor.description is None:
-            return None
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([d.name for d in cursor.description], row, strict=True))
+        return first_row(self._cursor(sql, params))
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = self._cursor(sql, params)
-        if cursor.description is None:
-            return []
-        names = [d.name for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return all_rows(self._cursor(sql, params))
 
 
 # The log's rows of a batch, one statement per table: the rows as one JSON array of arrays,

@@ -241,8 +241,8 @@ def _gbnf_literal(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _choices(sub: dict[str, Any]) -> list[str] | None:
-    """The JSON texts of a field that takes one of a few values, None when it is open."""
+def _allowed(sub: dict[str, Any]) -> list[Any] | None:
+    """Every value a field's schema allows, None when it allows an open set."""
     values: list[Any] = []
     for option in sub.get("anyOf") or [sub]:
         if "const" in option:
@@ -253,7 +253,15 @@ def _choices(sub: dict[str, Any]) -> list[str] | None:
             values.append(None)
         else:
             return None
-    return [json.dumps(v, ensure_ascii=False) for v in values] if len(values) > 1 else None
+    return values
+
+
+def _choices(sub: dict[str, Any]) -> list[str] | None:
+    """The JSON texts of a field that takes one of a few values, None when it is open."""
+    values = _allowed(sub)
+    if values is None or len(values) < 2:
+        return None
+    return [json.dumps(v, ensure_ascii=False) for v in values]
 
 
 _UNSET: Any = object()
@@ -309,17 +317,8 @@ def fixed_value(sub: dict[str, Any]) -> Any:
     """The only value ``sub`` allows, or ``_OPEN`` when there is a choice."""
     if "const" in sub:
         return sub["const"]
-    values: list[Any] = []
-    for option in sub.get("anyOf") or [sub]:
-        if "const" in option:
-            values.append(option["const"])
-        elif "enum" in option:
-            values.extend(option["enum"])
-        elif option.get("type") == "null":
-            values.append(None)
-        else:
-            return _OPEN
-    return values[0] if len(values) == 1 else _OPEN
+    values = _allowed(sub)
+    return values[0] if values is not None and len(values) == 1 else _OPEN
 
 
 def threads() -> int | None:
