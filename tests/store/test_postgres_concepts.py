@@ -117,9 +117,9 @@ def test_two_workers_with_disjoint_concepts_complete_flows_that_need_both(
     assert len(shapes) == FLOWS
     assert {(s[1], s[2]) for s in shapes} == {("Desk/ask Model/answer Model/check Desk/file", True)}
     assert rows(url, "SELECT count(*) FROM firings") == [(3 * FLOWS,)]
-    # The flows were held by both workers: each ran the other's flows' actions.
-    owners = rows(url, "SELECT count(DISTINCT owner) FROM flow_claims")
-    assert owners == [(2,)]
+    # Whichever worker held a flow (one may win every claim on a quiet machine), the actions
+    # of the concept it does not run ran on the other worker (the pids above); every result
+    # handed over was recorded by the holder.
     assert rows(url, "SELECT count(*) FROM action_results") == [(0,)]
 
 
